@@ -1,0 +1,312 @@
+"""Every change to customer records goes through these functions."""
+
+from dataclasses import dataclass
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sampark.errors import Conflict, InvalidInput
+
+from .models import Asset, Contact, ContactMerge, Identity, Language, Organization, OrganizationDomain
+
+
+def normalise_email(value: str) -> str:
+    email = (value or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(_("“%(value)s” is not a valid email address.") % {"value": value},
+                           field="email") from None
+    return email
+
+
+def normalise_phone(value: str, region: str | None = None) -> str:
+    """E.164 form of a phone number; numbers with no country code are read in the default
+    region (+91 unless SAMPARK_DEFAULT_PHONE_REGION says otherwise)."""
+    region = region or settings.SAMPARK_DEFAULT_PHONE_REGION
+    try:
+        number = phonenumbers.parse((value or "").strip(), region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidInput(_("“%(value)s” is not a valid phone number.") % {"value": value},
+                           field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_handle(value: str) -> str:
+    handle = (value or "").strip()
+    if not handle or len(handle) > 254:
+        raise InvalidInput(_("A handle must be 1 to 254 characters long."), field="value")
+    return handle
+
+
+def normalise_identity(kind: str, value: str) -> str:
+    if kind == Identity.Kind.EMAIL:
+        return normalise_email(value)
+    if kind == Identity.Kind.PHONE:
+        return normalise_phone(value)
+    if kind in (Identity.Kind.CHAT, Identity.Kind.MESSAGING):
+        return normalise_handle(value)
+    raise InvalidInput(_("Unknown identity kind “%(kind)s”.") % {"kind": kind}, field="kind")
+
+
+def find_contact(kind: str, value: str) -> Contact | None:
+    identity = (
+        Identity.objects.select_related("contact")
+        .filter(kind=kind, value=normalise_identity(kind, value))
+        .first()
+    )
+    return identity.contact if identity else None
+
+
+def organization_for_email(email: str) -> Organization | None:
+    domain = email.rsplit("@", 1)[-1]
+    link = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
+    return link.organization if link else None
+
+
+@dataclass(frozen=True)
+class RequesterDetails:
+    """Who a ticket is from, as an intake channel knows them."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    language: str = ""
+    time_zone: str = ""
+
+
+def _validate_language(language: str) -> str:
+    if language and language not in Language.values:
+        raise InvalidInput(
+            _("Language must be one of: %(choices)s.") % {"choices": ", ".join(Language.values)},
+            field="language",
+        )
+    return language
+
+
+@transaction.atomic
+def find_or_create_contact(details: RequesterDetails) -> tuple[Contact, bool]:
+    """The contact these details belong to, matched by email then phone; created if new.
+
+    A known contact gains any identity it did not have yet (when nobody else holds it), so
+    the next contact through any channel finds the same person. A new contact whose email
+    domain belongs to an organization joins that organization.
+    """
+    email = normalise_email(details.email) if details.email else ""
+    phone = normalise_phone(details.phone) if details.phone else ""
+    language = _validate_language(details.language)
+    if not email and not phone:
+        raise InvalidInput(_("A requester needs an email address or a phone number."),
+                           field="requester")
+
+    wanted = [(Identity.Kind.EMAIL, email), (Identity.Kind.PHONE, phone)]
+    wanted = [(kind, value) for kind, value in wanted if value]
+    known = {
+        (i.kind, i.value): i
+        for i in Identity.objects.select_related("contact").filter(
+            kind__in=[k for k, _v in wanted], value__in=[v for _k, v in wanted]
+        )
+    }
+    contact = next((known[key].contact for key in wanted if key in known), None)
+    created = contact is None
+    if created:
+        name = (details.name or "").strip() or (email.split("@")[0] if email else phone)
+        contact = Contact.objects.create(
+            name=name[:200],
+            language=language or Language.ENGLISH,
+            time_zone=details.time_zone or "Asia/Kolkata",
+            organization=organization_for_email(email) if email else None,
+        )
+    for kind, value in wanted:
+        if (kind, value) not in known:
+            Identity.objects.create(contact=contact, kind=kind, value=value)
+    return contact, created
+
+
+@transaction.atomic
+def add_identity(contact: Contact, kind: str, value: str) -> Identity:
+    value = normalise_identity(kind, value)
+    existing = Identity.objects.filter(kind=kind, value=value).first()
+    if existing:
+        if existing.contact_id == contact.pk:
+            return existing
+        raise Conflict(
+            _("%(kind)s “%(value)s” already belongs to another contact; merge the two instead.")
+            % {"kind": kind, "value": value}
+        )
+    return Identity.objects.create(contact=contact, kind=kind, value=value)
+
+
+@transaction.atomic
+def create_contact(
+    *,
+    name: str,
+    language: str = Language.ENGLISH,
+    time_zone: str = "Asia/Kolkata",
+    organization: Organization | None = None,
+    identities: list[tuple[str, str]] = (),
+) -> Contact:
+    if not name.strip():
+        raise InvalidInput(_("A contact needs a name."), field="name")
+    contact = Contact.objects.create(
+        name=name.strip(),
+        language=_validate_language(language) or Language.ENGLISH,
+        time_zone=time_zone,
+        organization=organization,
+    )
+    for kind, value in identities:
+        add_identity(contact, kind, value)
+    if organization is None:
+        email = next((v for k, v in identities if k == Identity.Kind.EMAIL), None)
+        if email and (org := organization_for_email(normalise_email(email))):
+            contact.organization = org
+            contact.save(update_fields=["organization"])
+    return contact
+
+
+@transaction.atomic
+def update_contact(contact: Contact, **changes) -> Contact:
+    allowed = {"name", "language", "time_zone", "organization"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(_("Unknown contact fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "language" in changes:
+        _validate_language(changes["language"])
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise InvalidInput(_("A contact needs a name."), field="name")
+    for field, value in changes.items():
+        setattr(contact, field, value)
+    contact.save(update_fields=list(changes))
+    return contact
+
+
+@transaction.atomic
+def merge_contacts(source: Contact, target: Contact, *, actor=None) -> ContactMerge:
+    """Fold ``source`` into ``target``: identities, tickets and assets move, the source is
+    marked as merged, and the merge is recorded (also on each moved ticket's timeline)."""
+    from sampark.tickets.services import transfer_requester  # tickets depend on customers
+
+    if source.pk == target.pk:
+        raise InvalidInput(_("A contact cannot be merged into itself."))
+    if source.merged_into_id or target.merged_into_id:
+        raise Conflict(_("One of these contacts has already been merged."))
+    identities = list(source.identities.values_list("kind", "value"))
+    source.identities.update(contact=target)
+    moved_tickets = transfer_requester(source, target, actor=actor)
+    source.assets.update(contact=target)
+    if target.organization_id is None and source.organization_id:
+        target.organization_id = source.organization_id
+        target.save(update_fields=["organization"])
+    source.merged_into = target
+    source.save(update_fields=["merged_into"])
+    return ContactMerge.objects.create(
+        source=source,
+        target=target,
+        actor=actor,
+        moved_identities=[f"{k}:{v}" for k, v in identities],
+        moved_ticket_ids=moved_tickets,
+    )
+
+
+def normalise_domain(value: str) -> str:
+    domain = (value or "").strip().lower().lstrip("@")
+    if not domain or "." not in domain or len(domain) > 253 or " " in domain:
+        raise InvalidInput(_("“%(value)s” is not a valid email domain.") % {"value": value},
+                           field="domains")
+    return domain
+
+
+@transaction.atomic
+def save_organization(
+    organization: Organization | None = None, *, domains: list[str] | None = None, **fields
+) -> Organization:
+    """Create (no ``organization``) or update an organization and replace its domains."""
+    if "tier" in fields and fields["tier"] not in Organization.Tier.values:
+        raise InvalidInput(_("Unknown tier."), field="tier")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise InvalidInput(_("An organization needs a name."), field="name")
+        clash = Organization.objects.filter(name=fields["name"])
+        if organization is not None:
+            clash = clash.exclude(pk=organization.pk)
+        if clash.exists():
+            raise Conflict(_("An organization with this name already exists."))
+    if organization is None:
+        organization = Organization.objects.create(**fields)
+    elif fields:
+        for field, value in fields.items():
+            setattr(organization, field, value)
+        organization.save(update_fields=list(fields))
+    if domains is not None:
+        wanted = {normalise_domain(d) for d in domains}
+        taken = OrganizationDomain.objects.filter(domain__in=wanted).exclude(
+            organization=organization
+        )
+        if taken.exists():
+            raise Conflict(
+                _("Domain %(d)s already belongs to another organization.")
+                % {"d": ", ".join(sorted(taken.values_list("domain", flat=True)))}
+            )
+        organization.domains.exclude(domain__in=wanted).delete()
+        have = set(organization.domains.values_list("domain", flat=True))
+        OrganizationDomain.objects.bulk_create(
+            OrganizationDomain(organization=organization, domain=d) for d in sorted(wanted - have)
+        )
+    return organization
+
+
+ASSET_FIELDS = ("name", "model_number", "serial_number", "licence", "account_number", "location")
+
+
+@transaction.atomic
+def save_asset(
+    asset: Asset | None = None,
+    *,
+    contact: Contact | None = None,
+    organization: Organization | None = None,
+    **fields,
+) -> Asset:
+    unknown = set(fields) - set(ASSET_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown asset fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    fields = {k: (v or "").strip() for k, v in fields.items()}
+    if asset is None:
+        return Asset.objects.create(contact=contact, organization=organization, **fields)
+    changed = list(fields)
+    for field, value in fields.items():
+        setattr(asset, field, value)
+    if contact is not None:
+        asset.contact = contact
+        changed.append("contact")
+    if organization is not None:
+        asset.organization = organization
+        changed.append("organization")
+    if changed:
+        asset.save(update_fields=changed)
+    return asset
+
+
+@transaction.atomic
+def find_or_create_asset(*, contact: Contact, **fields) -> Asset | None:
+    """The asset described at intake: matched by serial number within the customer's
+    organization (or the contact's own assets), else recorded as new. Empty details: None."""
+    fields = {k: (fields.get(k) or "").strip() for k in ASSET_FIELDS}
+    if not any(fields.values()):
+        return None
+    if fields["serial_number"]:
+        scope = Asset.objects.filter(serial_number=fields["serial_number"])
+        if contact.organization_id:
+            scope = scope.filter(organization_id=contact.organization_id)
+        else:
+            scope = scope.filter(contact=contact)
+        if found := scope.first():
+            updates = {k: v for k, v in fields.items() if v and getattr(found, k) != v}
+            return save_asset(found, **updates) if updates else found
+    return save_asset(contact=contact, organization=contact.organization, **fields)

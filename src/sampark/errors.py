@@ -1,0 +1,43 @@
+"""Domain errors raised by services. The API and the UI map each class to one HTTP status and
+show its message as it is, so messages are written for the person who made the request."""
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    status = 422
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    """The request is valid but clashes with the current state (a stale version, a closed
+    ticket, a duplicate identity)."""
+
+    status = 409
+
+
+class StaleVersion(Conflict):
+    def __init__(self, current_version: int):
+        super().__init__(
+            f"The ticket was changed by someone else (now version {current_version}). "
+            "Reload it and apply your change again."
+        )
+        self.current_version = current_version
+
+
+class InvalidTransition(Conflict):
+    pass

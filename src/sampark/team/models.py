@@ -1,0 +1,104 @@
+"""The support team: agents (Django users with a profile), groups (support centres or queues)
+and the API tokens agents use, stored only as hashes."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Tier(models.TextChoices):
+    L1 = "L1", _("Level 1")
+    L2 = "L2", _("Level 2")
+    L3 = "L3", _("Level 3")
+
+
+class Group(models.Model):
+    """A support centre or queue. New tickets with no group land in the default group."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    name_hi = models.CharField(_("name (Hindi)"), max_length=120, blank=True)
+    tier = models.CharField(_("tier"), max_length=2, choices=Tier, default=Tier.L1)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(
+        _("default for new tickets"),
+        default=False,
+        help_text=_("Tickets opened without a group are queued here."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["tier", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentProfile(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        AGENT = "agent", _("Agent")
+
+    class Presence(models.TextChoices):
+        ONLINE = "online", _("Online")
+        AWAY = "away", _("Away")
+        OFFLINE = "offline", _("Offline")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.AGENT)
+    tier = models.CharField(_("tier"), max_length=2, choices=Tier, default=Tier.L1)
+    groups = models.ManyToManyField(
+        Group, verbose_name=_("groups"), related_name="agents", blank=True
+    )
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("capacity"), default=20)
+    presence = models.CharField(
+        _("presence"), max_length=16, choices=Presence, default=Presence.OFFLINE
+    )
+
+    class Meta:
+        verbose_name = _("agent profile")
+        verbose_name_plural = _("agent profiles")
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.email
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in (self.Role.ADMIN, self.Role.SUPERVISOR)
+
+
+class ApiToken(models.Model):
+    """A per-agent bearer token. Only its SHA-256 digest is stored; the secret is shown once.
+
+    Tokens are 256-bit random strings, so a fast digest is enough: there is nothing to
+    brute-force, and lookups stay a single indexed read.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,167 @@
+"""Agents, groups and API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sampark.customers.services import normalise_email
+from sampark.errors import Conflict, InvalidInput
+
+from .models import AgentProfile, ApiToken, Group, Tier
+
+User = get_user_model()
+
+TOKEN_PREFIX = "spk_"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_agent(
+    *,
+    email: str,
+    name: str = "",
+    password: str | None = None,
+    role: str = AgentProfile.Role.AGENT,
+    tier: str = Tier.L1,
+    groups: list[Group] = (),
+    skills: list[str] = (),
+    languages: list[str] = ("en",),
+    capacity: int = 20,
+) -> AgentProfile:
+    email = normalise_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(_("An agent with this email already exists."))
+    _validate_profile(role=role, tier=tier)
+    first, _sep, last = (name or email.split("@")[0]).strip().partition(" ")
+    user = User(
+        username=email[:150],
+        email=email,
+        first_name=first[:150],
+        last_name=last[:150],
+        is_staff=role == AgentProfile.Role.ADMIN,
+        is_superuser=role == AgentProfile.Role.ADMIN,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    profile = AgentProfile.objects.create(
+        user=user,
+        role=role,
+        tier=tier,
+        skills=list(skills),
+        languages=list(languages),
+        capacity=capacity,
+    )
+    profile.groups.set(groups)
+    return profile
+
+
+def _validate_profile(**fields) -> None:
+    if "role" in fields and fields["role"] not in AgentProfile.Role.values:
+        raise InvalidInput(_("Unknown role."), field="role")
+    if "tier" in fields and fields["tier"] not in Tier.values:
+        raise InvalidInput(_("Unknown tier."), field="tier")
+    if "presence" in fields and fields["presence"] not in AgentProfile.Presence.values:
+        raise InvalidInput(_("Unknown presence."), field="presence")
+
+
+@transaction.atomic
+def update_agent(profile: AgentProfile, *, groups: list[Group] | None = None, **fields) -> None:
+    _validate_profile(**fields)
+    allowed = {"role", "tier", "skills", "languages", "capacity", "presence"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(_("Unknown agent fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for field, value in fields.items():
+        setattr(profile, field, value)
+    if fields:
+        profile.save(update_fields=list(fields))
+    if "role" in fields:
+        is_admin = fields["role"] == AgentProfile.Role.ADMIN
+        profile.user.is_staff = profile.user.is_superuser = is_admin
+        profile.user.save(update_fields=["is_staff", "is_superuser"])
+    if groups is not None:
+        profile.groups.set(groups)
+
+
+@transaction.atomic
+def create_admin(*, email: str, password: str, name: str = "") -> AgentProfile:
+    """The first administrator, or an existing user promoted to admin with a new password."""
+    email = normalise_email(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return create_agent(
+            email=email, name=name, password=password, role=AgentProfile.Role.ADMIN, tier=Tier.L3
+        )
+    user.set_password(password)
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["password", "is_staff", "is_superuser"])
+    profile, _created = AgentProfile.objects.get_or_create(user=user)
+    update_agent(profile, role=AgentProfile.Role.ADMIN)
+    return profile
+
+
+@transaction.atomic
+def save_group(group: Group | None = None, **fields) -> Group:
+    _validate_profile(**{k: v for k, v in fields.items() if k == "tier"})
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise InvalidInput(_("A group needs a name."), field="name")
+        clash = Group.objects.filter(name=fields["name"])
+        if group is not None:
+            clash = clash.exclude(pk=group.pk)
+        if clash.exists():
+            raise Conflict(_("A group with this name already exists."))
+    if fields.get("is_default"):
+        Group.objects.filter(is_default=True).update(is_default=False)
+    if group is None:
+        return Group.objects.create(**fields)
+    for field, value in fields.items():
+        setattr(group, field, value)
+    if fields:
+        group.save(update_fields=list(fields))
+    return group
+
+
+@transaction.atomic
+def issue_token(user, *, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for ``user``. Returns the stored row and the secret, which is shown
+    once and never stored."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=secret[:12], digest=_digest(secret)
+    )
+    return token, secret
+
+
+def authenticate_token(secret: str) -> ApiToken | None:
+    if not secret or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__agent")
+        .filter(digest=_digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Touch last_used_at at most once a minute so that reads do not turn into writes.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])

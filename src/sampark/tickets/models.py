@@ -1,0 +1,292 @@
+"""Tickets and their append-only event log.
+
+The TicketEvent log is the single source of truth: the timeline, the audit trail and every
+metric are read from it. Ticket columns are the current state, kept for queues and filters,
+and every change to them is written by ``tickets.services`` together with its event.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sampark.customers.models import Asset, Contact, Language, Organization
+from sampark.team.models import Group, Tier
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Chat")
+    PHONE = "phone", _("Phone")
+    WEB = "web", _("Web form")
+    MESSAGING = "messaging", _("Messaging")
+    API = "api", _("API")
+    AGENT = "agent", _("Agent workspace")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    ON_HOLD = "on_hold", _("On hold")
+    SOLVED = "solved", _("Solved")
+    CLOSED = "closed", _("Closed")
+
+
+# Statuses in which the ticket still needs work from us: what a queue shows.
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
+
+
+class TicketType(models.TextChoices):
+    QUESTION = "question", _("Question")
+    INCIDENT = "incident", _("Incident")
+    PROBLEM = "problem", _("Problem")
+    REQUEST = "request", _("Service request")
+    COMPLAINT = "complaint", _("Complaint")
+    TASK = "task", _("Task")
+
+
+class Priority(models.Model):
+    """One level of the company's priority scheme; ``rank`` 1 is the most urgent."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_hi = models.CharField(_("name (Hindi)"), max_length=80, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), unique=True)
+    is_default = models.BooleanField(_("default for new tickets"), default=False)
+
+    class Meta:
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class FieldDefinition(models.Model):
+    """An admin-defined custom ticket field; ticket ``custom_fields`` are validated against
+    the active definitions."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        BOOLEAN = "boolean", _("Yes/no")
+        CHOICE = "choice", _("Choice")
+        DATE = "date", _("Date")
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    label_hi = models.CharField(_("label (Hindi)"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.TEXT)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    max_length = models.PositiveIntegerField(_("maximum length"), default=500)
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Counter(models.Model):
+    """Named monotonic counters, e.g. the human-facing ticket number."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class Ticket(models.Model):
+    number = models.BigIntegerField(_("number"), unique=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.NEW)
+    priority = models.ForeignKey(
+        Priority, verbose_name=_("priority"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    # Copy of priority.rank so that queues sort on one index; services keep it in step.
+    priority_rank = models.PositiveSmallIntegerField(default=0)
+    type = models.CharField(  # noqa: A003 - the help-desk word for it
+        _("type"), max_length=16, choices=TicketType, default=TicketType.QUESTION
+    )
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.WEB)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language, default=Language.ENGLISH
+    )
+    requester = models.ForeignKey(
+        Contact, verbose_name=_("requester"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    asset = models.ForeignKey(
+        Asset,
+        verbose_name=_("asset"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_tickets",
+        help_text=_("The single point of contact: the one customer-facing agent."),
+    )
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    tier = models.CharField(_("tier"), max_length=2, choices=Tier, default=Tier.L1)
+    collaborators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("collaborators"),
+        related_name="collaborating_tickets",
+        blank=True,
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), related_name="tickets", blank=True)
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    split_from = models.ForeignKey(
+        "self",
+        verbose_name=_("split from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="splits",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_tickets",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
+    solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-id"]
+        indexes = [
+            # The group queue: active tickets by priority, then age.
+            models.Index(
+                fields=["group", "priority_rank", "created_at", "id"],
+                condition=ACTIVE_Q,
+                name="ticket_group_queue",
+            ),
+            models.Index(fields=["owner", "status"], name="ticket_owner_status"),
+            models.Index(fields=["requester", "created_at"], name="ticket_requester_created"),
+            models.Index(fields=["status", "id"], name="ticket_status_id"),
+            models.Index(fields=["organization", "id"], name="ticket_org_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class TicketEvent(models.Model):
+    """One append-only entry in a ticket's history."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Ticket opened")
+        MESSAGE_IN = "message_in", _("Customer message")
+        MESSAGE_OUT = "message_out", _("Public reply")
+        NOTE = "note", _("Internal note")
+        CALL = "call", _("Call")
+        STATUS = "status", _("Status changed")
+        PRIORITY = "priority", _("Priority changed")
+        FIELDS = "fields", _("Fields changed")
+        ASSIGNED = "assigned", _("Owner changed")
+        GROUP = "group", _("Group changed")
+        ESCALATED = "escalated", _("Escalated")
+        COLLABORATOR_ADDED = "collaborator_added", _("Collaborator added")
+        COLLABORATOR_REMOVED = "collaborator_removed", _("Collaborator removed")
+        REOPENED = "reopened", _("Reopened")
+        SPLIT = "split", _("Split into a new ticket")
+        SPLIT_FROM = "split_from", _("Split from another ticket")
+        MERGED = "merged", _("Merged into another ticket")
+        MERGED_FROM = "merged_from", _("Another ticket merged in")
+        REQUESTER = "requester", _("Requester changed")
+
+    MESSAGE_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.NOTE)
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel)
+    public = models.BooleanField(_("public"), default=False)
+    body = models.TextField(_("body"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    time_spent = models.PositiveIntegerField(
+        _("time spent (seconds)"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="event_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,812 @@
+"""Every change to a ticket goes through these functions.
+
+Each one runs in a single transaction, checks the rules, writes the ticket's new state and
+appends the TicketEvents that explain it (actor, channel, time), and publishes a domain event
+that subscribers receive after commit. Field updates use optimistic locking: a caller passes
+the version it read, and a stale version raises StaleVersion instead of overwriting.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sampark import events
+from sampark.customers.models import Asset, Contact, Language
+from sampark.customers.services import RequesterDetails, find_or_create_asset, find_or_create_contact
+from sampark.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
+from sampark.team.models import Group
+from sampark.team.permissions import profile_of
+
+from .fields import validate_custom_fields
+from .models import (
+    ACTIVE_STATUSES,
+    Channel,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
+
+User = get_user_model()
+Kind = TicketEvent.Kind
+
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.SOLVED}),
+    Status.OPEN: frozenset({Status.PENDING, Status.ON_HOLD, Status.SOLVED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.ON_HOLD, Status.SOLVED}),
+    Status.ON_HOLD: frozenset({Status.OPEN, Status.PENDING, Status.SOLVED}),
+    Status.SOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+MAX_TAGS = 20
+UNSET: Any = object()
+
+
+# --- small shared steps -------------------------------------------------------------------
+
+
+def _require_agent(user, *, field: str = "owner"):
+    if user is None or profile_of(user) is None:
+        raise InvalidInput(_("Only active agents can own or work on tickets."), field=field)
+    return user
+
+
+def _is_supervisor(user) -> bool:
+    profile = profile_of(user)
+    return profile is not None and profile.is_supervisor
+
+
+def _lock(ticket_id: int, expected_version: int | None = None) -> Ticket:
+    """The ticket, locked for this transaction, at the version the caller read."""
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("priority", "requester", "owner", "group")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(_("Ticket not found."))
+    if expected_version is not None and ticket.version != expected_version:
+        raise StaleVersion(ticket.version)
+    return ticket
+
+
+def _save(ticket: Ticket, fields: set[str] | list[str], now=None) -> None:
+    ticket.version += 1
+    ticket.updated_at = now or timezone.now()
+    ticket.save(update_fields=[*set(fields), "version", "updated_at"])
+
+
+def _event(ticket: Ticket, kind: str, *, channel: str, actor=None, contact=None, body: str = "",
+           public: bool = False, data: dict | None = None, time_spent: int | None = None,
+           at=None) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        contact=contact,
+        channel=channel,
+        body=body,
+        public=public,
+        data=data or {},
+        time_spent=time_spent,
+        created_at=at or timezone.now(),
+    )
+
+
+def _agent_ref(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.email, "email": user.email}
+
+
+def _next_number() -> int:
+    """The next human-facing ticket number, from one atomic UPDATE ... RETURNING."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE tickets_counter SET value = value + 1 WHERE name = %s RETURNING value",
+            ["ticket"],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        start = (Ticket.objects.order_by("-number").values_list("number", flat=True).first()) or 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO tickets_counter (name, value) VALUES (%s, %s)", ["ticket", start + 1]
+            )
+        return start + 1
+    return row[0]
+
+
+def resolve_priority(code: str | None) -> Priority:
+    if code:
+        priority = Priority.objects.filter(code=code).first()
+        if priority is None:
+            raise InvalidInput(_("Unknown priority “%(code)s”.") % {"code": code[:20]},
+                               field="priority")
+        return priority
+    priority = Priority.objects.filter(is_default=True).first() or Priority.objects.last()
+    if priority is None:
+        raise InvalidInput(_("No priorities are configured."), field="priority")
+    return priority
+
+
+def _normalise_tags(tags) -> list[str]:
+    if not isinstance(tags, list | tuple):
+        raise InvalidInput(_("Tags must be a list of words."), field="tags")
+    clean = []
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise InvalidInput(_("Tags must be a list of words."), field="tags")
+        name = " ".join(tag.strip().lower().split())
+        if not name or len(name) > 50:
+            raise InvalidInput(_("Each tag must be 1 to 50 characters long."), field="tags")
+        if name not in clean:
+            clean.append(name)
+    if len(clean) > MAX_TAGS:
+        raise InvalidInput(_("A ticket can have at most %(n)d tags.") % {"n": MAX_TAGS},
+                           field="tags")
+    return clean
+
+
+def _set_tags(ticket: Ticket, names: list[str]) -> None:
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=n) for n in names if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    ticket.tags.set([existing[n] for n in names])
+
+
+def _check_choice(value: str, choices, field: str) -> str:
+    if value not in choices.values:
+        raise InvalidInput(
+            _("%(field)s must be one of: %(choices)s.")
+            % {"field": field, "choices": ", ".join(choices.values)},
+            field=field,
+        )
+    return value
+
+
+def _check_text(value: str, field: str, max_length: int, *, required: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(_("%(field)s must be text.") % {"field": field}, field=field)
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput(_("%(field)s is required.") % {"field": field}, field=field)
+    if len(value) > max_length:
+        raise InvalidInput(
+            _("%(field)s is longer than %(n)d characters.") % {"field": field, "n": max_length},
+            field=field,
+        )
+    return value
+
+
+# --- single point of contact ------------------------------------------------------------
+
+
+def choose_owner(contact: Contact) -> tuple[Any, str]:
+    """The agent a new ticket from ``contact`` goes to, and why.
+
+    In order: the account manager of the contact's organization; else the owner of the
+    contact's active ticket or of one solved within SAMPARK_SPOC_WINDOW_DAYS (the most recently
+    updated); else nobody, and the ticket waits in its group's queue.
+    """
+    organization = contact.organization
+    if organization is not None and organization.account_manager_id:
+        manager = organization.account_manager
+        if manager.is_active and profile_of(manager) is not None:
+            return manager, "account_manager"
+    since = timezone.now() - timedelta(days=settings.SAMPARK_SPOC_WINDOW_DAYS)
+    recent = (
+        Ticket.objects.filter(requester=contact, owner__isnull=False, owner__is_active=True,
+                              merged_into__isnull=True)
+        .filter(Q(status__in=ACTIVE_STATUSES) | Q(solved_at__gte=since))
+        .select_related("owner")
+        .order_by("-updated_at", "-id")
+        .first()
+    )
+    if recent is not None:
+        return recent.owner, "returning_customer"
+    return None, "queue"
+
+
+# --- open ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    subject: str,
+    requester: Contact,
+    description: str = "",
+    channel: str = Channel.WEB,
+    actor=None,
+    priority: str | None = None,
+    group: Group | None = None,
+    ticket_type: str = TicketType.QUESTION,
+    category: str = "",
+    tags: list[str] = (),
+    custom_fields: dict | None = None,
+    language: str = "",
+    asset: Asset | None = None,
+    owner=None,
+    at=None,
+) -> Ticket:
+    """Open a ticket and give it its owner (the SPOC) and its group's queue."""
+    subject = _check_text(subject, "subject", 255, required=True)
+    _check_choice(channel, Channel, "channel")
+    _check_choice(ticket_type, TicketType, "type")
+    category = _check_text(category, "category", 100)
+    if language:
+        _check_choice(language, Language, "language")
+    tag_names = _normalise_tags(list(tags))
+    fields = validate_custom_fields(custom_fields or {}, current=None)
+    priority_row = resolve_priority(priority)
+    if requester.merged_into_id:
+        requester = requester.merged_into
+    if group is None:
+        group = Group.objects.filter(is_default=True).first()
+    if owner is not None:
+        owner, reason = _require_agent(owner), "chosen"
+    else:
+        owner, reason = choose_owner(requester)
+    now = at or timezone.now()
+    ticket = Ticket.objects.create(
+        number=_next_number(),
+        subject=subject,
+        description=description,
+        status=Status.OPEN if owner is not None else Status.NEW,
+        priority=priority_row,
+        priority_rank=priority_row.rank,
+        type=ticket_type,
+        category=category,
+        channel=channel,
+        language=language or requester.language,
+        requester=requester,
+        organization=requester.organization,
+        asset=asset,
+        owner=owner,
+        group=group,
+        tier=group.tier if group else "L1",
+        custom_fields=fields,
+        created_at=now,
+        updated_at=now,
+    )
+    if tag_names:
+        _set_tags(ticket, tag_names)
+    _event(
+        ticket,
+        Kind.CREATED,
+        channel=channel,
+        actor=actor,
+        contact=None if actor else requester,
+        data={
+            "subject": subject,
+            "priority": priority_row.code,
+            "group": group.name if group else None,
+            "owner": _agent_ref(owner),
+            "owner_reason": reason,
+        },
+        at=now,
+    )
+    if description.strip():
+        _event(ticket, Kind.MESSAGE_IN, channel=channel, contact=requester, body=description,
+               public=True, at=now)
+    events.publish("ticket_opened", ticket_id=ticket.pk)
+    return ticket
+
+
+@transaction.atomic
+def open_ticket_from_intake(
+    *,
+    requester: RequesterDetails,
+    asset_details: dict | None = None,
+    **ticket_fields,
+) -> Ticket:
+    """The intake of the help-desk SOP in one step: find or create the customer (one person
+    across channels), record the equipment and account data as an Asset, and open the ticket."""
+    contact, _created = find_or_create_contact(requester)
+    asset = find_or_create_asset(contact=contact, **(asset_details or {}))
+    return open_ticket(requester=contact, asset=asset, **ticket_fields)
+
+
+# --- conversation -------------------------------------------------------------------------
+
+
+def _ensure_customer_facing(ticket: Ticket, agent) -> None:
+    """The owner is the one face to the customer; collaborators write internal notes."""
+    if ticket.owner_id and ticket.owner_id != agent.pk and not _is_supervisor(agent):
+        raise Forbidden(
+            _("Only the ticket's owner speaks to the customer. Add an internal note, or ask a "
+              "supervisor to reassign the ticket.")
+        )
+
+
+def _take_ownership_if_unowned(ticket: Ticket, agent, changed: set[str], now) -> None:
+    if ticket.owner_id is None:
+        ticket.owner = agent
+        changed.add("owner")
+        _event(ticket, Kind.ASSIGNED, channel=Channel.AGENT, actor=agent,
+               data={"from": None, "to": _agent_ref(agent), "reason": "first_reply"}, at=now)
+
+
+def _mark_responded(ticket: Ticket, changed: set[str], now) -> None:
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+        changed.add("first_responded_at")
+    if ticket.status == Status.NEW:
+        ticket.status = Status.OPEN
+        changed.add("status")
+
+
+@transaction.atomic
+def add_message(
+    ticket_id: int,
+    *,
+    body: str,
+    public: bool = True,
+    agent=None,
+    contact: Contact | None = None,
+    channel: str = Channel.AGENT,
+    time_spent: int | None = None,
+    expected_version: int | None = None,
+) -> TicketEvent:
+    """A public message (from the customer or to them) or an internal note.
+
+    A customer reply to a solved ticket reopens it, and one to a pending ticket puts it back
+    to open. An agent's first public reply counts as the first response, and an unowned ticket
+    becomes the replying agent's.
+    """
+    if (agent is None) == (contact is None):
+        raise InvalidInput(_("A message comes from either an agent or a customer."))
+    if not isinstance(body, str) or not body.strip():
+        raise InvalidInput(_("The message is empty."), field="body")
+    _check_choice(channel, Channel, "channel")
+    ticket = _lock(ticket_id, expected_version)
+    now = timezone.now()
+    changed: set[str] = set()
+    if contact is not None:
+        if ticket.status == Status.CLOSED:
+            raise Conflict(_("This ticket is closed; open a follow-up ticket instead."))
+        if ticket.status == Status.SOLVED:
+            _reopen(ticket, changed, now, reason="customer_reply", channel=channel)
+        elif ticket.status == Status.PENDING:
+            ticket.status = Status.OPEN
+            changed.add("status")
+        event = _event(ticket, Kind.MESSAGE_IN, channel=channel, contact=contact, body=body,
+                       public=True, at=now)
+    elif public:
+        _require_agent(agent, field="actor")
+        if ticket.status == Status.CLOSED:
+            raise Conflict(_("This ticket is closed; open a follow-up ticket instead."))
+        _ensure_customer_facing(ticket, agent)
+        _take_ownership_if_unowned(ticket, agent, changed, now)
+        _mark_responded(ticket, changed, now)
+        event = _event(ticket, Kind.MESSAGE_OUT, channel=channel, actor=agent, body=body,
+                       public=True, time_spent=time_spent, at=now)
+    else:
+        _require_agent(agent, field="actor")
+        event = _event(ticket, Kind.NOTE, channel=channel, actor=agent, body=body, public=False,
+                       time_spent=time_spent, at=now)
+    _save(ticket, changed, now)
+    events.publish("ticket_message", ticket_id=ticket.pk, event_id=event.pk, kind=event.kind)
+    return event
+
+
+class CallDirection:
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    values = (INBOUND, OUTBOUND)
+
+
+@transaction.atomic
+def log_call(
+    ticket_id: int,
+    *,
+    agent,
+    direction: str,
+    duration_seconds: int,
+    summary: str,
+    time_spent: int | None = None,
+    expected_version: int | None = None,
+) -> TicketEvent:
+    """Record a phone call with the customer on the ticket: a customer communication."""
+    _require_agent(agent, field="actor")
+    if direction not in CallDirection.values:
+        raise InvalidInput(_("Direction must be inbound or outbound."), field="direction")
+    if not isinstance(duration_seconds, int) or not 0 <= duration_seconds <= 24 * 3600:
+        raise InvalidInput(_("Duration must be 0 to 86400 seconds."), field="duration_seconds")
+    summary = _check_text(summary, "summary", 10_000, required=True)
+    ticket = _lock(ticket_id, expected_version)
+    _ensure_customer_facing(ticket, agent)
+    now = timezone.now()
+    changed: set[str] = set()
+    _take_ownership_if_unowned(ticket, agent, changed, now)
+    _mark_responded(ticket, changed, now)
+    event = _event(
+        ticket,
+        Kind.CALL,
+        channel=Channel.PHONE,
+        actor=agent,
+        contact=ticket.requester,
+        body=summary,
+        public=True,
+        data={"direction": direction, "duration_seconds": duration_seconds},
+        time_spent=time_spent if time_spent is not None else duration_seconds,
+        at=now,
+    )
+    _save(ticket, changed, now)
+    events.publish("ticket_message", ticket_id=ticket.pk, event_id=event.pk, kind=event.kind)
+    return event
+
+
+# --- field changes ------------------------------------------------------------------------
+
+
+def _reopen(ticket: Ticket, changed: set[str], now, *, reason: str, channel: str,
+            actor=None) -> None:
+    previous = ticket.status
+    ticket.status = Status.OPEN
+    ticket.solved_at = None
+    changed.update({"status", "solved_at"})
+    _event(ticket, Kind.REOPENED, channel=channel, actor=actor,
+           contact=None if actor else ticket.requester,
+           data={"from": previous, "to": Status.OPEN, "reason": reason}, at=now)
+
+
+def _change_status(ticket: Ticket, new_status: str, actor, changed: set[str], now) -> None:
+    _check_choice(new_status, Status, "status")
+    if new_status == ticket.status:
+        return
+    if new_status not in ALLOWED_TRANSITIONS[ticket.status]:
+        raise InvalidTransition(
+            _("A %(from)s ticket cannot become %(to)s.")
+            % {"from": Status(ticket.status).label, "to": Status(new_status).label}
+        )
+    if ticket.status == Status.SOLVED and new_status == Status.OPEN:
+        _reopen(ticket, changed, now, reason="agent", channel=Channel.AGENT, actor=actor)
+        return
+    previous = ticket.status
+    ticket.status = new_status
+    changed.add("status")
+    if new_status == Status.SOLVED:
+        ticket.solved_at = now
+        changed.add("solved_at")
+    elif new_status == Status.CLOSED:
+        ticket.closed_at = now
+        changed.add("closed_at")
+    _event(ticket, Kind.STATUS, channel=Channel.AGENT, actor=actor,
+           data={"from": previous, "to": new_status}, at=now)
+
+
+def _change_owner(ticket: Ticket, new_owner, actor, changed: set[str], now) -> None:
+    if new_owner is not None:
+        _require_agent(new_owner)
+    if (new_owner.pk if new_owner else None) == ticket.owner_id:
+        return
+    if ticket.owner_id and ticket.owner_id != actor.pk and not _is_supervisor(actor):
+        raise Forbidden(
+            _("Only the current owner or a supervisor can hand this ticket to someone else. "
+              "Join it as a collaborator instead.")
+        )
+    previous = ticket.owner
+    ticket.owner = new_owner
+    changed.add("owner")
+    if new_owner is not None:
+        ticket.collaborators.remove(new_owner)
+    _event(ticket, Kind.ASSIGNED, channel=Channel.AGENT, actor=actor,
+           data={"from": _agent_ref(previous), "to": _agent_ref(new_owner), "reason": "manual"},
+           at=now)
+
+
+def _change_group(ticket: Ticket, group: Group | None, actor, changed: set[str], now,
+                  *, kind: str = Kind.GROUP, reason: str = "") -> None:
+    if (group.pk if group else None) == ticket.group_id:
+        return
+    previous_group, previous_tier = ticket.group, ticket.tier
+    ticket.group = group
+    ticket.tier = group.tier if group else ticket.tier
+    changed.update({"group", "tier"})
+    _event(
+        ticket,
+        kind,
+        channel=Channel.AGENT,
+        actor=actor,
+        body=reason,
+        data={
+            "from": previous_group.name if previous_group else None,
+            "to": group.name if group else None,
+            "from_tier": previous_tier,
+            "to_tier": ticket.tier,
+        },
+        at=now,
+    )
+
+
+@transaction.atomic
+def update_ticket(
+    ticket_id: int,
+    *,
+    actor,
+    expected_version: int,
+    status: str = UNSET,
+    priority: str = UNSET,
+    priority_reason: str = "",
+    owner=UNSET,
+    group: Group | None = UNSET,
+    category: str = UNSET,
+    ticket_type: str = UNSET,
+    subject: str = UNSET,
+    tags: list[str] = UNSET,
+    custom_fields: dict = UNSET,
+) -> Ticket:
+    """Apply an agent's edits to a ticket at ``expected_version``, as one new version."""
+    _require_agent(actor, field="actor")
+    ticket = _lock(ticket_id, expected_version)
+    if ticket.status == Status.CLOSED:
+        raise Conflict(_("A closed ticket cannot be changed."))
+    now = timezone.now()
+    changed: set[str] = set()
+    plain: dict[str, tuple[Any, Any]] = {}
+
+    if priority is not UNSET and priority != ticket.priority.code:
+        new_priority = resolve_priority(priority)
+        _event(ticket, Kind.PRIORITY, channel=Channel.AGENT, actor=actor,
+               body=_check_text(priority_reason or "", "priority_reason", 500),
+               data={"from": ticket.priority.code, "to": new_priority.code, "manual": True},
+               at=now)
+        ticket.priority, ticket.priority_rank = new_priority, new_priority.rank
+        changed.update({"priority", "priority_rank"})
+    if owner is not UNSET:
+        _change_owner(ticket, owner, actor, changed, now)
+    if group is not UNSET:
+        _change_group(ticket, group, actor, changed, now)
+    if subject is not UNSET:
+        plain["subject"] = (ticket.subject, _check_text(subject, "subject", 255, required=True))
+    if category is not UNSET:
+        plain["category"] = (ticket.category, _check_text(category, "category", 100))
+    if ticket_type is not UNSET:
+        plain["type"] = (ticket.type, _check_choice(ticket_type, TicketType, "type"))
+    if custom_fields is not UNSET:
+        merged = validate_custom_fields(custom_fields, current=ticket.custom_fields)
+        plain["custom_fields"] = (ticket.custom_fields, merged)
+    if tags is not UNSET:
+        names = _normalise_tags(tags)
+        current = list(ticket.tags.order_by("name").values_list("name", flat=True))
+        if sorted(names) != current:
+            _set_tags(ticket, names)
+            plain["tags"] = (current, sorted(names))
+    if status is not UNSET:
+        _change_status(ticket, status, actor, changed, now)
+
+    diff = {}
+    for field, (old, new) in plain.items():
+        if old != new:
+            diff[field] = {"from": old, "to": new}
+            if field != "tags":
+                setattr(ticket, field, new)
+                changed.add(field)
+    if diff:
+        _event(ticket, Kind.FIELDS, channel=Channel.AGENT, actor=actor, data=diff, at=now)
+    if changed or diff:
+        _save(ticket, changed, now)
+        events.publish("ticket_updated", ticket_id=ticket.pk, fields=sorted(changed | set(diff)))
+    return ticket
+
+
+@transaction.atomic
+def escalate_ticket(
+    ticket_id: int, *, actor, group: Group, reason: str, expected_version: int | None = None
+) -> Ticket:
+    """Move the work to a more experienced group. The owner stays the customer's contact."""
+    _require_agent(actor, field="actor")
+    reason = _check_text(reason, "reason", 2000, required=True)
+    ticket = _lock(ticket_id, expected_version)
+    if not ticket.is_active:
+        raise InvalidTransition(_("Only an active ticket can be escalated."))
+    if group.tier <= ticket.tier:
+        raise InvalidInput(
+            _("Escalation goes to a higher tier than %(tier)s.") % {"tier": ticket.tier},
+            field="group",
+        )
+    now = timezone.now()
+    changed: set[str] = set()
+    _change_group(ticket, group, actor, changed, now, kind=Kind.ESCALATED, reason=reason)
+    _save(ticket, changed, now)
+    events.publish("ticket_escalated", ticket_id=ticket.pk, group_id=group.pk)
+    return ticket
+
+
+# --- swarming -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_collaborator(ticket_id: int, *, agent, actor) -> Ticket:
+    """Pull a specialist in around the ticket. The owner stays the owner."""
+    _require_agent(actor, field="actor")
+    _require_agent(agent, field="agent")
+    ticket = _lock(ticket_id)
+    if ticket.owner_id == agent.pk:
+        raise InvalidInput(_("The owner is already on this ticket."), field="agent")
+    if ticket.collaborators.filter(pk=agent.pk).exists():
+        return ticket
+    ticket.collaborators.add(agent)
+    now = timezone.now()
+    _event(ticket, Kind.COLLABORATOR_ADDED, channel=Channel.AGENT, actor=actor,
+           data={"agent": _agent_ref(agent)}, at=now)
+    _save(ticket, set(), now)
+    return ticket
+
+
+@transaction.atomic
+def remove_collaborator(ticket_id: int, *, agent, actor) -> Ticket:
+    _require_agent(actor, field="actor")
+    ticket = _lock(ticket_id)
+    if not ticket.collaborators.filter(pk=agent.pk).exists():
+        raise NotFound(_("This agent is not a collaborator on the ticket."))
+    ticket.collaborators.remove(agent)
+    now = timezone.now()
+    _event(ticket, Kind.COLLABORATOR_REMOVED, channel=Channel.AGENT, actor=actor,
+           data={"agent": _agent_ref(agent)}, at=now)
+    _save(ticket, set(), now)
+    return ticket
+
+
+# --- one problem, one ticket --------------------------------------------------------------
+
+
+@transaction.atomic
+def split_ticket(
+    ticket_id: int,
+    *,
+    actor,
+    event_ids: list[int],
+    subject: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Move the chosen messages into a new ticket linked to this one (one problem, one ticket).
+
+    The messages are copied to the new ticket with their original times, and the original
+    ticket's timeline records which messages went where, so neither history loses anything.
+    The new ticket keeps the same requester, owner (SPOC), group and priority, and is then
+    routed on its own.
+    """
+    _require_agent(actor, field="actor")
+    subject = _check_text(subject, "subject", 255, required=True)
+    wanted = list(dict.fromkeys(event_ids))
+    if not wanted:
+        raise InvalidInput(_("Choose at least one message to split off."), field="event_ids")
+    source = _lock(ticket_id, expected_version)
+    if source.status == Status.CLOSED:
+        raise Conflict(_("A closed ticket cannot be split."))
+    messages = list(
+        source.events.filter(pk__in=wanted, kind__in=TicketEvent.MESSAGE_KINDS).order_by(
+            "created_at", "id"
+        )
+    )
+    if len(messages) != len(wanted):
+        raise InvalidInput(
+            _("Only messages and notes of this ticket can be split off."), field="event_ids"
+        )
+    now = timezone.now()
+    first_customer = next((m for m in messages if m.kind == Kind.MESSAGE_IN), None)
+    new = Ticket.objects.create(
+        number=_next_number(),
+        subject=subject,
+        description=first_customer.body if first_customer else messages[0].body,
+        status=Status.OPEN if source.owner_id else Status.NEW,
+        priority=source.priority,
+        priority_rank=source.priority_rank,
+        type=source.type,
+        category=source.category,
+        channel=source.channel,
+        language=source.language,
+        requester=source.requester,
+        organization=source.organization,
+        asset=source.asset,
+        owner=source.owner,
+        group=source.group,
+        tier=source.tier,
+        split_from=source,
+        created_at=now,
+        updated_at=now,
+    )
+    _event(new, Kind.SPLIT_FROM, channel=Channel.AGENT, actor=actor,
+           data={"ticket": source.pk, "number": source.number, "event_ids": wanted}, at=now)
+    TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket=new,
+            kind=m.kind,
+            actor_id=m.actor_id,
+            contact_id=m.contact_id,
+            channel=m.channel,
+            public=m.public,
+            body=m.body,
+            data={**m.data, "copied_from": {"ticket": source.pk, "event": m.pk}},
+            time_spent=m.time_spent,
+            created_at=m.created_at,
+        )
+        for m in messages
+    )
+    _event(source, Kind.SPLIT, channel=Channel.AGENT, actor=actor,
+           data={"ticket": new.pk, "number": new.number, "event_ids": wanted}, at=now)
+    _save(source, set(), now)
+    events.publish("ticket_opened", ticket_id=new.pk)
+    return new
+
+
+@transaction.atomic
+def merge_tickets(
+    source_id: int, *, into_id: int, actor, expected_version: int | None = None
+) -> Ticket:
+    """Close ``source`` as a duplicate of ``into``. Both timelines are kept; reading the
+    surviving ticket's timeline includes the events of every ticket merged into it."""
+    _require_agent(actor, field="actor")
+    if source_id == into_id:
+        raise InvalidInput(_("A ticket cannot be merged into itself."), field="into")
+    # Lock in id order so that two opposite merges cannot deadlock.
+    first, second = sorted([source_id, into_id])
+    locked = {first: _lock(first), second: _lock(second)}
+    source, target = locked[source_id], locked[into_id]
+    if expected_version is not None and source.version != expected_version:
+        raise StaleVersion(source.version)
+    if source.merged_into_id or source.status == Status.CLOSED:
+        raise Conflict(_("Ticket #%(n)s is already closed.") % {"n": source.number})
+    if target.merged_into_id or target.status == Status.CLOSED:
+        raise Conflict(_("Ticket #%(n)s is closed and cannot take a merge.") % {"n": target.number})
+    now = timezone.now()
+    previous_status = source.status
+    source.status = Status.CLOSED
+    source.closed_at = now
+    source.merged_into = target
+    _event(source, Kind.MERGED, channel=Channel.AGENT, actor=actor,
+           data={"into": target.pk, "number": target.number, "from_status": previous_status},
+           at=now)
+    _event(target, Kind.MERGED_FROM, channel=Channel.AGENT, actor=actor,
+           data={"ticket": source.pk, "number": source.number}, at=now)
+    _save(source, {"status", "closed_at", "merged_into"}, now)
+    target_changed: set[str] = set()
+    if target.status == Status.SOLVED and previous_status in ACTIVE_STATUSES:
+        _reopen(target, target_changed, now, reason="merge", channel=Channel.AGENT, actor=actor)
+    _save(target, target_changed, now)
+    events.publish("ticket_merged", ticket_id=source.pk, into_id=target.pk)
+    return target
+
+
+# --- customer records ---------------------------------------------------------------------
+
+
+def transfer_requester(source: Contact, target: Contact, *, actor=None) -> list[int]:
+    """Move every ticket of ``source`` to ``target`` (a contact merge); each moved ticket's
+    timeline records it. Called inside customers.services.merge_contacts' transaction."""
+    tickets = list(Ticket.objects.filter(requester=source).values_list("pk", flat=True))
+    if not tickets:
+        return []
+    now = timezone.now()
+    Ticket.objects.filter(pk__in=tickets).update(
+        requester=target, version=F("version") + 1, updated_at=now
+    )
+    TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket_id=pk,
+            kind=Kind.REQUESTER,
+            actor=actor,
+            channel=Channel.AGENT,
+            data={"from": {"id": source.pk, "name": source.name},
+                  "to": {"id": target.pk, "name": target.name}, "reason": "contact_merge"},
+            created_at=now,
+        )
+        for pk in tickets
+    )
+    return tickets

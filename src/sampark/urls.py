@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.http import JsonResponse
+from django.urls import path
+
+from sampark.api import api
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,123 @@
+"""Shared factories. Tests build the people they need (an owner, a teammate, a supervisor, an
+admin, an outsider) through the same services the product uses."""
+
+import itertools
+
+import pytest
+from django.test import Client
+
+from sampark.customers.services import RequesterDetails, find_or_create_contact
+from sampark.team.models import AgentProfile, Group
+from sampark.team.services import create_agent, issue_token, save_group
+from sampark.tickets import services as tickets
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_group(db):
+    def make(name=None, tier="L1", **fields):
+        return save_group(name=name or f"Group {next(_seq)}", tier=tier, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_agent(db):
+    def make(email=None, role=AgentProfile.Role.AGENT, tier="L1", groups=(), **fields):
+        n = next(_seq)
+        profile = create_agent(
+            email=email or f"agent{n}@sampark.test",
+            name=fields.pop("name", f"Agent {n}"),
+            role=role,
+            tier=tier,
+            groups=list(groups),
+            **fields,
+        )
+        return profile.user
+
+    return make
+
+
+@pytest.fixture
+def make_contact(db):
+    def make(email=None, phone="", name="", language="en"):
+        if email is None and not phone:
+            email = f"customer{next(_seq)}@example.org"
+        contact, _created = find_or_create_contact(
+            RequesterDetails(name=name, email=email or "", phone=phone, language=language)
+        )
+        return contact
+
+    return make
+
+
+@pytest.fixture
+def make_ticket(db, make_contact):
+    def make(requester=None, subject="Printer does not print", **fields):
+        return tickets.open_ticket(
+            subject=subject,
+            requester=requester or make_contact(),
+            description=fields.pop("description", "It shows a paper jam light."),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def default_group(db):
+    return Group.objects.get(is_default=True)
+
+
+class ApiClient:
+    """A Django test client that speaks JSON with a bearer token."""
+
+    def __init__(self, token: str | None):
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def _call(self, method, path, json=None, raw=None, content_type="application/json", **extra):
+        kwargs = {"headers": {**self.headers, **extra.pop("headers", {})}}
+        if method in ("post", "patch", "put", "delete"):
+            kwargs["content_type"] = content_type
+            if raw is not None:
+                kwargs["data"] = raw
+            elif json is not None:
+                kwargs["data"] = json
+        elif json is not None:
+            kwargs["data"] = json
+        return getattr(self.client, method)(path, **kwargs, **extra)
+
+    def get(self, path, params=None, **extra):
+        return self._call("get", path, json=params, **extra)
+
+    def post(self, path, json=None, **extra):
+        return self._call("post", path, json=json, **extra)
+
+    def patch(self, path, json=None, **extra):
+        return self._call("patch", path, json=json, **extra)
+
+    def delete(self, path, **extra):
+        return self._call("delete", path, **extra)
+
+
+@pytest.fixture
+def api_as(db):
+    """``api_as(user)``: an API client authenticated with a fresh token for ``user``."""
+
+    def make(user):
+        _token, secret = issue_token(user, name="test")
+        return ApiClient(secret)
+
+    return make
+
+
+@pytest.fixture
+def agent(make_agent, default_group):
+    return make_agent(groups=[default_group])
+
+
+@pytest.fixture
+def api(api_as, agent):
+    return api_as(agent)
