@@ -1,10 +1,10 @@
 """The ``sampark`` command: serve, demo, createadmin, token create, and Django's own commands.
 
-    sampark serve [--host H] [--port P] [--workers N]   migrate, then serve over ASGI (uvicorn)
-    sampark demo [--if-empty]                           load the bilingual demo data
-    sampark createadmin --email E --password P          create (or reset) an administrator
-    sampark token create --email E [--name N]           print a new API token on the last line
-    sampark <django command> ...                        e.g. migrate, shell, dbshell
+sampark serve [--host H] [--port P] [--workers N]   migrate, then serve over ASGI (uvicorn)
+sampark demo [--if-empty]                           load the bilingual demo data
+sampark createadmin --email E --password P          create (or reset) an administrator
+sampark token create --email E [--name N]           print a new API token on the last line
+sampark <django command> ...                        e.g. migrate, shell, dbshell
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _migrate()
     import uvicorn
 
-    print(f"Sampark is serving on http://{args.host}:{args.port}/  (admin: /admin/, API: /api/v1/docs)")
+    print(
+        f"Sampark is serving on http://{args.host}:{args.port}/ (admin /admin/, API /api/v1/docs)"
+    )
     uvicorn.run(
         "sampark.asgi:application",
         host=args.host,

@@ -47,9 +47,7 @@ class Organization(models.Model):
 class OrganizationDomain(models.Model):
     """An email domain that belongs to an organization; new contacts from it join it."""
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="domains"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
     domain = models.CharField(_("domain"), max_length=253, unique=True)
 
     class Meta:

@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 
 from sampark.errors import Conflict, InvalidInput
 
-from .models import Asset, Contact, ContactMerge, Identity, Language, Organization, OrganizationDomain
+from .models import (
+    Asset,
+    Contact,
+    ContactMerge,
+    Identity,
+    Language,
+    Organization,
+    OrganizationDomain,
+)
 
 
 def normalise_email(value: str) -> str:
@@ -19,8 +27,9 @@ def normalise_email(value: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidInput(_("“%(value)s” is not a valid email address.") % {"value": value},
-                           field="email") from None
+        raise InvalidInput(
+            _("“%(value)s” is not a valid email address.") % {"value": value}, field="email"
+        ) from None
     return email
 
 
@@ -33,8 +42,9 @@ def normalise_phone(value: str, region: str | None = None) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise InvalidInput(_("“%(value)s” is not a valid phone number.") % {"value": value},
-                           field="phone")
+        raise InvalidInput(
+            _("“%(value)s” is not a valid phone number.") % {"value": value}, field="phone"
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -102,8 +112,9 @@ def find_or_create_contact(details: RequesterDetails) -> tuple[Contact, bool]:
     phone = normalise_phone(details.phone) if details.phone else ""
     language = _validate_language(details.language)
     if not email and not phone:
-        raise InvalidInput(_("A requester needs an email address or a phone number."),
-                           field="requester")
+        raise InvalidInput(
+            _("A requester needs an email address or a phone number."), field="requester"
+        )
 
     wanted = [(Identity.Kind.EMAIL, email), (Identity.Kind.PHONE, phone)]
     wanted = [(kind, value) for kind, value in wanted if value]
@@ -217,8 +228,9 @@ def merge_contacts(source: Contact, target: Contact, *, actor=None) -> ContactMe
 def normalise_domain(value: str) -> str:
     domain = (value or "").strip().lower().lstrip("@")
     if not domain or "." not in domain or len(domain) > 253 or " " in domain:
-        raise InvalidInput(_("“%(value)s” is not a valid email domain.") % {"value": value},
-                           field="domains")
+        raise InvalidInput(
+            _("“%(value)s” is not a valid email domain.") % {"value": value}, field="domains"
+        )
     return domain
 
 

@@ -15,7 +15,7 @@ from .models import AgentProfile, ApiToken, Group, Tier
 
 User = get_user_model()
 
-TOKEN_PREFIX = "spk_"
+TOKEN_PREFIX = "spk_"  # noqa: S105 - a public marker, not a secret
 
 
 def _digest(secret: str) -> str:

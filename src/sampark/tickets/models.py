@@ -277,9 +277,7 @@ class TicketEvent(models.Model):
     public = models.BooleanField(_("public"), default=False)
     body = models.TextField(_("body"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
-    time_spent = models.PositiveIntegerField(
-        _("time spent (seconds)"), null=True, blank=True
-    )
+    time_spent = models.PositiveIntegerField(_("time spent (seconds)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

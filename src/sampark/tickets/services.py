@@ -15,13 +15,23 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sampark import events
+from sampark import clock, events
 from sampark.customers.models import Asset, Contact, Language
-from sampark.customers.services import RequesterDetails, find_or_create_asset, find_or_create_contact
-from sampark.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
+from sampark.customers.services import (
+    RequesterDetails,
+    find_or_create_asset,
+    find_or_create_contact,
+)
+from sampark.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    StaleVersion,
+)
 from sampark.team.models import Group
 from sampark.team.permissions import profile_of
 
@@ -83,13 +93,23 @@ def _lock(ticket_id: int, expected_version: int | None = None) -> Ticket:
 
 def _save(ticket: Ticket, fields: set[str] | list[str], now=None) -> None:
     ticket.version += 1
-    ticket.updated_at = now or timezone.now()
+    ticket.updated_at = now or clock.now()
     ticket.save(update_fields=[*set(fields), "version", "updated_at"])
 
 
-def _event(ticket: Ticket, kind: str, *, channel: str, actor=None, contact=None, body: str = "",
-           public: bool = False, data: dict | None = None, time_spent: int | None = None,
-           at=None) -> TicketEvent:
+def _event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    channel: str,
+    actor=None,
+    contact=None,
+    body: str = "",
+    public: bool = False,
+    data: dict | None = None,
+    time_spent: int | None = None,
+    at=None,
+) -> TicketEvent:
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
@@ -100,7 +120,7 @@ def _event(ticket: Ticket, kind: str, *, channel: str, actor=None, contact=None,
         public=public,
         data=data or {},
         time_spent=time_spent,
-        created_at=at or timezone.now(),
+        created_at=at or clock.now(),
     )
 
 
@@ -132,8 +152,9 @@ def resolve_priority(code: str | None) -> Priority:
     if code:
         priority = Priority.objects.filter(code=code).first()
         if priority is None:
-            raise InvalidInput(_("Unknown priority “%(code)s”.") % {"code": code[:20]},
-                               field="priority")
+            raise InvalidInput(
+                _("Unknown priority “%(code)s”.") % {"code": code[:20]}, field="priority"
+            )
         return priority
     priority = Priority.objects.filter(is_default=True).first() or Priority.objects.last()
     if priority is None:
@@ -154,8 +175,9 @@ def _normalise_tags(tags) -> list[str]:
         if name not in clean:
             clean.append(name)
     if len(clean) > MAX_TAGS:
-        raise InvalidInput(_("A ticket can have at most %(n)d tags.") % {"n": MAX_TAGS},
-                           field="tags")
+        raise InvalidInput(
+            _("A ticket can have at most %(n)d tags.") % {"n": MAX_TAGS}, field="tags"
+        )
     return clean
 
 
@@ -207,10 +229,11 @@ def choose_owner(contact: Contact) -> tuple[Any, str]:
         manager = organization.account_manager
         if manager.is_active and profile_of(manager) is not None:
             return manager, "account_manager"
-    since = timezone.now() - timedelta(days=settings.SAMPARK_SPOC_WINDOW_DAYS)
+    since = clock.now() - timedelta(days=settings.SAMPARK_SPOC_WINDOW_DAYS)
     recent = (
-        Ticket.objects.filter(requester=contact, owner__isnull=False, owner__is_active=True,
-                              merged_into__isnull=True)
+        Ticket.objects.filter(
+            requester=contact, owner__isnull=False, owner__is_active=True, merged_into__isnull=True
+        )
         .filter(Q(status__in=ACTIVE_STATUSES) | Q(solved_at__gte=since))
         .select_related("owner")
         .order_by("-updated_at", "-id")
@@ -241,7 +264,6 @@ def open_ticket(
     language: str = "",
     asset: Asset | None = None,
     owner=None,
-    at=None,
 ) -> Ticket:
     """Open a ticket and give it its owner (the SPOC) and its group's queue."""
     subject = _check_text(subject, "subject", 255, required=True)
@@ -261,7 +283,7 @@ def open_ticket(
         owner, reason = _require_agent(owner), "chosen"
     else:
         owner, reason = choose_owner(requester)
-    now = at or timezone.now()
+    now = clock.now()
     ticket = Ticket.objects.create(
         number=_next_number(),
         subject=subject,
@@ -301,8 +323,15 @@ def open_ticket(
         at=now,
     )
     if description.strip():
-        _event(ticket, Kind.MESSAGE_IN, channel=channel, contact=requester, body=description,
-               public=True, at=now)
+        _event(
+            ticket,
+            Kind.MESSAGE_IN,
+            channel=channel,
+            contact=requester,
+            body=description,
+            public=True,
+            at=now,
+        )
     events.publish("ticket_opened", ticket_id=ticket.pk)
     return ticket
 
@@ -328,8 +357,10 @@ def _ensure_customer_facing(ticket: Ticket, agent) -> None:
     """The owner is the one face to the customer; collaborators write internal notes."""
     if ticket.owner_id and ticket.owner_id != agent.pk and not _is_supervisor(agent):
         raise Forbidden(
-            _("Only the ticket's owner speaks to the customer. Add an internal note, or ask a "
-              "supervisor to reassign the ticket.")
+            _(
+                "Only the ticket's owner speaks to the customer. Add an internal note, or ask a "
+                "supervisor to reassign the ticket."
+            )
         )
 
 
@@ -337,8 +368,14 @@ def _take_ownership_if_unowned(ticket: Ticket, agent, changed: set[str], now) ->
     if ticket.owner_id is None:
         ticket.owner = agent
         changed.add("owner")
-        _event(ticket, Kind.ASSIGNED, channel=Channel.AGENT, actor=agent,
-               data={"from": None, "to": _agent_ref(agent), "reason": "first_reply"}, at=now)
+        _event(
+            ticket,
+            Kind.ASSIGNED,
+            channel=Channel.AGENT,
+            actor=agent,
+            data={"from": None, "to": _agent_ref(agent), "reason": "first_reply"},
+            at=now,
+        )
 
 
 def _mark_responded(ticket: Ticket, changed: set[str], now) -> None:
@@ -374,7 +411,7 @@ def add_message(
         raise InvalidInput(_("The message is empty."), field="body")
     _check_choice(channel, Channel, "channel")
     ticket = _lock(ticket_id, expected_version)
-    now = timezone.now()
+    now = clock.now()
     changed: set[str] = set()
     if contact is not None:
         if ticket.status == Status.CLOSED:
@@ -384,8 +421,15 @@ def add_message(
         elif ticket.status == Status.PENDING:
             ticket.status = Status.OPEN
             changed.add("status")
-        event = _event(ticket, Kind.MESSAGE_IN, channel=channel, contact=contact, body=body,
-                       public=True, at=now)
+        event = _event(
+            ticket,
+            Kind.MESSAGE_IN,
+            channel=channel,
+            contact=contact,
+            body=body,
+            public=True,
+            at=now,
+        )
     elif public:
         _require_agent(agent, field="actor")
         if ticket.status == Status.CLOSED:
@@ -393,12 +437,28 @@ def add_message(
         _ensure_customer_facing(ticket, agent)
         _take_ownership_if_unowned(ticket, agent, changed, now)
         _mark_responded(ticket, changed, now)
-        event = _event(ticket, Kind.MESSAGE_OUT, channel=channel, actor=agent, body=body,
-                       public=True, time_spent=time_spent, at=now)
+        event = _event(
+            ticket,
+            Kind.MESSAGE_OUT,
+            channel=channel,
+            actor=agent,
+            body=body,
+            public=True,
+            time_spent=time_spent,
+            at=now,
+        )
     else:
         _require_agent(agent, field="actor")
-        event = _event(ticket, Kind.NOTE, channel=channel, actor=agent, body=body, public=False,
-                       time_spent=time_spent, at=now)
+        event = _event(
+            ticket,
+            Kind.NOTE,
+            channel=channel,
+            actor=agent,
+            body=body,
+            public=False,
+            time_spent=time_spent,
+            at=now,
+        )
     _save(ticket, changed, now)
     events.publish("ticket_message", ticket_id=ticket.pk, event_id=event.pk, kind=event.kind)
     return event
@@ -430,7 +490,7 @@ def log_call(
     summary = _check_text(summary, "summary", 10_000, required=True)
     ticket = _lock(ticket_id, expected_version)
     _ensure_customer_facing(ticket, agent)
-    now = timezone.now()
+    now = clock.now()
     changed: set[str] = set()
     _take_ownership_if_unowned(ticket, agent, changed, now)
     _mark_responded(ticket, changed, now)
@@ -454,15 +514,22 @@ def log_call(
 # --- field changes ------------------------------------------------------------------------
 
 
-def _reopen(ticket: Ticket, changed: set[str], now, *, reason: str, channel: str,
-            actor=None) -> None:
+def _reopen(
+    ticket: Ticket, changed: set[str], now, *, reason: str, channel: str, actor=None
+) -> None:
     previous = ticket.status
     ticket.status = Status.OPEN
     ticket.solved_at = None
     changed.update({"status", "solved_at"})
-    _event(ticket, Kind.REOPENED, channel=channel, actor=actor,
-           contact=None if actor else ticket.requester,
-           data={"from": previous, "to": Status.OPEN, "reason": reason}, at=now)
+    _event(
+        ticket,
+        Kind.REOPENED,
+        channel=channel,
+        actor=actor,
+        contact=None if actor else ticket.requester,
+        data={"from": previous, "to": Status.OPEN, "reason": reason},
+        at=now,
+    )
 
 
 def _change_status(ticket: Ticket, new_status: str, actor, changed: set[str], now) -> None:
@@ -486,8 +553,14 @@ def _change_status(ticket: Ticket, new_status: str, actor, changed: set[str], no
     elif new_status == Status.CLOSED:
         ticket.closed_at = now
         changed.add("closed_at")
-    _event(ticket, Kind.STATUS, channel=Channel.AGENT, actor=actor,
-           data={"from": previous, "to": new_status}, at=now)
+    _event(
+        ticket,
+        Kind.STATUS,
+        channel=Channel.AGENT,
+        actor=actor,
+        data={"from": previous, "to": new_status},
+        at=now,
+    )
 
 
 def _change_owner(ticket: Ticket, new_owner, actor, changed: set[str], now) -> None:
@@ -497,21 +570,36 @@ def _change_owner(ticket: Ticket, new_owner, actor, changed: set[str], now) -> N
         return
     if ticket.owner_id and ticket.owner_id != actor.pk and not _is_supervisor(actor):
         raise Forbidden(
-            _("Only the current owner or a supervisor can hand this ticket to someone else. "
-              "Join it as a collaborator instead.")
+            _(
+                "Only the current owner or a supervisor can hand this ticket to someone else. "
+                "Join it as a collaborator instead."
+            )
         )
     previous = ticket.owner
     ticket.owner = new_owner
     changed.add("owner")
     if new_owner is not None:
         ticket.collaborators.remove(new_owner)
-    _event(ticket, Kind.ASSIGNED, channel=Channel.AGENT, actor=actor,
-           data={"from": _agent_ref(previous), "to": _agent_ref(new_owner), "reason": "manual"},
-           at=now)
+    _event(
+        ticket,
+        Kind.ASSIGNED,
+        channel=Channel.AGENT,
+        actor=actor,
+        data={"from": _agent_ref(previous), "to": _agent_ref(new_owner), "reason": "manual"},
+        at=now,
+    )
 
 
-def _change_group(ticket: Ticket, group: Group | None, actor, changed: set[str], now,
-                  *, kind: str = Kind.GROUP, reason: str = "") -> None:
+def _change_group(
+    ticket: Ticket,
+    group: Group | None,
+    actor,
+    changed: set[str],
+    now,
+    *,
+    kind: str = Kind.GROUP,
+    reason: str = "",
+) -> None:
     if (group.pk if group else None) == ticket.group_id:
         return
     previous_group, previous_tier = ticket.group, ticket.tier
@@ -556,16 +644,21 @@ def update_ticket(
     ticket = _lock(ticket_id, expected_version)
     if ticket.status == Status.CLOSED:
         raise Conflict(_("A closed ticket cannot be changed."))
-    now = timezone.now()
+    now = clock.now()
     changed: set[str] = set()
     plain: dict[str, tuple[Any, Any]] = {}
 
     if priority is not UNSET and priority != ticket.priority.code:
         new_priority = resolve_priority(priority)
-        _event(ticket, Kind.PRIORITY, channel=Channel.AGENT, actor=actor,
-               body=_check_text(priority_reason or "", "priority_reason", 500),
-               data={"from": ticket.priority.code, "to": new_priority.code, "manual": True},
-               at=now)
+        _event(
+            ticket,
+            Kind.PRIORITY,
+            channel=Channel.AGENT,
+            actor=actor,
+            body=_check_text(priority_reason or "", "priority_reason", 500),
+            data={"from": ticket.priority.code, "to": new_priority.code, "manual": True},
+            at=now,
+        )
         ticket.priority, ticket.priority_rank = new_priority, new_priority.rank
         changed.update({"priority", "priority_rank"})
     if owner is not UNSET:
@@ -620,7 +713,7 @@ def escalate_ticket(
             _("Escalation goes to a higher tier than %(tier)s.") % {"tier": ticket.tier},
             field="group",
         )
-    now = timezone.now()
+    now = clock.now()
     changed: set[str] = set()
     _change_group(ticket, group, actor, changed, now, kind=Kind.ESCALATED, reason=reason)
     _save(ticket, changed, now)
@@ -642,9 +735,15 @@ def add_collaborator(ticket_id: int, *, agent, actor) -> Ticket:
     if ticket.collaborators.filter(pk=agent.pk).exists():
         return ticket
     ticket.collaborators.add(agent)
-    now = timezone.now()
-    _event(ticket, Kind.COLLABORATOR_ADDED, channel=Channel.AGENT, actor=actor,
-           data={"agent": _agent_ref(agent)}, at=now)
+    now = clock.now()
+    _event(
+        ticket,
+        Kind.COLLABORATOR_ADDED,
+        channel=Channel.AGENT,
+        actor=actor,
+        data={"agent": _agent_ref(agent)},
+        at=now,
+    )
     _save(ticket, set(), now)
     return ticket
 
@@ -656,9 +755,15 @@ def remove_collaborator(ticket_id: int, *, agent, actor) -> Ticket:
     if not ticket.collaborators.filter(pk=agent.pk).exists():
         raise NotFound(_("This agent is not a collaborator on the ticket."))
     ticket.collaborators.remove(agent)
-    now = timezone.now()
-    _event(ticket, Kind.COLLABORATOR_REMOVED, channel=Channel.AGENT, actor=actor,
-           data={"agent": _agent_ref(agent)}, at=now)
+    now = clock.now()
+    _event(
+        ticket,
+        Kind.COLLABORATOR_REMOVED,
+        channel=Channel.AGENT,
+        actor=actor,
+        data={"agent": _agent_ref(agent)},
+        at=now,
+    )
     _save(ticket, set(), now)
     return ticket
 
@@ -699,7 +804,7 @@ def split_ticket(
         raise InvalidInput(
             _("Only messages and notes of this ticket can be split off."), field="event_ids"
         )
-    now = timezone.now()
+    now = clock.now()
     first_customer = next((m for m in messages if m.kind == Kind.MESSAGE_IN), None)
     new = Ticket.objects.create(
         number=_next_number(),
@@ -722,8 +827,14 @@ def split_ticket(
         created_at=now,
         updated_at=now,
     )
-    _event(new, Kind.SPLIT_FROM, channel=Channel.AGENT, actor=actor,
-           data={"ticket": source.pk, "number": source.number, "event_ids": wanted}, at=now)
+    _event(
+        new,
+        Kind.SPLIT_FROM,
+        channel=Channel.AGENT,
+        actor=actor,
+        data={"ticket": source.pk, "number": source.number, "event_ids": wanted},
+        at=now,
+    )
     TicketEvent.objects.bulk_create(
         TicketEvent(
             ticket=new,
@@ -739,8 +850,14 @@ def split_ticket(
         )
         for m in messages
     )
-    _event(source, Kind.SPLIT, channel=Channel.AGENT, actor=actor,
-           data={"ticket": new.pk, "number": new.number, "event_ids": wanted}, at=now)
+    _event(
+        source,
+        Kind.SPLIT,
+        channel=Channel.AGENT,
+        actor=actor,
+        data={"ticket": new.pk, "number": new.number, "event_ids": wanted},
+        at=now,
+    )
     _save(source, set(), now)
     events.publish("ticket_opened", ticket_id=new.pk)
     return new
@@ -765,16 +882,27 @@ def merge_tickets(
         raise Conflict(_("Ticket #%(n)s is already closed.") % {"n": source.number})
     if target.merged_into_id or target.status == Status.CLOSED:
         raise Conflict(_("Ticket #%(n)s is closed and cannot take a merge.") % {"n": target.number})
-    now = timezone.now()
+    now = clock.now()
     previous_status = source.status
     source.status = Status.CLOSED
     source.closed_at = now
     source.merged_into = target
-    _event(source, Kind.MERGED, channel=Channel.AGENT, actor=actor,
-           data={"into": target.pk, "number": target.number, "from_status": previous_status},
-           at=now)
-    _event(target, Kind.MERGED_FROM, channel=Channel.AGENT, actor=actor,
-           data={"ticket": source.pk, "number": source.number}, at=now)
+    _event(
+        source,
+        Kind.MERGED,
+        channel=Channel.AGENT,
+        actor=actor,
+        data={"into": target.pk, "number": target.number, "from_status": previous_status},
+        at=now,
+    )
+    _event(
+        target,
+        Kind.MERGED_FROM,
+        channel=Channel.AGENT,
+        actor=actor,
+        data={"ticket": source.pk, "number": source.number},
+        at=now,
+    )
     _save(source, {"status", "closed_at", "merged_into"}, now)
     target_changed: set[str] = set()
     if target.status == Status.SOLVED and previous_status in ACTIVE_STATUSES:
@@ -793,7 +921,7 @@ def transfer_requester(source: Contact, target: Contact, *, actor=None) -> list[
     tickets = list(Ticket.objects.filter(requester=source).values_list("pk", flat=True))
     if not tickets:
         return []
-    now = timezone.now()
+    now = clock.now()
     Ticket.objects.filter(pk__in=tickets).update(
         requester=target, version=F("version") + 1, updated_at=now
     )
@@ -803,8 +931,11 @@ def transfer_requester(source: Contact, target: Contact, *, actor=None) -> list[
             kind=Kind.REQUESTER,
             actor=actor,
             channel=Channel.AGENT,
-            data={"from": {"id": source.pk, "name": source.name},
-                  "to": {"id": target.pk, "name": target.name}, "reason": "contact_merge"},
+            data={
+                "from": {"id": source.pk, "name": source.name},
+                "to": {"id": target.pk, "name": target.name},
+                "reason": "contact_merge",
+            },
             created_at=now,
         )
         for pk in tickets
