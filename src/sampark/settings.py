@@ -116,6 +116,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SAMPARK_HOME / "sampark.sqlite3",
+            # Tests use a real file (WAL, IMMEDIATE locking), not a shared-cache memory db.
+            "TEST": {"NAME": str(SAMPARK_HOME / "test_sampark.sqlite3")},
             "OPTIONS": {
                 "timeout": 30,
                 "transaction_mode": "IMMEDIATE",

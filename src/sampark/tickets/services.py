@@ -39,6 +39,7 @@ from .fields import validate_custom_fields
 from .models import (
     ACTIVE_STATUSES,
     Channel,
+    FieldDefinition,
     Priority,
     Status,
     Tag,
@@ -941,3 +942,75 @@ def transfer_requester(source: Contact, target: Contact, *, actor=None) -> list[
         for pk in tickets
     )
     return tickets
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_priority(priority: Priority | None = None, **fields) -> Priority:
+    """Create or change a level of the priority scheme. A new rank is copied onto every ticket
+    at that priority so that queues keep sorting on one index; one default at most."""
+    allowed = {"code", "name", "name_hi", "description", "rank", "is_default"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(_("Unknown priority fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "code" in fields:
+        fields["code"] = _check_text(fields["code"], "code", 8, required=True)
+    if "name" in fields:
+        fields["name"] = _check_text(fields["name"], "name", 80, required=True)
+    if "rank" in fields and (not isinstance(fields["rank"], int) or not 1 <= fields["rank"] <= 99):
+        raise InvalidInput(_("Rank must be a whole number from 1 to 99."), field="rank")
+    others = Priority.objects.exclude(pk=priority.pk) if priority else Priority.objects.all()
+    if "code" in fields and others.filter(code=fields["code"]).exists():
+        raise Conflict(_("A priority with this code already exists."))
+    if "rank" in fields and others.filter(rank=fields["rank"]).exists():
+        raise Conflict(_("Another priority already has this rank."))
+    if fields.get("is_default"):
+        others.filter(is_default=True).update(is_default=False)
+    if priority is None:
+        return Priority.objects.create(**fields)
+    rank_changed = "rank" in fields and fields["rank"] != priority.rank
+    for field, value in fields.items():
+        setattr(priority, field, value)
+    if fields:
+        priority.save(update_fields=list(fields))
+    if rank_changed:
+        Ticket.objects.filter(priority=priority).update(priority_rank=priority.rank)
+    return priority
+
+
+@transaction.atomic
+def save_field_definition(definition: FieldDefinition | None = None, **fields) -> FieldDefinition:
+    """Create or change a custom ticket field definition."""
+    allowed = {"key", "label", "label_hi", "kind", "choices", "required", "active", "max_length"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(_("Unknown field settings: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "kind" in fields:
+        _check_choice(fields["kind"], FieldDefinition.Kind, "kind")
+    kind = fields.get("kind", definition.kind if definition else FieldDefinition.Kind.TEXT)
+    choices = fields.get("choices", definition.choices if definition else [])
+    if kind == FieldDefinition.Kind.CHOICE and (
+        not isinstance(choices, list) or not choices or not all(isinstance(c, str) for c in choices)
+    ):
+        raise InvalidInput(_("A choice field needs a list of text choices."), field="choices")
+    if "key" in fields:
+        key = _check_text(fields["key"], "key", 50, required=True)
+        if not key.replace("_", "").replace("-", "").isalnum() or not key.isascii():
+            raise InvalidInput(_("A key uses letters, digits, - and _ only."), field="key")
+        others = FieldDefinition.objects.all()
+        if definition is not None:
+            others = others.exclude(pk=definition.pk)
+        if others.filter(key=key).exists():
+            raise Conflict(_("A custom field with this key already exists."))
+        fields["key"] = key
+    if "label" in fields:
+        fields["label"] = _check_text(fields["label"], "label", 100, required=True)
+    if definition is None:
+        return FieldDefinition.objects.create(**fields)
+    for field, value in fields.items():
+        setattr(definition, field, value)
+    if fields:
+        definition.save(update_fields=list(fields))
+    return definition
