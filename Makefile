@@ -33,7 +33,7 @@ run: venv
 
 ## make test: lint, format check, then the whole suite (in parallel).
 test: test-deps lint
-	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	SAMPARK_HOME=$(CURDIR)/.test-home $(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: test-deps
 	$(BIN)/ruff check src tests bench
