@@ -1,3 +1,130 @@
-from ninja import NinjaAPI
+"""The REST API v1: authentication, rate limits, error mapping and the routers of each app.
 
-api = NinjaAPI()
+Every endpoint needs ``Authorization: Bearer <token>`` of an active agent. Errors are JSON
+``{"detail": ..., "field"?: ...}`` with 400/401/403/404/409/413/422/429, never a 500 for bad
+input.
+"""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer
+
+from sampark import ratelimit
+from sampark.customers.api import router as customers_router
+from sampark.errors import DomainError
+from sampark.team.api import config_router
+from sampark.team.api import router as team_router
+from sampark.team.permissions import profile_of
+from sampark.team.services import authenticate_token
+from sampark.tickets.api import router as tickets_router
+
+_AUTH_FAILURES = ratelimit.parse_rate(f"{settings.SAMPARK_AUTH_FAILURES_PER_MINUTE}/m")
+_API_RATE = ratelimit.parse_rate(settings.SAMPARK_API_RATE)
+
+
+class TooManyRequests(Exception):
+    pass
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+class AgentToken(HttpBearer):
+    """A per-agent API token. Repeated failures from one address are slowed down (429)."""
+
+    openapi_description = "A per-agent API token: `sampark token create --email you@example`."
+
+    def __call__(self, request):
+        address = _client_address(request)
+        if ratelimit.seen("auth-fail", address, _AUTH_FAILURES) >= (_AUTH_FAILURES or (1, 0))[0]:
+            raise TooManyRequests("Too many failed authentications; wait a minute.")
+        user = super().__call__(request)
+        if user is None:
+            ratelimit.hit("auth-fail", address, _AUTH_FAILURES)
+        elif not ratelimit.hit("api", str(user.pk), _API_RATE):
+            raise TooManyRequests("Too many requests for this token; slow down.")
+        return user
+
+    def authenticate(self, request, token):
+        found = authenticate_token(token)
+        if found is None or profile_of(found.user) is None:
+            return None
+        request.user = found.user
+        return found.user
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """Devanagari goes out as UTF-8 text, not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=UnicodeJSONRenderer(),
+    title="Sampark API",
+    version="1",
+    description=(
+        "The help desk's REST API. Tickets are owned by a single point of contact; customers "
+        "are one person across channels. Lists page with `next_cursor`; changes to a ticket "
+        "carry the `version` you read, and a stale one gets 409."
+    ),
+    auth=AgentToken(),
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    body = {"detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request,
+        {"detail": "Missing or invalid API token. Send 'Authorization: Bearer <token>'."},
+        status=401,
+    )
+
+
+@api.exception_handler(TooManyRequests)
+def too_many(request, exc):
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    errors = [
+        {
+            "loc": [str(part) for part in error.get("loc", ())],
+            "msg": error.get("msg", ""),
+            "type": error.get("type", ""),
+        }
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    return api.create_response(request, {"detail": "The request body is too large."}, status=413)
+
+
+api.add_router("", tickets_router)
+api.add_router("", customers_router)
+api.add_router("", team_router)
+api.add_router("", config_router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sampark.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -180,6 +181,8 @@ SAMPARK_SPOC_WINDOW_DAYS = int(os.environ.get("SAMPARK_SPOC_WINDOW_DAYS", "30"))
 SAMPARK_DEFAULT_PHONE_REGION = os.environ.get("SAMPARK_DEFAULT_PHONE_REGION", "IN")
 # Failed API authentications allowed per client address per minute before 429.
 SAMPARK_AUTH_FAILURES_PER_MINUTE = int(os.environ.get("SAMPARK_AUTH_FAILURES_PER_MINUTE", "30"))
+# Requests per agent token, e.g. "3000/m"; "off" lifts the limit (benchmarks do).
+SAMPARK_API_RATE = os.environ.get("SAMPARK_API_RATE", "3000/m")
 
 CACHES = {
     "default": {

@@ -1,0 +1,78 @@
+"""Types shared by every API module: ids, text, pages and the error body.
+
+Input types reject at the edge what the database would choke on later (ids past 64 bits, NUL
+characters, lone surrogates), so any input, valid or not, gets a clear 4xx and never a 500.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from ninja import Field, Path, Query, Schema
+from pydantic import AfterValidator
+
+MAX_ID = 2**63 - 1
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def Text(max_length: int, min_length: int = 0):  # noqa: N802 - reads as a type
+    return Annotated[
+        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_clean_text)
+    ]
+
+
+class Error(Schema):
+    detail: Any
+    field: str | None = None
+
+
+class AgentRef(Schema):
+    id: int
+    name: str
+    email: str
+
+
+class GroupRef(Schema):
+    id: int
+    name: str
+    tier: str
+
+
+class OrganizationRef(Schema):
+    id: int
+    name: str
+    tier: str
+
+
+class Stamp(Schema):
+    created_at: datetime
+
+
+def agent_ref(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.email, "email": user.email}
+
+
+def group_ref(group) -> dict | None:
+    if group is None:
+        return None
+    return {"id": group.pk, "name": group.name, "tier": group.tier}
+
+
+def organization_ref(organization) -> dict | None:
+    if organization is None:
+        return None
+    return {"id": organization.pk, "name": organization.name, "tier": organization.tier}
