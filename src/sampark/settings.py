@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "sampark.calendars",
     "sampark.customers",
     "sampark.team",
     "sampark.tickets",

@@ -19,6 +19,15 @@ class Group(models.Model):
     name_hi = models.CharField(_("name (Hindi)"), max_length=120, blank=True)
     tier = models.CharField(_("tier"), max_length=2, choices=Tier, default=Tier.L1)
     description = models.TextField(_("description"), blank=True)
+    calendar = models.ForeignKey(
+        "calendars.BusinessCalendar",
+        verbose_name=_("business calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="groups",
+        help_text=_("When this group works; empty means the default calendar."),
+    )
     is_default = models.BooleanField(
         _("default for new tickets"),
         default=False,
