@@ -379,13 +379,33 @@ def _take_ownership_if_unowned(ticket: Ticket, agent, changed: set[str], now) ->
         )
 
 
-def _mark_responded(ticket: Ticket, changed: set[str], now) -> None:
+def _status_follows_conversation(
+    ticket: Ticket, changed: set[str], now, *, reason: str, channel: str, actor=None
+) -> None:
+    """A status change the conversation implies (a new ticket answered, a pending one replied
+    to), recorded like any other so that SLA clocks replay it from the log."""
+    previous = ticket.status
+    ticket.status = Status.OPEN
+    changed.add("status")
+    _event(
+        ticket,
+        Kind.STATUS,
+        channel=channel,
+        actor=actor,
+        contact=None if actor else ticket.requester,
+        data={"from": previous, "to": Status.OPEN, "reason": reason},
+        at=now,
+    )
+
+
+def _mark_responded(ticket: Ticket, agent, changed: set[str], now, channel: str) -> None:
     if ticket.first_responded_at is None:
         ticket.first_responded_at = now
         changed.add("first_responded_at")
     if ticket.status == Status.NEW:
-        ticket.status = Status.OPEN
-        changed.add("status")
+        _status_follows_conversation(
+            ticket, changed, now, reason="first_response", channel=channel, actor=agent
+        )
 
 
 @transaction.atomic
@@ -420,8 +440,9 @@ def add_message(
         if ticket.status == Status.SOLVED:
             _reopen(ticket, changed, now, reason="customer_reply", channel=channel)
         elif ticket.status == Status.PENDING:
-            ticket.status = Status.OPEN
-            changed.add("status")
+            _status_follows_conversation(
+                ticket, changed, now, reason="customer_reply", channel=channel
+            )
         event = _event(
             ticket,
             Kind.MESSAGE_IN,
@@ -437,7 +458,7 @@ def add_message(
             raise Conflict(_("This ticket is closed; open a follow-up ticket instead."))
         _ensure_customer_facing(ticket, agent)
         _take_ownership_if_unowned(ticket, agent, changed, now)
-        _mark_responded(ticket, changed, now)
+        _mark_responded(ticket, agent, changed, now, channel)
         event = _event(
             ticket,
             Kind.MESSAGE_OUT,
@@ -494,7 +515,7 @@ def log_call(
     now = clock.now()
     changed: set[str] = set()
     _take_ownership_if_unowned(ticket, agent, changed, now)
-    _mark_responded(ticket, changed, now)
+    _mark_responded(ticket, agent, changed, now, Channel.PHONE)
     event = _event(
         ticket,
         Kind.CALL,
