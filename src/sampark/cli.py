@@ -33,6 +33,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _migrate()
     import uvicorn
 
+    if args.worker:
+        from sampark.worker import Worker
+
+        Worker().start_thread()
+
     print(
         f"Sampark is serving on http://{args.host}:{args.port}/ (admin /admin/, API /api/v1/docs)"
     )
@@ -45,6 +50,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=args.access_log,
         lifespan="off",
     )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    if not args.no_migrate:
+        _migrate()
+    import logging
+    import signal
+
+    from sampark.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    worker = Worker(poll_seconds=args.poll, sweep_seconds=args.sweep_seconds)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_args: worker.stop())
+    if args.once:
+        worker.run_tasks()
+        result = worker.sweep()
+        print(
+            f"swept {result.tickets} tickets: {result.warnings} warnings, "
+            f"{result.breaches} breaches, {result.reminders} reminders"
+        )
+        return 0
+    worker.run_forever()
     return 0
 
 
@@ -101,7 +131,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate first")
+    serve.add_argument(
+        "--no-worker",
+        dest="worker",
+        action="store_false",
+        help="do not run the embedded background worker (run `sampark worker` instead)",
+    )
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background tasks and the SLA sweeps")
+    worker.add_argument("--poll", type=float, default=1.0, help="seconds between task polls")
+    worker.add_argument(
+        "--sweep-seconds",
+        type=float,
+        default=None,
+        help="seconds between SLA sweeps (default SAMPARK_SWEEP_SECONDS)",
+    )
+    worker.add_argument("--once", action="store_true", help="run ready tasks and one sweep")
+    worker.add_argument("--no-migrate", action="store_true", help="do not migrate first")
+    worker.set_defaults(func=cmd_worker)
 
     demo = sub.add_parser("demo", help="load bilingual demo data")
     demo.add_argument("--if-empty", action="store_true", help="only when there are no tickets")
@@ -124,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OWN_COMMANDS = {"serve", "demo", "createadmin", "token"}
+OWN_COMMANDS = {"serve", "worker", "demo", "createadmin", "token"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,10 +60,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "sampark.calendars",
     "sampark.customers",
     "sampark.team",
     "sampark.tickets",
+    "sampark.notifications",
+    "sampark.sla",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +188,17 @@ SAMPARK_DEFAULT_PHONE_REGION = os.environ.get("SAMPARK_DEFAULT_PHONE_REGION", "I
 SAMPARK_AUTH_FAILURES_PER_MINUTE = int(os.environ.get("SAMPARK_AUTH_FAILURES_PER_MINUTE", "30"))
 # Requests per agent token, e.g. "3000/m"; "off" lifts the limit (benchmarks do).
 SAMPARK_API_RATE = os.environ.get("SAMPARK_API_RATE", "3000/m")
+
+# Background work: the Django Tasks API on the database queue, so the embedded install needs
+# no broker. `sampark worker` (or the worker thread inside `sampark serve`) runs the tasks and
+# the periodic SLA sweep.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SAMPARK_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+SAMPARK_SWEEP_SECONDS = float(os.environ.get("SAMPARK_SWEEP_SECONDS", "30"))
 
 CACHES = {
     "default": {

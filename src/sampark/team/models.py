@@ -28,6 +28,15 @@ class Group(models.Model):
         related_name="groups",
         help_text=_("When this group works; empty means the default calendar."),
     )
+    escalates_to = models.ForeignKey(
+        "self",
+        verbose_name=_("escalates to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Where automatic escalations from this group go (a higher tier)."),
+    )
     is_default = models.BooleanField(
         _("default for new tickets"),
         default=False,

@@ -122,6 +122,21 @@ class EventOut(Schema):
     created_at: datetime
 
 
+class SLAClockOut(Schema):
+    due: datetime | None
+    met_at: datetime | None
+    breached: bool
+    paused: bool
+
+
+class SLAOut(Schema):
+    policy: str | None
+    first_response_due: SLAClockOut
+    next_response_due: SLAClockOut
+    resolution_due: SLAClockOut
+    next_update_due: SLAClockOut
+
+
 class TicketOut(Schema):
     id: int
     number: int
@@ -151,6 +166,7 @@ class TicketOut(Schema):
     first_responded_at: datetime | None
     solved_at: datetime | None
     closed_at: datetime | None
+    sla: SLAOut
 
 
 class TicketDetailOut(TicketOut):
@@ -255,6 +271,26 @@ def event_out(event: TicketEvent) -> dict:
     }
 
 
+SLA_KEYS = {
+    "first_response_due": "first_response",
+    "next_response_due": "next_response",
+    "resolution_due": "resolution",
+    "next_update_due": "next_update",
+}
+NO_CLOCK = {"due": None, "met_at": None, "breached": False, "paused": False}
+
+
+def sla_out(ticket) -> dict:
+    """The ticket's SLA clocks as the API shows them: one object per target."""
+    row = getattr(ticket, "sla_clock", None)
+    clocks = row.clocks if row is not None else {}
+    out: dict = {"policy": str(row.policy) if row is not None and row.policy_id else None}
+    for key, target in SLA_KEYS.items():
+        state = clocks.get(target) or NO_CLOCK
+        out[key] = {name: state.get(name, NO_CLOCK[name]) for name in NO_CLOCK}
+    return out
+
+
 def ticket_out(ticket) -> dict:
     asset = ticket.asset
     priority = ticket.priority
@@ -302,6 +338,7 @@ def ticket_out(ticket) -> dict:
         "first_responded_at": ticket.first_responded_at,
         "solved_at": ticket.solved_at,
         "closed_at": ticket.closed_at,
+        "sla": sla_out(ticket),
     }
 
 

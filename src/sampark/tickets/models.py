@@ -252,6 +252,9 @@ class TicketEvent(models.Model):
         MERGED = "merged", _("Merged into another ticket")
         MERGED_FROM = "merged_from", _("Another ticket merged in")
         REQUESTER = "requester", _("Requester changed")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACH = "sla_breach", _("SLA breached")
+        FOLLOW_UP = "follow_up", _("Customer update due")
 
     MESSAGE_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.NOTE)
 

@@ -25,7 +25,7 @@ class Page:
 
 def _ticket_rows() -> QuerySet[Ticket]:
     return Ticket.objects.select_related(
-        "priority", "requester", "organization", "owner", "group", "asset"
+        "priority", "requester", "organization", "owner", "group", "asset", "sla_clock__policy"
     ).prefetch_related("tags", "collaborators")
 
 

@@ -965,6 +965,71 @@ def transfer_requester(source: Contact, target: Contact, *, actor=None) -> list[
     return tickets
 
 
+# --- service levels -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_sla_event(ticket_id: int, *, kind: str, target: str, due, cycle: str) -> TicketEvent:
+    """Write an SLA warning, breach or follow-up reminder on the ticket's timeline."""
+    if kind not in (Kind.SLA_WARNING, Kind.SLA_BREACH, Kind.FOLLOW_UP):
+        raise InvalidInput(_("Not an SLA event kind."))
+    ticket = Ticket.objects.only("pk").get(pk=ticket_id)
+    return _event(
+        ticket,
+        kind,
+        channel=Channel.AGENT,
+        data={"target": target, "due": due.isoformat() if due else None, "cycle": cycle},
+    )
+
+
+@transaction.atomic
+def raise_priority(ticket_id: int, *, reason: str) -> Ticket | None:
+    """Move the ticket one level up the priority scheme (an SLA breach action). None when it
+    is already at the top."""
+    ticket = _lock(ticket_id)
+    higher = Priority.objects.filter(rank__lt=ticket.priority_rank).order_by("-rank").first()
+    if higher is None or not ticket.is_active:
+        return None
+    now = clock.now()
+    _event(
+        ticket,
+        Kind.PRIORITY,
+        channel=Channel.AGENT,
+        body=reason,
+        data={
+            "from": ticket.priority.code,
+            "to": higher.code,
+            "manual": False,
+            "reason": "sla_breach",
+        },
+        at=now,
+    )
+    ticket.priority, ticket.priority_rank = higher, higher.rank
+    _save(ticket, {"priority", "priority_rank"}, now)
+    events.publish("ticket_updated", ticket_id=ticket.pk, fields=["priority"])
+    return ticket
+
+
+@transaction.atomic
+def escalate_to_next_tier(ticket_id: int, *, reason: str) -> Ticket | None:
+    """An automatic escalation (an SLA breach action): to the group's configured escalation
+    group, else the first group of the next tier. The owner stays. None when there is none."""
+    ticket = _lock(ticket_id)
+    if not ticket.is_active:
+        return None
+    target = ticket.group.escalates_to if ticket.group and ticket.group.escalates_to_id else None
+    if target is None:
+        target = Group.objects.filter(tier__gt=ticket.tier).order_by("tier", "name").first()
+    if target is None or target.tier <= ticket.tier:
+        return None
+    now = clock.now()
+    changed: set[str] = set()
+    _change_group(ticket, target, None, changed, now, kind=Kind.ESCALATED, reason=reason)
+    _save(ticket, changed, now)
+    events.publish("ticket_escalated", ticket_id=ticket.pk, group_id=target.pk)
+    return ticket
+
+
 # --- configuration ------------------------------------------------------------------------
 
 

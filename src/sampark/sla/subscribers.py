@@ -1,0 +1,31 @@
+"""SLA clocks follow every ticket change: the services publish, these recompute after commit."""
+
+from sampark import events
+
+TICKET_EVENTS = ("ticket_opened", "ticket_message", "ticket_updated", "ticket_escalated")
+
+
+def _recompute(ticket_id: int, **_payload) -> None:
+    from .services import recompute
+
+    recompute(ticket_id)
+
+
+def _recompute_merged(ticket_id: int, into_id: int, **_payload) -> None:
+    from .services import recompute
+
+    recompute(ticket_id)
+    recompute(into_id)
+
+
+def _calendar_changed(calendar_id: int, **_payload) -> None:
+    from .services import recompute_active_later
+
+    recompute_active_later(reason="calendar")
+
+
+def connect() -> None:
+    for name in TICKET_EVENTS:
+        events.subscribe(name, _recompute)
+    events.subscribe("ticket_merged", _recompute_merged)
+    events.subscribe("calendar_changed", _calendar_changed)
