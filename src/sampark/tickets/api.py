@@ -34,6 +34,7 @@ ChannelName = Literal["email", "chat", "phone", "web", "messaging", "api", "agen
 StatusName = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
 TypeName = Literal["question", "incident", "problem", "request", "complaint", "task"]
 TagName = Text(50, 1)
+LevelName = Literal["high", "medium", "low"]
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -69,6 +70,8 @@ class TicketCreateIn(Schema):
     tags: list[TagName] = Field(default_factory=list, max_length=20)
     custom_fields: dict[Text(50), Any] = Field(default_factory=dict, max_length=100)
     asset: AssetIn | None = None
+    impact: LevelName | None = None
+    urgency: LevelName | None = None
 
 
 class TicketPatchIn(Schema):
@@ -83,6 +86,8 @@ class TicketPatchIn(Schema):
     subject: Text(255, 1) | None = None
     tags: list[TagName] | None = Field(None, max_length=20)
     custom_fields: dict[Text(50), Any] | None = Field(None, max_length=100)
+    impact: LevelName | None = None
+    urgency: LevelName | None = None
 
 
 class ContactRef(Schema):
@@ -145,6 +150,9 @@ class TicketOut(Schema):
     status: str
     priority: str
     priority_detail: PriorityRef
+    priority_source: str
+    impact: str
+    urgency: str
     type: str
     category: str
     channel: str
@@ -307,6 +315,9 @@ def ticket_out(ticket) -> dict:
             "name_hi": priority.name_hi,
             "rank": priority.rank,
         },
+        "priority_source": ticket.priority_source,
+        "impact": ticket.impact,
+        "urgency": ticket.urgency,
         "type": ticket.type,
         "category": ticket.category,
         "channel": ticket.channel,
@@ -396,6 +407,8 @@ def create_ticket(request, payload: TicketCreateIn):
         custom_fields=payload.custom_fields,
         language=payload.language or "",
         owner=_agent(payload.owner, "owner"),
+        impact=payload.impact or "",
+        urgency=payload.urgency or "",
     )
     return 201, _fresh(ticket.pk)
 
@@ -451,6 +464,9 @@ def patch_ticket(request, ticket_id: PathId, payload: TicketPatchIn):
             if given[field] is None:
                 raise InvalidInput(f"{field} cannot be null.", field=field)
             changes[field] = given[field]
+    for field in ("impact", "urgency"):
+        if field in given:
+            changes[field] = given[field] or ""
     if "type" in given:
         if given["type"] is None:
             raise InvalidInput("type cannot be null.", field="type")

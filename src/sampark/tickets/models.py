@@ -96,6 +96,78 @@ class FieldDefinition(models.Model):
         return self.key
 
 
+class Level(models.TextChoices):
+    """Impact and urgency levels of the priority matrix."""
+
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class PriorityMatrixCell(models.Model):
+    """Impact × urgency -> priority, as the company defines it."""
+
+    impact = models.CharField(_("impact"), max_length=8, choices=Level)
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Level)
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("priority matrix cell")
+        verbose_name_plural = _("priority matrix")
+        constraints = [
+            models.UniqueConstraint(fields=["impact", "urgency"], name="matrix_cell_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.impact} × {self.urgency} → {self.priority.code}"
+
+
+class PriorityRule(models.Model):
+    """An ordered rule that sets a ticket's priority at intake, and again whenever the fields
+    it tests change, unless an agent has set the priority by hand. Empty conditions match
+    anything; all given conditions must hold. The first matching rule wins."""
+
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+    organization_tiers = models.JSONField(_("organization tiers"), default=list, blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    asset_models = models.JSONField(_("asset model numbers"), default=list, blank=True)
+    custom_fields = models.JSONField(
+        _("custom field values"),
+        default=dict,
+        blank=True,
+        help_text=_('e.g. {"warranty": "amc"}: every listed field must have that value.'),
+    )
+    keywords = models.JSONField(
+        _("keywords"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Any of these words or phrases, in Hindi or English, in the subject or description."
+        ),
+    )
+    priority = models.ForeignKey(
+        Priority,
+        verbose_name=_("set priority"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    impact = models.CharField(_("set impact"), max_length=8, choices=Level, blank=True)
+    urgency = models.CharField(_("set urgency"), max_length=8, choices=Level, blank=True)
+
+    class Meta:
+        verbose_name = _("priority rule")
+        verbose_name_plural = _("priority rules")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
 
@@ -128,6 +200,19 @@ class Ticket(models.Model):
     )
     # Copy of priority.rank so that queues sort on one index; services keep it in step.
     priority_rank = models.PositiveSmallIntegerField(default=0)
+    priority_source = models.CharField(
+        _("priority set by"),
+        max_length=8,
+        default="default",
+        choices=[
+            ("default", _("Default")),
+            ("rule", _("Rule")),
+            ("matrix", _("Matrix")),
+            ("manual", _("Agent")),
+        ],
+    )
+    impact = models.CharField(_("impact"), max_length=8, choices=Level, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Level, blank=True)
     type = models.CharField(  # noqa: A003 - the help-desk word for it
         _("type"), max_length=16, choices=TicketType, default=TicketType.QUESTION
     )

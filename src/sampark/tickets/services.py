@@ -35,12 +35,16 @@ from sampark.errors import (
 from sampark.team.models import Group
 from sampark.team.permissions import profile_of
 
+from . import rules
 from .fields import validate_custom_fields
 from .models import (
     ACTIVE_STATUSES,
     Channel,
     FieldDefinition,
+    Level,
     Priority,
+    PriorityMatrixCell,
+    PriorityRule,
     Status,
     Tag,
     Ticket,
@@ -265,8 +269,12 @@ def open_ticket(
     language: str = "",
     asset: Asset | None = None,
     owner=None,
+    impact: str = "",
+    urgency: str = "",
 ) -> Ticket:
-    """Open a ticket and give it its owner (the SPOC) and its group's queue."""
+    """Open a ticket and give it its owner (the SPOC), its group's queue and its priority: the
+    one given, else the first matching priority rule, else the impact × urgency matrix, else
+    the scheme's default."""
     subject = _check_text(subject, "subject", 255, required=True)
     _check_choice(channel, Channel, "channel")
     _check_choice(ticket_type, TicketType, "type")
@@ -275,9 +283,35 @@ def open_ticket(
         _check_choice(language, Language, "language")
     tag_names = _normalise_tags(list(tags))
     fields = validate_custom_fields(custom_fields or {}, current=None)
-    priority_row = resolve_priority(priority)
     if requester.merged_into_id:
         requester = requester.merged_into
+    for level, name in ((impact, "impact"), (urgency, "urgency")):
+        if level:
+            _check_choice(level, Level, name)
+    decision = None
+    if priority:
+        priority_row, source = resolve_priority(priority), "manual"
+    else:
+        decision = rules.decide(
+            rules.Facts(
+                subject=subject,
+                description=description,
+                channel=channel,
+                category=category,
+                organization_tier=requester.organization.tier
+                if requester.organization_id
+                else None,
+                asset_model=asset.model_number if asset else "",
+                custom_fields=fields,
+                impact=impact,
+                urgency=urgency,
+            )
+        )
+        if decision is not None:
+            priority_row, source = decision.priority, decision.source
+            impact, urgency = decision.impact or impact, decision.urgency or urgency
+        else:
+            priority_row, source = resolve_priority(None), "default"
     if group is None:
         group = Group.objects.filter(is_default=True).first()
     if owner is not None:
@@ -292,6 +326,9 @@ def open_ticket(
         status=Status.OPEN if owner is not None else Status.NEW,
         priority=priority_row,
         priority_rank=priority_row.rank,
+        priority_source=source,
+        impact=impact,
+        urgency=urgency,
         type=ticket_type,
         category=category,
         channel=channel,
@@ -317,6 +354,8 @@ def open_ticket(
         data={
             "subject": subject,
             "priority": priority_row.code,
+            "priority_source": source,
+            "priority_rule": decision.rule.name if decision and decision.rule else None,
             "group": group.name if group else None,
             "owner": _agent_ref(owner),
             "owner_reason": reason,
@@ -660,8 +699,14 @@ def update_ticket(
     subject: str = UNSET,
     tags: list[str] = UNSET,
     custom_fields: dict = UNSET,
+    impact: str = UNSET,
+    urgency: str = UNSET,
 ) -> Ticket:
-    """Apply an agent's edits to a ticket at ``expected_version``, as one new version."""
+    """Apply an agent's edits to a ticket at ``expected_version``, as one new version.
+
+    A priority given here is a manual override, recorded with its reason; rules no longer
+    touch that ticket's priority. Otherwise, when a field the rules test changes, the
+    priority rules are applied again."""
     _require_agent(actor, field="actor")
     ticket = _lock(ticket_id, expected_version)
     if ticket.status == Status.CLOSED:
@@ -682,7 +727,8 @@ def update_ticket(
             at=now,
         )
         ticket.priority, ticket.priority_rank = new_priority, new_priority.rank
-        changed.update({"priority", "priority_rank"})
+        ticket.priority_source = "manual"
+        changed.update({"priority", "priority_rank", "priority_source"})
     if owner is not UNSET:
         _change_owner(ticket, owner, actor, changed, now)
     if group is not UNSET:
@@ -702,6 +748,13 @@ def update_ticket(
         if sorted(names) != current:
             _set_tags(ticket, names)
             plain["tags"] = (current, sorted(names))
+    if impact is not UNSET:
+        plain["impact"] = (ticket.impact, _check_choice(impact, Level, "impact") if impact else "")
+    if urgency is not UNSET:
+        plain["urgency"] = (
+            ticket.urgency,
+            _check_choice(urgency, Level, "urgency") if urgency else "",
+        )
     if status is not UNSET:
         _change_status(ticket, status, actor, changed, now)
 
@@ -714,10 +767,50 @@ def update_ticket(
                 changed.add(field)
     if diff:
         _event(ticket, Kind.FIELDS, channel=Channel.AGENT, actor=actor, data=diff, at=now)
+    if set(diff) & RULE_INPUTS and ticket.priority_source != "manual":
+        _reapply_priority_rules(ticket, changed, now)
     if changed or diff:
         _save(ticket, changed, now)
         events.publish("ticket_updated", ticket_id=ticket.pk, fields=sorted(changed | set(diff)))
     return ticket
+
+
+RULE_INPUTS = {"category", "custom_fields", "impact", "urgency", "subject"}
+
+
+def _reapply_priority_rules(ticket: Ticket, changed: set[str], now) -> None:
+    """The fields priority rules test have changed: decide again and record any change."""
+    decision = rules.decide(
+        rules.Facts(
+            subject=ticket.subject,
+            description=ticket.description,
+            channel=ticket.channel,
+            category=ticket.category,
+            organization_tier=ticket.organization.tier if ticket.organization_id else None,
+            asset_model=ticket.asset.model_number if ticket.asset_id else "",
+            custom_fields=ticket.custom_fields,
+            impact=ticket.impact,
+            urgency=ticket.urgency,
+        )
+    )
+    if decision is None or decision.priority.pk == ticket.priority_id:
+        return
+    _event(
+        ticket,
+        Kind.PRIORITY,
+        channel=Channel.AGENT,
+        data={
+            "from": ticket.priority.code,
+            "to": decision.priority.code,
+            "manual": False,
+            "source": decision.source,
+            "rule": decision.rule.name if decision.rule else None,
+        },
+        at=now,
+    )
+    ticket.priority, ticket.priority_rank = decision.priority, decision.priority.rank
+    ticket.priority_source = decision.source
+    changed.update({"priority", "priority_rank", "priority_source"})
 
 
 @transaction.atomic
@@ -1100,3 +1193,89 @@ def save_field_definition(definition: FieldDefinition | None = None, **fields) -
     if fields:
         definition.save(update_fields=list(fields))
     return definition
+
+
+def _string_list(value, field: str, allowed=None) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise InvalidInput(_("%(f)s must be a list of words.") % {"f": field}, field=field)
+    cleaned = [v.strip() for v in value]
+    if allowed is not None and (bad := [v for v in cleaned if v not in allowed]):
+        raise InvalidInput(
+            _("%(f)s has unknown values: %(v)s") % {"f": field, "v": ", ".join(bad)}, field=field
+        )
+    return cleaned
+
+
+@transaction.atomic
+def save_priority_rule(rule: PriorityRule | None = None, **fields) -> PriorityRule:
+    """Create or change a priority rule. A rule sets a priority, or an impact and/or urgency
+    that the matrix turns into one."""
+    from sampark.customers.models import Organization
+
+    allowed = {
+        "name",
+        "position",
+        "active",
+        "organization_tiers",
+        "channels",
+        "categories",
+        "asset_models",
+        "custom_fields",
+        "keywords",
+        "priority",
+        "impact",
+        "urgency",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(_("Unknown rule fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "name" in fields:
+        fields["name"] = _check_text(fields["name"], "name", 100, required=True)
+    lists = {
+        "organization_tiers": Organization.Tier.values,
+        "channels": Channel.values,
+        "categories": None,
+        "asset_models": None,
+        "keywords": None,
+    }
+    for name, choices in lists.items():
+        if name in fields:
+            fields[name] = _string_list(fields[name], name, choices)
+    if "custom_fields" in fields:
+        if not isinstance(fields["custom_fields"], dict):
+            raise InvalidInput(_("Custom field values must be an object."), field="custom_fields")
+        known = set(FieldDefinition.objects.values_list("key", flat=True))
+        if bad := sorted(set(fields["custom_fields"]) - known):
+            raise InvalidInput(
+                _("Unknown custom field “%(key)s”.") % {"key": bad[0]}, field="custom_fields"
+            )
+    for level in ("impact", "urgency"):
+        if fields.get(level):
+            _check_choice(fields[level], Level, level)
+    merged = {
+        "priority": rule.priority if rule else None,
+        "impact": rule.impact if rule else "",
+        "urgency": rule.urgency if rule else "",
+        **{k: fields[k] for k in ("priority", "impact", "urgency") if k in fields},
+    }
+    if merged["priority"] is None and not (merged["impact"] or merged["urgency"]):
+        raise InvalidInput(
+            _("A rule must set a priority, or an impact and urgency."), field="priority"
+        )
+    if rule is None:
+        return PriorityRule.objects.create(**fields)
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    if fields:
+        rule.save(update_fields=list(fields))
+    return rule
+
+
+@transaction.atomic
+def set_matrix_cell(*, impact: str, urgency: str, priority: Priority) -> PriorityMatrixCell:
+    _check_choice(impact, Level, "impact")
+    _check_choice(urgency, Level, "urgency")
+    cell, _created = PriorityMatrixCell.objects.update_or_create(
+        impact=impact, urgency=urgency, defaults={"priority": priority}
+    )
+    return cell
