@@ -15,6 +15,7 @@ from ninja.security import HttpBearer
 from sampark import ratelimit
 from sampark.customers.api import router as customers_router
 from sampark.errors import DomainError
+from sampark.sla.api import router as sla_router
 from sampark.team.api import config_router
 from sampark.team.api import router as team_router
 from sampark.team.permissions import profile_of
@@ -128,3 +129,4 @@ api.add_router("", tickets_router)
 api.add_router("", customers_router)
 api.add_router("", team_router)
 api.add_router("", config_router)
+api.add_router("", sla_router)
