@@ -36,12 +36,12 @@ test: test-deps lint
 	SAMPARK_HOME=$(CURDIR)/.test-home $(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: test-deps
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 format: test-deps
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 messages: venv
 	cd src/sampark && ../../$(BIN)/django-admin makemessages -l hi --no-obsolete && \

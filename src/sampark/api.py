@@ -13,14 +13,15 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from sampark import ratelimit
+from sampark.calendars.api import router as calendars_router
 from sampark.customers.api import router as customers_router
 from sampark.errors import DomainError
 from sampark.sla.api import router as sla_router
-from sampark.team.api import config_router
 from sampark.team.api import router as team_router
 from sampark.team.permissions import profile_of
 from sampark.team.services import authenticate_token
 from sampark.tickets.api import router as tickets_router
+from sampark.tickets.config_api import router as ticket_config_router
 
 _AUTH_FAILURES = ratelimit.parse_rate(f"{settings.SAMPARK_AUTH_FAILURES_PER_MINUTE}/m")
 _API_RATE = ratelimit.parse_rate(settings.SAMPARK_API_RATE)
@@ -128,5 +129,6 @@ def too_big(request, exc):
 api.add_router("", tickets_router)
 api.add_router("", customers_router)
 api.add_router("", team_router)
-api.add_router("", config_router)
+api.add_router("", ticket_config_router)
+api.add_router("", calendars_router)
 api.add_router("", sla_router)

@@ -76,3 +76,8 @@ def organization_ref(organization) -> dict | None:
     if organization is None:
         return None
     return {"id": organization.pk, "name": organization.name, "tier": organization.tier}
+
+
+def changed_fields(payload: Schema) -> dict:
+    """The fields a PATCH body actually set; null means 'leave as it is' for plain fields."""
+    return {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}

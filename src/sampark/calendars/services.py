@@ -166,3 +166,15 @@ def schedule_of(calendar: BusinessCalendar) -> Schedule:
 
 def default_calendar() -> BusinessCalendar | None:
     return BusinessCalendar.objects.filter(is_default=True).first()
+
+
+def public_holidays_in(calendar: BusinessCalendar, year: int) -> list[tuple[dt.date, str]]:
+    if not calendar.country:
+        return []
+    try:
+        days = public_holidays.country_holidays(
+            calendar.country, subdiv=calendar.subdivision or None, years=year
+        )
+    except NotImplementedError:
+        return []
+    return sorted(days.items())

@@ -1,22 +1,19 @@
-"""REST endpoints for the team (agents, groups) and the help desk's configuration (priority
-scheme, custom fields). Reading is open to every agent; changing configuration is for admins."""
+"""REST endpoints for the team: agents and groups. Reading is open to every agent; changing
+them is for admins."""
 
-from typing import Any, Literal
+from typing import Literal
 
 from django.contrib.auth import get_user_model
 from ninja import Field, Router, Schema
 
-from sampark.apischema import Id, PathId, Text
+from sampark.apischema import Id, PathId, Text, changed_fields
 from sampark.errors import Forbidden, InvalidInput, NotFound
-from sampark.tickets import services as ticket_services
-from sampark.tickets.models import FieldDefinition, Priority
 
 from . import services
 from .models import AgentProfile, Group
 from .permissions import can_configure
 
 router = Router(tags=["team"])
-config_router = Router(tags=["configuration"])
 User = get_user_model()
 
 RoleName = Literal["admin", "supervisor", "agent"]
@@ -25,7 +22,7 @@ PresenceName = Literal["online", "away", "offline"]
 LanguageCode = Literal["en", "hi"]
 
 
-def _require_admin(user) -> None:
+def require_admin(user) -> None:
     if not can_configure(user):
         raise Forbidden("Only admins can change the help desk's configuration.")
 
@@ -94,63 +91,6 @@ class GroupPatchIn(Schema):
     is_default: bool | None = None
 
 
-class PriorityOut(Schema):
-    code: str
-    name: str
-    name_hi: str
-    description: str
-    rank: int
-    is_default: bool
-
-
-class PriorityIn(Schema):
-    code: Text(8, 1)
-    name: Text(80, 1)
-    name_hi: Text(80) = ""
-    description: Text(2000) = ""
-    rank: int = Field(ge=1, le=99)
-    is_default: bool = False
-
-
-class PriorityPatchIn(Schema):
-    name: Text(80, 1) | None = None
-    name_hi: Text(80) | None = None
-    description: Text(2000) | None = None
-    rank: int | None = Field(None, ge=1, le=99)
-    is_default: bool | None = None
-
-
-class FieldOut(Schema):
-    key: str
-    label: str
-    label_hi: str
-    kind: str
-    choices: list[Any]
-    required: bool
-    active: bool
-    max_length: int
-
-
-class FieldIn(Schema):
-    key: Text(50, 1)
-    label: Text(100, 1)
-    label_hi: Text(100) = ""
-    kind: Literal["text", "number", "boolean", "choice", "date"] = "text"
-    choices: list[Text(100, 1)] = Field(default_factory=list, max_length=200)
-    required: bool = False
-    active: bool = True
-    max_length: int = Field(500, ge=1, le=10000)
-
-
-class FieldPatchIn(Schema):
-    label: Text(100, 1) | None = None
-    label_hi: Text(100) | None = None
-    choices: list[Text(100, 1)] | None = Field(None, max_length=200)
-    required: bool | None = None
-    active: bool | None = None
-    max_length: int | None = Field(None, ge=1, le=10000)
-
-
 # --- rendering and lookups ----------------------------------------------------------------
 
 
@@ -190,11 +130,6 @@ def _groups(ids: list[int]) -> list[Group]:
     return groups
 
 
-def _changes(payload: Schema) -> dict:
-    """The fields a PATCH body actually set; null means 'leave as it is' for plain fields."""
-    return {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-
-
 # --- agents -------------------------------------------------------------------------------
 
 
@@ -220,7 +155,7 @@ def get_agent(request, agent_id: PathId):
 
 @router.post("/agents", response={201: AgentOut}, summary="Add an agent")
 def create_agent(request, payload: AgentIn):
-    _require_admin(request.auth)
+    require_admin(request.auth)
     profile = services.create_agent(
         email=payload.email,
         name=payload.name,
@@ -238,10 +173,10 @@ def create_agent(request, payload: AgentIn):
 @router.patch("/agents/{agent_id}", response=AgentOut, summary="Change an agent")
 def patch_agent(request, agent_id: PathId, payload: AgentPatchIn):
     """Admins change anything; an agent may change only their own presence."""
-    changes = _changes(payload)
+    changes = changed_fields(payload)
     own_presence_only = set(changes) <= {"presence"} and request.auth.pk == agent_id
     if not own_presence_only:
-        _require_admin(request.auth)
+        require_admin(request.auth)
     profile = _profile(agent_id)
     groups = _groups(changes.pop("groups")) if "groups" in changes else None
     services.update_agent(profile, groups=groups, **changes)
@@ -270,54 +205,11 @@ def get_group(request, group_id: PathId):
 
 @router.post("/groups", response={201: GroupOut}, summary="Create a group")
 def create_group(request, payload: GroupIn):
-    _require_admin(request.auth)
+    require_admin(request.auth)
     return 201, services.save_group(**payload.dict())
 
 
 @router.patch("/groups/{group_id}", response=GroupOut, summary="Change a group")
 def patch_group(request, group_id: PathId, payload: GroupPatchIn):
-    _require_admin(request.auth)
-    return services.save_group(_group(group_id), **_changes(payload))
-
-
-# --- priority scheme and custom fields ----------------------------------------------------
-
-
-@config_router.get("/priorities", response=list[PriorityOut], summary="The priority scheme")
-def list_priorities(request):
-    return list(Priority.objects.order_by("rank"))
-
-
-@config_router.post("/priorities", response={201: PriorityOut}, summary="Add a priority")
-def create_priority(request, payload: PriorityIn):
-    _require_admin(request.auth)
-    return 201, ticket_services.save_priority(**payload.dict())
-
-
-@config_router.patch("/priorities/{code}", response=PriorityOut, summary="Change a priority")
-def patch_priority(request, code: Text(8, 1), payload: PriorityPatchIn):
-    _require_admin(request.auth)
-    priority = Priority.objects.filter(code=code).first()
-    if priority is None:
-        raise NotFound("Priority not found.")
-    return ticket_services.save_priority(priority, **_changes(payload))
-
-
-@config_router.get("/fields", response=list[FieldOut], summary="Custom ticket fields")
-def list_fields(request):
-    return list(FieldDefinition.objects.order_by("key"))
-
-
-@config_router.post("/fields", response={201: FieldOut}, summary="Define a custom field")
-def create_field(request, payload: FieldIn):
-    _require_admin(request.auth)
-    return 201, ticket_services.save_field_definition(**payload.dict())
-
-
-@config_router.patch("/fields/{key}", response=FieldOut, summary="Change a custom field")
-def patch_field(request, key: Text(50, 1), payload: FieldPatchIn):
-    _require_admin(request.auth)
-    definition = FieldDefinition.objects.filter(key=key).first()
-    if definition is None:
-        raise NotFound("Custom field not found.")
-    return ticket_services.save_field_definition(definition, **_changes(payload))
+    require_admin(request.auth)
+    return services.save_group(_group(group_id), **changed_fields(payload))

@@ -1,5 +1,5 @@
-"""The admin for the ticket configuration (priorities, custom fields, tags) and a read-only
-view of tickets and their event log.
+"""The admin for the ticket configuration (priorities, the rules and the matrix that set them,
+custom fields, tags) and a read-only view of tickets and their event log.
 
 Tickets change only through the API and the services, with optimistic locking, and the event
 log is append-only, so neither is editable here. Lists are built to stay fast with a million
@@ -14,11 +14,32 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from sampark.customers.admin import ReadOnlyModelAdmin, ServiceModelAdmin, changelist_link
+from sampark.customers.admin import (
+    ReadOnlyModelAdmin,
+    ServiceModelAdmin,
+    WordListField,
+    changelist_link,
+)
+from sampark.customers.models import Organization
 from sampark.errors import InvalidInput
 
-from .models import FieldDefinition, Priority, Tag, Ticket, TicketEvent
-from .services import _normalise_tags, save_field_definition, save_priority
+from .models import (
+    Channel,
+    FieldDefinition,
+    Priority,
+    PriorityMatrixCell,
+    PriorityRule,
+    Tag,
+    Ticket,
+    TicketEvent,
+)
+from .services import (
+    _normalise_tags,
+    save_field_definition,
+    save_priority,
+    save_priority_rule,
+    set_matrix_cell,
+)
 
 TIMELINE_LENGTH = 20
 
@@ -69,6 +90,100 @@ class FieldDefinitionAdmin(ServiceModelAdmin):
         return save_field_definition(self.current(obj), **fields)
 
 
+class PriorityRuleForm(forms.ModelForm):
+    organization_tiers = forms.MultipleChoiceField(
+        label=_("organization tiers"),
+        choices=Organization.Tier.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("channels"),
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    categories = WordListField(label=_("categories"), required=False)
+    asset_models = WordListField(label=_("asset model numbers"), required=False)
+    keywords = WordListField(
+        label=_("keywords"),
+        required=False,
+        help_text=_("Separated by commas; any of them, in Hindi or English, in the ticket's text."),
+    )
+
+    class Meta:
+        model = PriorityRule
+        fields = (
+            "name",
+            "position",
+            "active",
+            "priority",
+            "impact",
+            "urgency",
+            "organization_tiers",
+            "channels",
+            "categories",
+            "asset_models",
+            "keywords",
+            "custom_fields",
+        )
+
+
+@admin.register(PriorityRule)
+class PriorityRuleAdmin(ServiceModelAdmin):
+    """Rules that set a ticket's priority at intake. Deactivate a rule rather than delete it."""
+
+    form = PriorityRuleForm
+    fieldsets = (
+        (None, {"fields": ("name", "position", "active")}),
+        (
+            _("When a ticket matches"),
+            {
+                "fields": (
+                    "organization_tiers",
+                    "channels",
+                    "categories",
+                    "asset_models",
+                    "keywords",
+                    "custom_fields",
+                )
+            },
+        ),
+        (_("Then set"), {"fields": ("priority", "impact", "urgency")}),
+    )
+    list_display = ("position", "name", "active", "priority", "impact", "urgency")
+    list_display_links = ("position", "name")
+    list_filter = ("active", "priority")
+    list_select_related = ("priority",)
+    search_fields = ("name",)
+
+    def save_through_service(self, request, obj, form, change):
+        fields = self.changes(form, change, PriorityRuleForm.Meta.fields)
+        if "custom_fields" in fields and fields["custom_fields"] is None:
+            fields["custom_fields"] = {}  # an emptied box means no conditions
+        return save_priority_rule(self.current(obj), **fields)
+
+
+@admin.register(PriorityMatrixCell)
+class PriorityMatrixCellAdmin(ServiceModelAdmin):
+    """Impact × urgency → priority."""
+
+    fields = ("impact", "urgency", "priority")
+    list_display = ("impact", "urgency", "priority")
+    list_filter = ("impact", "urgency")
+    list_select_related = ("priority",)
+    ordering = ("impact", "urgency")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A cell is its place in the matrix; only its priority changes.
+        return ("impact", "urgency") if obj is not None else ()
+
+    def save_through_service(self, request, obj, form, change):
+        return set_matrix_cell(
+            impact=obj.impact, urgency=obj.urgency, priority=form.cleaned_data["priority"]
+        )
+
+
 class TagForm(forms.ModelForm):
     class Meta:
         model = Tag
@@ -107,7 +222,8 @@ class TicketAdmin(ReadOnlyModelAdmin):
                 "fields": (
                     ("number", "status"),
                     "subject",
-                    ("priority", "type", "channel", "language"),
+                    ("priority", "priority_source", "impact", "urgency"),
+                    ("type", "channel", "language"),
                     "category",
                     "description",
                 )
