@@ -137,6 +137,14 @@ def find_or_create_contact(details: RequesterDetails) -> tuple[Contact, bool]:
     for kind, value in wanted:
         if (kind, value) not in known:
             Identity.objects.create(contact=contact, kind=kind, value=value)
+    organization = (
+        organization_for_email(email)
+        if not created and contact.organization_id is None and email
+        else None
+    )
+    if organization is not None:
+        contact.organization = organization
+        contact.save(update_fields=["organization"])
     return contact, created
 
 

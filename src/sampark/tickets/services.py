@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sampark import clock, events
@@ -205,6 +205,14 @@ def _check_choice(value: str, choices, field: str) -> str:
     return value
 
 
+def _check_time_spent(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 86400:
+        raise InvalidInput(_("Time spent must be 0 to 86400 seconds."), field="time_spent")
+    return value
+
+
 def _check_text(value: str, field: str, max_length: int, *, required: bool = False) -> str:
     if not isinstance(value, str):
         raise InvalidInput(_("%(field)s must be text.") % {"field": field}, field=field)
@@ -235,14 +243,13 @@ def choose_owner(contact: Contact) -> tuple[Any, str]:
         if manager.is_active and profile_of(manager) is not None:
             return manager, "account_manager"
     since = clock.now() - timedelta(days=settings.SAMPARK_SPOC_WINDOW_DAYS)
+    mine = Ticket.objects.filter(
+        requester=contact, owner__isnull=False, owner__is_active=True, merged_into__isnull=True
+    ).select_related("owner")
+    # An active ticket's owner first; then the owner of the most recently solved one.
     recent = (
-        Ticket.objects.filter(
-            requester=contact, owner__isnull=False, owner__is_active=True, merged_into__isnull=True
-        )
-        .filter(Q(status__in=ACTIVE_STATUSES) | Q(solved_at__gte=since))
-        .select_related("owner")
-        .order_by("-updated_at", "-id")
-        .first()
+        mine.filter(status__in=ACTIVE_STATUSES).order_by("-updated_at", "-id").first()
+        or mine.filter(solved_at__gte=since).order_by("-solved_at", "-id").first()
     )
     if recent is not None:
         return recent.owner, "returning_customer"
@@ -281,7 +288,7 @@ def open_ticket(
     category = _check_text(category, "category", 100)
     if language:
         _check_choice(language, Language, "language")
-    tag_names = _normalise_tags(list(tags))
+    tag_names = _normalise_tags(tags)
     fields = validate_custom_fields(custom_fields or {}, current=None)
     if requester.merged_into_id:
         requester = requester.merged_into
@@ -469,6 +476,7 @@ def add_message(
         raise InvalidInput(_("A message comes from either an agent or a customer."))
     if not isinstance(body, str) or not body.strip():
         raise InvalidInput(_("The message is empty."), field="body")
+    time_spent = _check_time_spent(time_spent)
     _check_choice(channel, Channel, "channel")
     ticket = _lock(ticket_id, expected_version)
     now = clock.now()
@@ -549,7 +557,10 @@ def log_call(
     if not isinstance(duration_seconds, int) or not 0 <= duration_seconds <= 24 * 3600:
         raise InvalidInput(_("Duration must be 0 to 86400 seconds."), field="duration_seconds")
     summary = _check_text(summary, "summary", 10_000, required=True)
+    time_spent = _check_time_spent(time_spent)
     ticket = _lock(ticket_id, expected_version)
+    if ticket.status == Status.CLOSED:
+        raise Conflict(_("This ticket is closed; open a follow-up ticket instead."))
     _ensure_customer_facing(ticket, agent)
     now = clock.now()
     changed: set[str] = set()
@@ -710,7 +721,7 @@ def update_ticket(
     _require_agent(actor, field="actor")
     ticket = _lock(ticket_id, expected_version)
     if ticket.status == Status.CLOSED:
-        raise Conflict(_("A closed ticket cannot be changed."))
+        raise InvalidTransition(_("A closed ticket cannot be changed."))
     now = clock.now()
     changed: set[str] = set()
     plain: dict[str, tuple[Any, Any]] = {}

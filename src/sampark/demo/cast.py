@@ -1,0 +1,196 @@
+"""The people and things of the demo, created through the services as an admin would."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+
+from sampark.customers import services as customers
+from sampark.customers.models import Asset, Contact, Identity
+from sampark.errors import InvalidInput
+from sampark.team import services as team
+from sampark.team.models import Group
+from sampark.tickets.models import FieldDefinition
+from sampark.tickets.services import save_field_definition
+
+from . import content
+from .content import AgentSpec, AssetSpec, ContactSpec, OrgSpec
+from .stories import Stage
+
+User = get_user_model()
+
+
+@dataclass
+class Cast:
+    """Everything the stories need to find: agents, groups, contacts and their equipment."""
+
+    stage: Stage
+    agents: dict[str, object] = field(default_factory=dict)  # agent key -> User
+    groups: dict[str, Group] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    contact_specs: dict[str, ContactSpec] = field(default_factory=dict)
+    organization_of: dict[str, OrgSpec | None] = field(default_factory=dict)
+    equipment: dict[str, list[tuple[AssetSpec, Asset]]] = field(default_factory=dict)
+    phones: dict[str, str] = field(default_factory=dict)  # contact key -> 10-digit mobile
+    _specs_by_user: dict[int, AgentSpec] = field(default_factory=dict)
+
+    @property
+    def supervisor(self):
+        return self.agents["meenakshi"]
+
+    def spec_of(self, user) -> AgentSpec:
+        return self._specs_by_user[user.pk]
+
+    def pick(self, group: str, register: str, rng: random.Random, exclude=()):
+        """An agent of ``group`` who can take the ticket, preferring one who speaks the
+        customer's language; supervisors only when nobody else is there."""
+        members = [s for s in content.AGENTS if group in s.groups]
+        members = [s for s in members if self.agents[s.key].pk not in exclude] or members
+        agents = [s for s in members if s.role == "agent"] or members
+        needed = "en" if register == "en" else "hi"
+        speakers = [s for s in agents if needed in s.languages] or agents
+        return self.agents[rng.choice(speakers).key]
+
+    def dialled(self, contact: str, rng: random.Random) -> str:
+        """The contact's mobile number, written the way people type it."""
+        return _written(self.phones[contact], rng)
+
+
+def _written(digits: str, rng: random.Random) -> str:
+    return rng.choice(
+        [
+            digits,
+            f"{digits[:5]} {digits[5:]}",
+            f"+91 {digits[:5]} {digits[5:]}",
+            f"0{digits}",
+            f"+91-{digits}",
+        ]
+    )
+
+
+def _mobile(rng: random.Random, taken: set[str]) -> str:
+    """A valid Indian mobile number that no other demo contact has."""
+    while True:
+        digits = f"{rng.choice('6789')}{rng.randrange(10**9):09d}"
+        if digits in taken:
+            continue
+        try:
+            customers.normalise_phone(digits)
+        except InvalidInput:
+            continue
+        taken.add(digits)
+        return digits
+
+
+def _email_for(spec: AgentSpec) -> str:
+    return f"{spec.name.lower().replace(' ', '.')}@{content.AGENT_DOMAIN}"
+
+
+def demo_emails() -> list[str]:
+    return [content.ADMIN_EMAIL, *(_email_for(spec) for spec in content.AGENTS)]
+
+
+def _save_asset(spec: AssetSpec, *, contact=None, organization=None) -> Asset:
+    return customers.save_asset(
+        contact=contact,
+        organization=organization,
+        name=spec.name,
+        model_number=spec.model,
+        serial_number=spec.serial,
+        licence=spec.licence,
+        account_number=spec.account,
+        location=spec.location,
+    )
+
+
+def _identities(spec: ContactSpec, phone: str, rng: random.Random) -> list[tuple[str, str]]:
+    identities = [(Identity.Kind.EMAIL, email) for email in spec.emails]
+    identities.append((Identity.Kind.PHONE, _written(phone, rng)))
+    if spec.messaging:
+        identities.append((Identity.Kind.MESSAGING, spec.messaging))
+    if spec.chat:
+        identities.append((Identity.Kind.CHAT, f"visitor-{rng.getrandbits(40):010x}"))
+    return identities
+
+
+def build_cast(rng: random.Random, stage: Stage) -> Cast:
+    cast = Cast(stage=stage)
+    team.create_admin(
+        email=content.ADMIN_EMAIL, password=content.ADMIN_PASSWORD, name=content.ADMIN_NAME
+    )
+
+    cast.groups["front"] = Group.objects.get(is_default=True)
+    for spec in content.GROUPS:
+        cast.groups[spec.key] = team.save_group(
+            name=spec.name, name_hi=spec.name_hi, tier=spec.tier, description=spec.description
+        )
+
+    for spec in content.AGENTS:
+        profile = team.create_agent(
+            email=_email_for(spec),
+            name=spec.name,
+            role=spec.role,
+            tier=spec.tier,
+            groups=[cast.groups[key] for key in spec.groups],
+            skills=list(spec.skills),
+            languages=list(spec.languages),
+            capacity=15 if spec.tier == "L1" else 25,
+        )
+        if spec.presence != "offline":
+            team.update_agent(profile, presence=spec.presence)
+        cast.agents[spec.key] = profile.user
+        cast._specs_by_user[profile.user.pk] = spec
+
+    existing = set(FieldDefinition.objects.values_list("key", flat=True))
+    for definition in content.FIELD_DEFINITIONS:
+        if definition["key"] not in existing:
+            save_field_definition(**definition)
+
+    taken: set[str] = set()
+    for org_spec in content.ORGANIZATIONS:
+        organization = customers.save_organization(
+            name=org_spec.name,
+            tier=org_spec.tier,
+            account_manager=cast.agents[org_spec.manager] if org_spec.manager else None,
+            notes=org_spec.notes,
+            domains=list(org_spec.domains),
+        )
+        assets = [(spec, _save_asset(spec, organization=organization)) for spec in org_spec.assets]
+        for spec in org_spec.contacts:
+            phone = _mobile(rng, taken)
+            contact = customers.create_contact(
+                name=spec.name,
+                language=spec.language,
+                organization=organization,
+                identities=_identities(spec, phone, rng),
+            )
+            seen = assets if spec.sees is None else [assets[i] for i in spec.sees]
+            _register(cast, spec, contact, phone, org_spec, seen)
+
+    # Consumers arrive the way an intake channel finds them: by email or phone, then the
+    # other ways of reaching them are added to the same person.
+    for spec in content.CONSUMERS:
+        phone = _mobile(rng, taken)
+        contact, _created = customers.find_or_create_contact(
+            customers.RequesterDetails(
+                name=spec.name,
+                email=spec.emails[0] if spec.emails else "",
+                phone=_written(phone, rng),
+                language=spec.language,
+            )
+        )
+        for kind, value in _identities(spec, phone, rng):
+            customers.add_identity(contact, kind, value)
+        seen = [(asset, _save_asset(asset, contact=contact)) for asset in spec.assets]
+        _register(cast, spec, contact, phone, None, seen)
+    return cast
+
+
+def _register(cast: Cast, spec, contact, phone, org_spec, equipment) -> None:
+    cast.contacts[spec.key] = contact
+    cast.contact_specs[spec.key] = spec
+    cast.organization_of[spec.key] = org_spec
+    cast.phones[spec.key] = phone
+    cast.equipment[spec.key] = equipment

@@ -1,0 +1,241 @@
+"""Domain events reach subscribers only once the change that raised them is committed."""
+
+import logging
+
+import pytest
+from django.db import transaction
+
+from sampark import events
+from sampark.customers.services import RequesterDetails
+from sampark.errors import InvalidInput
+from sampark.tickets import services as tickets
+from sampark.tickets.models import Ticket
+
+
+@pytest.fixture
+def listen():
+    """``listen(name)``: a list that receives every payload published under ``name``."""
+    subscriptions = []
+
+    def make(name, handler=None):
+        received = []
+        handler = handler or (lambda **payload: received.append(payload))
+        events.subscribe(name, handler)
+        subscriptions.append((name, handler))
+        return received
+
+    yield make
+    for name, handler in subscriptions:
+        events.unsubscribe(name, handler)
+
+
+@pytest.fixture
+def owner(make_agent):
+    return make_agent(name="Asha Owner")
+
+
+def test_subscriber_hears_of_a_change_only_when_it_commits(
+    listen, make_ticket, django_capture_on_commit_callbacks
+):
+    opened = listen("ticket_opened")
+
+    with django_capture_on_commit_callbacks() as pending:
+        ticket = make_ticket()
+        assert opened == []
+
+    for deliver in pending:
+        deliver()
+    assert opened == [{"ticket_id": ticket.pk}]
+
+
+def test_publishing_without_subscribers_schedules_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as pending:
+        events.publish("nobody_listens", ticket_id=1)
+
+    assert pending == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_event_is_delivered_after_the_enclosing_transaction_commits(listen, make_contact):
+    opened = listen("ticket_opened")
+    customer = make_contact()
+
+    with transaction.atomic():
+        ticket = tickets.open_ticket(subject="Printer down", requester=customer)
+        assert opened == []
+
+    assert opened == [{"ticket_id": ticket.pk}]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_nothing_is_delivered_when_the_transaction_rolls_back(listen, make_contact):
+    opened = listen("ticket_opened")
+    customer = make_contact()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tickets.open_ticket(subject="Printer down", requester=customer)
+        raise RuntimeError("the caller fails after the service")
+
+    assert opened == []
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_failed_service_call_delivers_nothing(listen, make_contact):
+    opened = listen("ticket_opened")
+
+    with pytest.raises(InvalidInput):
+        tickets.open_ticket_from_intake(
+            requester=RequesterDetails(email="ravi@example.org"),
+            subject="Printer down",
+            custom_fields={"nope": 1},
+        )
+
+    assert opened == []
+
+
+def test_failing_subscriber_does_not_break_the_service_call_or_other_subscribers(
+    listen, make_ticket, django_capture_on_commit_callbacks, caplog
+):
+    def broken(**payload):
+        raise RuntimeError("search index is down")
+
+    listen("ticket_opened", broken)
+    opened = listen("ticket_opened")
+
+    with (
+        caplog.at_level(logging.ERROR, logger="sampark.events"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        ticket = make_ticket()
+
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    assert opened == [{"ticket_id": ticket.pk}]
+    assert "search index is down" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_failing_subscriber_after_commit_leaves_the_change_committed(listen, make_contact):
+    def broken(**payload):
+        raise RuntimeError("push server is down")
+
+    listen("ticket_opened", broken)
+
+    ticket = tickets.open_ticket(subject="Printer down", requester=make_contact())
+
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+
+
+def test_subscribing_the_same_handler_twice_delivers_once(
+    listen, make_ticket, django_capture_on_commit_callbacks
+):
+    received = []
+
+    def handler(**payload):
+        received.append(payload)
+
+    listen("ticket_opened", handler)
+    listen("ticket_opened", handler)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket()
+
+    assert len(received) == 1
+
+
+def test_unsubscribed_handler_hears_nothing(
+    listen, make_ticket, django_capture_on_commit_callbacks
+):
+    received = []
+
+    def handler(**payload):
+        received.append(payload)
+
+    events.subscribe("ticket_opened", handler)
+    events.unsubscribe("ticket_opened", handler)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket()
+
+    assert received == []
+
+
+# --- what each service announces ----------------------------------------------------------
+
+
+def test_update_announces_the_changed_fields(
+    listen, make_ticket, owner, django_capture_on_commit_callbacks
+):
+    ticket = make_ticket(owner=owner)
+    updated = listen("ticket_updated")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tickets.update_ticket(
+            ticket.pk,
+            actor=owner,
+            expected_version=ticket.version,
+            priority="P1",
+            subject="Plant down",
+            tags=["outage"],
+        )
+
+    [announcement] = updated
+    assert announcement["ticket_id"] == ticket.pk
+    assert {"priority", "subject", "tags"} <= set(announcement["fields"])
+    assert not {"status", "owner", "group", "category"} & set(announcement["fields"])
+
+
+def test_update_that_changes_nothing_announces_nothing(
+    listen, make_ticket, owner, django_capture_on_commit_callbacks
+):
+    ticket = make_ticket(owner=owner)
+    updated = listen("ticket_updated")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tickets.update_ticket(
+            ticket.pk, actor=owner, expected_version=ticket.version, subject=ticket.subject
+        )
+
+    assert updated == []
+
+
+def test_messages_and_calls_are_announced_with_their_kind(
+    listen, make_ticket, owner, django_capture_on_commit_callbacks
+):
+    ticket = make_ticket(owner=owner)
+    messages = listen("ticket_message")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = tickets.add_message(ticket.pk, agent=owner, body="On my way.")
+        call = tickets.log_call(
+            ticket.pk, agent=owner, direction="outbound", duration_seconds=30, summary="Called."
+        )
+
+    assert messages == [
+        {"ticket_id": ticket.pk, "event_id": reply.pk, "kind": "message_out"},
+        {"ticket_id": ticket.pk, "event_id": call.pk, "kind": "call"},
+    ]
+
+
+def test_escalation_merge_and_split_are_announced(
+    listen, make_ticket, owner, make_group, django_capture_on_commit_callbacks
+):
+    ticket, duplicate = make_ticket(owner=owner), make_ticket(owner=owner)
+    l2 = make_group(tier="L2")
+    escalated, merged, opened = (
+        listen("ticket_escalated"),
+        listen("ticket_merged"),
+        listen("ticket_opened"),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tickets.escalate_ticket(ticket.pk, actor=owner, group=l2, reason="Needs L2")
+        tickets.merge_tickets(duplicate.pk, into_id=ticket.pk, actor=owner)
+        message = ticket.events.get(kind="message_in")
+        new = tickets.split_ticket(
+            ticket.pk, actor=owner, event_ids=[message.pk], subject="Second problem"
+        )
+
+    assert escalated == [{"ticket_id": ticket.pk, "group_id": l2.pk}]
+    assert merged == [{"ticket_id": duplicate.pk, "into_id": ticket.pk}]
+    assert opened == [{"ticket_id": new.pk}]
