@@ -122,6 +122,13 @@ def save_group(group: Group | None = None, **fields) -> Group:
             clash = clash.exclude(pk=group.pk)
         if clash.exists():
             raise Conflict(_("A group with this name already exists."))
+    target = fields.get("escalates_to")
+    if target is not None:
+        tier = fields.get("tier", group.tier if group else Tier.L1)
+        if (group is not None and target.pk == group.pk) or target.tier <= tier:
+            raise InvalidInput(
+                _("A group escalates to a group of a higher tier."), field="escalates_to"
+            )
     if fields.get("is_default"):
         Group.objects.filter(is_default=True).update(is_default=False)
     if group is None:

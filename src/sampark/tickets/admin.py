@@ -34,7 +34,7 @@ from .models import (
     TicketEvent,
 )
 from .services import (
-    _normalise_tags,
+    normalise_tags,
     save_field_definition,
     save_priority,
     save_priority_rule,
@@ -191,7 +191,7 @@ class TagForm(forms.ModelForm):
 
     def clean_name(self):
         try:
-            return _normalise_tags([self.cleaned_data["name"]])[0]
+            return normalise_tags([self.cleaned_data["name"]])[0]
         except InvalidInput as error:
             raise forms.ValidationError(error.message) from None
 

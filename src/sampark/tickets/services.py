@@ -167,7 +167,7 @@ def resolve_priority(code: str | None) -> Priority:
     return priority
 
 
-def _normalise_tags(tags) -> list[str]:
+def normalise_tags(tags) -> list[str]:
     if not isinstance(tags, list | tuple):
         raise InvalidInput(_("Tags must be a list of words."), field="tags")
     clean = []
@@ -288,7 +288,7 @@ def open_ticket(
     category = _check_text(category, "category", 100)
     if language:
         _check_choice(language, Language, "language")
-    tag_names = _normalise_tags(tags)
+    tag_names = normalise_tags(tags)
     fields = validate_custom_fields(custom_fields or {}, current=None)
     if requester.merged_into_id:
         requester = requester.merged_into
@@ -754,7 +754,7 @@ def update_ticket(
         merged = validate_custom_fields(custom_fields, current=ticket.custom_fields)
         plain["custom_fields"] = (ticket.custom_fields, merged)
     if tags is not UNSET:
-        names = _normalise_tags(tags)
+        names = normalise_tags(tags)
         current = list(ticket.tags.order_by("name").values_list("name", flat=True))
         if sorted(names) != current:
             _set_tags(ticket, names)
