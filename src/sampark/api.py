@@ -16,6 +16,7 @@ from sampark import ratelimit
 from sampark.calendars.api import router as calendars_router
 from sampark.customers.api import router as customers_router
 from sampark.errors import DomainError
+from sampark.notifications.api import router as notifications_router
 from sampark.sla.api import router as sla_router
 from sampark.team.api import router as team_router
 from sampark.team.permissions import profile_of
@@ -132,3 +133,4 @@ api.add_router("", team_router)
 api.add_router("", ticket_config_router)
 api.add_router("", calendars_router)
 api.add_router("", sla_router)
+api.add_router("", notifications_router)

@@ -1,0 +1,73 @@
+"""An agent's own notifications: SLA warnings and breaches, customer updates due."""
+
+from datetime import datetime
+
+from ninja import Router, Schema
+
+from sampark.apischema import Limit, PathId, Text
+from sampark.errors import NotFound
+from sampark.pagination import decode_cursor, encode_cursor
+
+from . import services
+from .models import Notification
+
+router = Router(tags=["notifications"])
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    ticket: int | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None
+
+
+def notification_out(row: Notification) -> dict:
+    return {
+        "id": row.pk,
+        "kind": row.kind,
+        "title": row.title,
+        "body": row.body,
+        "ticket": row.ticket_id,
+        "created_at": row.created_at,
+        "read_at": row.read_at,
+    }
+
+
+@router.get("/notifications", response=NotificationPage, summary="My notifications")
+def list_notifications(
+    request, unread: bool = False, cursor: Text(500) | None = None, limit: Limit = 50
+):
+    """The caller's own notifications, newest first. Nobody sees anyone else's."""
+    rows = Notification.objects.filter(recipient=request.auth).order_by("-id")
+    if unread:
+        rows = rows.filter(read_at__isnull=True)
+    if cursor:
+        rows = rows.filter(id__lt=decode_cursor(cursor, int)[0])
+    items = list(rows[: limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    return {
+        "items": [notification_out(n) for n in items],
+        "next_cursor": encode_cursor(items[-1].pk) if more else None,
+    }
+
+
+@router.post(
+    "/notifications/{notification_id}/read",
+    response=NotificationOut,
+    summary="Mark a notification read",
+)
+def mark_read(request, notification_id: PathId):
+    row = Notification.objects.filter(pk=notification_id, recipient=request.auth).first()
+    if row is None:
+        raise NotFound("Notification not found.")
+    services.mark_read(row)
+    return notification_out(row)
