@@ -14,6 +14,17 @@ from sampark.tickets import services as tickets
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def fresh_schedules():
+    """Schedules are cached per (calendar id, revision). A rolled-back test hands its calendar
+    id and revision to the next test's calendar, so every test starts with an empty cache."""
+    from sampark.calendars import services as calendars
+
+    calendars._schedules.clear()
+    yield
+    calendars._schedules.clear()
+
+
 @pytest.fixture
 def make_group(db):
     def make(name=None, tier="L1", **fields):

@@ -107,16 +107,31 @@ TEMPLATES = [
 # SQLite is the embedded default: WAL so readers never block the writer, a busy timeout and
 # IMMEDIATE transactions so that concurrent writers queue up instead of failing with
 # "database is locked" halfway through a transaction.
+_SQLITE_OPTIONS = {
+    "timeout": 30,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA cache_size=-65536;"
+        "PRAGMA mmap_size=268435456;"
+        "PRAGMA temp_store=MEMORY;"
+    ),
+}
 _database_url = os.environ.get("SAMPARK_DATABASE_URL", "").strip()
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _engine = DATABASES["default"]["ENGINE"]
+    if _engine == "django.db.backends.postgresql":
         # psycopg's pool keeps connections warm across ASGI requests (Django >= 5.1).
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 2,
             "max_size": int(os.environ.get("SAMPARK_DB_POOL_SIZE", "20")),
             "timeout": 10,
         }
+    elif _engine == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = {**_SQLITE_OPTIONS}
 else:
     DATABASES = {
         "default": {
@@ -124,18 +139,7 @@ else:
             "NAME": SAMPARK_HOME / "sampark.sqlite3",
             # Tests use a real file (WAL, IMMEDIATE locking), not a shared-cache memory db.
             "TEST": {"NAME": str(SAMPARK_HOME / "test_sampark.sqlite3")},
-            "OPTIONS": {
-                "timeout": 30,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA cache_size=-65536;"
-                    "PRAGMA mmap_size=268435456;"
-                    "PRAGMA temp_store=MEMORY;"
-                ),
-            },
+            "OPTIONS": {**_SQLITE_OPTIONS},
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

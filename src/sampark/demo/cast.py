@@ -32,8 +32,9 @@ class Cast:
     contacts: dict[str, Contact] = field(default_factory=dict)
     contact_specs: dict[str, ContactSpec] = field(default_factory=dict)
     organization_of: dict[str, OrgSpec | None] = field(default_factory=dict)
-    equipment: dict[str, list[tuple[AssetSpec, Asset]]] = field(default_factory=dict)
+    equipment: dict[str, list[AssetSpec]] = field(default_factory=dict)  # what they ask about
     phones: dict[str, str] = field(default_factory=dict)  # contact key -> 10-digit mobile
+    taken_phones: set[str] = field(default_factory=set)
     _specs_by_user: dict[int, AgentSpec] = field(default_factory=dict)
 
     @property
@@ -56,6 +57,49 @@ class Cast:
     def dialled(self, contact: str, rng: random.Random) -> str:
         """The contact's mobile number, written the way people type it."""
         return _written(self.phones[contact], rng)
+
+    def walk_in(self, rng: random.Random) -> str:
+        """A new customer who has never been in touch: only their spec exists until their
+        first message creates them. Returns their key."""
+        key = f"walk-in-{len(self.contact_specs)}"
+        (first, first_hi), (last, last_hi) = (
+            rng.choice(content.FIRST_NAMES),
+            rng.choice(content.SURNAMES),
+        )
+        language = "hi" if rng.random() < 0.6 else "en"
+        in_devanagari = language == "hi" and rng.random() < 0.5
+        emails = ()
+        if rng.random() < 0.75:
+            local = rng.choice([f"{first}.{last}", f"{first}{last[0]}", f"{last}.{first}"])
+            email = f"{local.lower()}{rng.randint(1, 99)}@{rng.choice(content.MAIL_DOMAINS)}"
+            emails = (email,)
+        kinds, name, model, prefix, card = rng.choice(content.HOME_EQUIPMENT)
+        serial = f"{prefix}{rng.randint(1000, 9999)}"
+        town = rng.choice(content.TOWNS)
+        lekha = "lekha" in kinds
+        number = rng.randint(1000, 9999)
+        asset = AssetSpec(
+            kinds=kinds,
+            name=name,
+            model=model,
+            serial=serial,
+            licence=f"LKH-PER-{number}" if lekha else (f"WTY-{serial}" if card else ""),
+            account=f"SAH-ACC-C-{number}" if lekha else "",
+            location=f"{rng.randint(2, 250)}, Ward {rng.randint(1, 40)}, {town}",
+            site="the shop" if lekha else "home",
+            site_hi="दुकान" if lekha else "घर",
+            cover="" if lekha else rng.choice(["in_warranty", "out_of_warranty"]),
+        )
+        spec = ContactSpec(
+            key=key,
+            name=f"{first_hi} {last_hi}" if in_devanagari else f"{first} {last}",
+            language=language,
+            short=first,
+            short_hi=first_hi,
+            emails=emails,
+        )
+        _register(self, spec, None, _mobile(rng, self.taken_phones), None, [asset])
+        return key
 
 
 def _written(digits: str, rng: random.Random) -> str:
@@ -148,7 +192,7 @@ def build_cast(rng: random.Random, stage: Stage) -> Cast:
         if definition["key"] not in existing:
             save_field_definition(**definition)
 
-    taken: set[str] = set()
+    taken = cast.taken_phones
     for org_spec in content.ORGANIZATIONS:
         organization = customers.save_organization(
             name=org_spec.name,
@@ -157,7 +201,8 @@ def build_cast(rng: random.Random, stage: Stage) -> Cast:
             notes=org_spec.notes,
             domains=list(org_spec.domains),
         )
-        assets = [(spec, _save_asset(spec, organization=organization)) for spec in org_spec.assets]
+        for asset in org_spec.assets:
+            _save_asset(asset, organization=organization)
         for spec in org_spec.contacts:
             phone = _mobile(rng, taken)
             contact = customers.create_contact(
@@ -166,7 +211,7 @@ def build_cast(rng: random.Random, stage: Stage) -> Cast:
                 organization=organization,
                 identities=_identities(spec, phone, rng),
             )
-            seen = assets if spec.sees is None else [assets[i] for i in spec.sees]
+            seen = org_spec.assets if spec.sees is None else [org_spec.assets[i] for i in spec.sees]
             _register(cast, spec, contact, phone, org_spec, seen)
 
     # Consumers arrive the way an intake channel finds them: by email or phone, then the
@@ -183,13 +228,15 @@ def build_cast(rng: random.Random, stage: Stage) -> Cast:
         )
         for kind, value in _identities(spec, phone, rng):
             customers.add_identity(contact, kind, value)
-        seen = [(asset, _save_asset(asset, contact=contact)) for asset in spec.assets]
-        _register(cast, spec, contact, phone, None, seen)
+        for asset in spec.assets:
+            _save_asset(asset, contact=contact)
+        _register(cast, spec, contact, phone, None, list(spec.assets))
     return cast
 
 
 def _register(cast: Cast, spec, contact, phone, org_spec, equipment) -> None:
-    cast.contacts[spec.key] = contact
+    if contact is not None:
+        cast.contacts[spec.key] = contact
     cast.contact_specs[spec.key] = spec
     cast.organization_of[spec.key] = org_spec
     cast.phones[spec.key] = phone

@@ -234,7 +234,7 @@ ORGANIZATIONS = [
         ),
     ),
     OrgSpec(
-        "ganga", "Ganga Freight and Logistics", "business", ("gangafreight.example",), "kavita",
+        "ganga", "Ganga Freight and Logistics", "business", ("gangafreight.example",), "",
         "Road freight with warehouses in Fatuha (Patna) and Muzaffarpur; field staff on laptops.",
         (
             AssetSpec(("thermal",), "Label printer", "Mudra TH-80", "MTH80-22-0871", "", "SAH-ACC-51902", "Dispatch bay, Warehouse 1, Fatuha, Patna", "the Fatuha warehouse", "फतुहा गोदाम", "out_of_warranty"),
@@ -339,6 +339,41 @@ SECOND_ADDRESSES = {
     "sunita": "sunita.verma.bpl@chitthi.example",
     "tarun": "goyal.tarun84@inboxbharat.example",
 }
+
+
+# --- customers who write in once ----------------------------------------------------------
+# Walk-ins are not created up front: their first message creates them, as with any new
+# customer, and their ticket waits in a queue until an agent picks it up.
+
+# fmt: off
+FIRST_NAMES = [
+    ("Rekha", "रेखा"), ("Sanjay", "संजय"), ("Anita", "अनीता"), ("Vivek", "विवेक"),
+    ("Pushpa", "पुष्पा"), ("Alok", "आलोक"), ("Meera", "मीरा"), ("Deepak", "दीपक"),
+    ("Shabnam", "शबनम"), ("Gopal", "गोपाल"), ("Kiran", "किरण"), ("Naveen", "नवीन"),
+    ("Sarita", "सरिता"), ("Yusuf", "यूसुफ़"), ("Lata", "लता"), ("Prakash", "प्रकाश"),
+    ("Jyoti", "ज्योति"), ("Ravi", "रवि"), ("Farida", "फ़रीदा"), ("Hemant", "हेमंत"),
+    ("Poonam", "पूनम"), ("Ashok", "अशोक"), ("Nidhi", "निधि"), ("Manish", "मनीष"),
+]
+SURNAMES = [
+    ("Sharma", "शर्मा"), ("Verma", "वर्मा"), ("Gupta", "गुप्ता"), ("Yadav", "यादव"),
+    ("Singh", "सिंह"), ("Mishra", "मिश्रा"), ("Ansari", "अंसारी"), ("Chauhan", "चौहान"),
+    ("Agarwal", "अग्रवाल"), ("Tiwari", "तिवारी"), ("Kushwaha", "कुशवाहा"), ("Rastogi", "रस्तोगी"),
+    ("Meena", "मीणा"), ("Pathak", "पाठक"), ("Saxena", "सक्सेना"), ("Khan", "ख़ान"),
+]
+TOWNS = [
+    "Agra", "Aligarh", "Ajmer", "Bilaspur", "Gorakhpur", "Gwalior", "Haldwani", "Hisar",
+    "Jabalpur", "Jhansi", "Kota", "Raipur", "Ranchi", "Rohtak", "Satna", "Udaipur",
+]
+# fmt: on
+MAIL_DOMAINS = ["chitthi.example", "dakbox.example", "inboxbharat.example"]
+# What a walk-in owns: (kinds, name, model, serial prefix, with a warranty card).
+HOME_EQUIPMENT = [
+    (("laptop", "computer"), "Laptop", "Kriti N-14", "KN14-24-", True),
+    (("printer",), "Home printer", "Mudra IJ-210", "MIJ210-24-", True),
+    (("router", "wifi"), "Home Wi-Fi router", "Setu H-300", "SH300-24-", True),
+    (("ups",), "Home UPS", "Urja 1 kVA", "UJ1K-23-", False),
+    (("lekha", "account"), "Lekha Personal", "Lekha 7.4", "LK74-PER-", False),
+]
 
 
 # --- custom ticket fields -----------------------------------------------------------------
@@ -1154,7 +1189,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "{first} ji, message mil gaya. Ticket #{number} pe kaam shuru ho gaya hai. Call karna ho to helpline pe ticket number bataiye, call mere paas hi aayegi.",
         ],
     },
-    # The owner asks for something and sets the ticket to pending.
+    # The owner asks for something and sets the ticket to pending; "details" answers the
+    # question with the same position. The last one only makes sense at a site.
     "ask": {
         "en": [
             "Could you send a photo or screenshot of the error, and tell me since when this has been happening? I will keep the ticket pending until I hear from you.",
@@ -1172,21 +1208,21 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "Aas-paas kisi aur ko bhi same problem aa rahi hai kya? Error ka photo bhi bhej dijiye. Isse pata chalega ek machine ka issue hai ya poori site ka.",
         ],
     },
-    # The customer answers the question.
+    # The customer answers the question asked in "ask".
     "details": {
         "en": [
             "Sending the photo now. It started on Monday after the power went off in the afternoon.",
-            "It happens mostly in the morning when everyone logs in. Two other people here have the same issue.",
+            "It happens mostly in the morning, when we start work. Later in the day it is better.",
             "Only this one is affected, the others are fine. Photo of the error attached.",
         ],
         "hi": [
             "फ़ोटो भेज रहे हैं। सोमवार दोपहर बिजली जाने के बाद से यह शुरू हुआ।",
-            "ज़्यादातर सुबह होता है जब सब लोग काम शुरू करते हैं। यहाँ दो और लोगों को भी यही दिक़्क़त है।",
+            "ज़्यादातर सुबह होता है जब काम शुरू करते हैं। दिन में बाद में थोड़ा ठीक रहता है।",
             "सिर्फ़ यही एक ख़राब है, बाक़ी सब ठीक चल रहे हैं। एरर का फ़ोटो साथ में है।",
         ],
         "hing": [
             "Photo bhej diya hai. Monday ko light gayi thi uske baad se ho raha hai.",
-            "Zyada tar subah hota hai jab sab log login karte hain. Do aur logon ko bhi same problem hai.",
+            "Zyada tar subah hota hai jab kaam start karte hain. Baad me thoda theek rehta hai.",
             "Sirf yehi wala kharab hai, baaki sab theek hain. Error ka photo attach kiya hai.",
         ],
     },

@@ -38,6 +38,8 @@ CONSUMER_CHANNELS = {
     Channel.MESSAGING: 20,
 }
 BILLING_PROBLEMS = [p for p in PROBLEMS if p.group == "billing"]
+# The share of random tickets from people who have never been in touch before.
+WALK_INS = 0.22
 
 
 def _weighted(rng: random.Random, weights: dict):
@@ -50,11 +52,9 @@ def _at(now: datetime, days: int, hour: int, minute: int) -> datetime:
 
 
 def _equipment_for(cast: Cast, contact: str, problem: Problem, rng: random.Random):
-    """One of the contact's assets that can have this problem, as (spec, asset); (None, None)
-    for a problem about no equipment; None when the contact has nothing that fits."""
-    if not problem.assets:
-        return None, None
-    fitting = [pair for pair in cast.equipment[contact] if set(pair[0].kinds) & set(problem.assets)]
+    """One of the contact's assets that can have this problem; None for a problem about no
+    equipment."""
+    fitting = [spec for spec in cast.equipment[contact] if set(spec.kinds) & set(problem.assets)]
     return rng.choice(fitting) if fitting else None
 
 
@@ -66,8 +66,13 @@ def _fits(cast: Cast, contact: str, problem: Problem) -> bool:
         return False
     if not problem.assets:
         return True
-    kinds = {kind for spec, _asset in cast.equipment[contact] for kind in spec.kinds}
+    kinds = {kind for spec in cast.equipment[contact] for kind in spec.kinds}
     return bool(kinds & set(problem.assets))
+
+
+def _weight(cast: Cast, contact: str) -> int:
+    organization = cast.organization_of[contact]
+    return 2 if organization is not None and organization.manager else 3
 
 
 def _register_for(language: str, rng: random.Random) -> str:
@@ -96,14 +101,19 @@ def _opened_at(now: datetime, outcome: str, in_org: bool, urgent: bool, rng) -> 
 
 def random_plan(cast: Cast, rng: random.Random, now: datetime, room: int) -> Plan:
     """One ticket (two when ``room`` allows a duplicate or a split) of a random customer."""
-    keys = list(cast.contacts)
-    weights = [3 if cast.organization_of[key] else 2 for key in keys]
-    contact = rng.choices(keys, weights=weights)[0]
+    if rng.random() < WALK_INS:
+        contact = cast.walk_in(rng)
+    else:
+        # An account manager owns every ticket of their accounts, so those accounts write
+        # in a little less often than the rest, or the managers would own most of the desk.
+        keys = list(cast.contacts)
+        weights = [_weight(cast, key) for key in keys]
+        contact = rng.choices(keys, weights=weights)[0]
     spec = cast.contact_specs[contact]
     in_org = cast.organization_of[contact] is not None
     problems = [p for p in PROBLEMS if _fits(cast, contact, p)]
     problem = rng.choices(problems, weights=[p.weight for p in problems])[0]
-    asset_spec, asset = _equipment_for(cast, contact, problem, rng)
+    asset_spec = _equipment_for(cast, contact, problem, rng)
 
     channels = dict(ORG_CHANNELS if in_org else CONSUMER_CHANNELS)
     if not spec.emails:
@@ -117,7 +127,6 @@ def random_plan(cast: Cast, rng: random.Random, now: datetime, room: int) -> Pla
         contact=contact,
         problem=problem,
         asset_spec=asset_spec,
-        asset=asset,
         register=_register_for(spec.language, rng),
         channel=channel,
         priority=priority,
@@ -133,7 +142,8 @@ def random_plan(cast: Cast, rng: random.Random, now: datetime, room: int) -> Pla
         and not plan.escalations
         and ((problem.type == "question" and rng.random() < 0.6) or rng.random() < 0.08)
     )
-    plan.ask = not plan.quick_fix and rng.random() < 0.3
+    asks = problem.type in ("incident", "problem")
+    plan.ask = asks and not plan.quick_fix and rng.random() < 0.35
     plan.hold = bool(problem.hold) and not plan.quick_fix and rng.random() < 0.15
     plan.calls = 0 if plan.quick_fix else rng.choices([0, 1, 2], weights=[6, 3, 1])[0]
     if priority == "P1":
@@ -150,7 +160,7 @@ def random_plan(cast: Cast, rng: random.Random, now: datetime, room: int) -> Pla
         )
     elif room >= 2 and done and not plan.quick_fix and problem.group != "billing":
         seconds = [p for p in BILLING_PROBLEMS if _fits(cast, contact, p)]
-        if seconds and rng.random() < 0.04:
+        if seconds and rng.random() < 0.06:
             plan.split_off = rng.choice(seconds)
             plan.split_asset = _equipment_for(cast, contact, plan.split_off, rng)
     return plan
@@ -163,12 +173,10 @@ def scripted_plans(cast: Cast, rng: random.Random, now: datetime) -> list[Plan]:
 
     def plan(contact, problem, register, channel, priority, opened_at, outcome, **extra):
         problem = PROBLEMS_BY_KEY[problem]
-        asset_spec, asset = _equipment_for(cast, contact, problem, rng) or (None, None)
         made = Plan(
             contact=contact,
             problem=problem,
-            asset_spec=asset_spec,
-            asset=asset,
+            asset_spec=_equipment_for(cast, contact, problem, rng),
             register=register,
             channel=channel,
             priority=priority,

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sampark import clock
 from sampark.customers.models import Contact
-from sampark.customers.services import RequesterDetails, merge_contacts
+from sampark.customers.services import RequesterDetails, find_or_create_contact, merge_contacts
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Channel, Ticket
 from sampark.tickets.services import CallDirection
@@ -28,8 +28,6 @@ from sampark.tickets.services import CallDirection
 from .content import NOTES, PHRASES, PRIORITY_REASONS, SIGNATURE, AssetSpec, Problem
 
 if TYPE_CHECKING:
-    from sampark.customers.models import Asset
-
     from .cast import Cast
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -133,8 +131,7 @@ class Plan:
 
     contact: str  # the contact's key in the cast
     problem: Problem
-    asset_spec: AssetSpec | None
-    asset: Asset | None
+    asset_spec: AssetSpec | None  # the equipment it is about, recorded at intake
     register: str  # "en", "hi" or "hing"
     channel: str
     priority: str
@@ -149,7 +146,7 @@ class Plan:
     priority_change: tuple[str, str] | None = None  # (new priority, reason)
     duplicate_channel: str = ""  # the customer also writes in on this channel
     split_off: Problem | None = None  # a second problem raised in the same thread
-    split_asset: tuple[AssetSpec, Asset] | None = None
+    split_asset: AssetSpec | None = None
     handover: bool = False  # a supervisor hands the ticket over during a leave
     quick_fix: bool = False  # solved in the first reply
     watch: bool = False  # a supervisor watches it (P1)
@@ -243,6 +240,12 @@ class Lines:
         return self.rng.choice(NOTES[key]).format_map(self.values("en", **extra))
 
 
+def _nth(key: str, index: int) -> dict[str, str]:
+    """The ``index``-th variant of a phrase in every register (to pair a question with its
+    answer)."""
+    return {register: texts[index] for register, texts in PHRASES[key].items()}
+
+
 def _version(ticket_id: int) -> int:
     return Ticket.objects.values_list("version", flat=True).get(pk=ticket_id)
 
@@ -262,12 +265,13 @@ class Run:
         self.cast = cast
         self.plan = plan
         self.rng = random.Random(plan.seed)
-        self.pace = Pace(start or plan.opened_at, self.rng)
+        # Time jitter draws from its own stream, so that the words and choices of a story do
+        # not depend on which weekday the demo happens to be loaded.
+        self.pace = Pace(start or plan.opened_at, random.Random(plan.seed + 1))
         self.lines = Lines(cast, plan, self.rng)
         self.urgent = plan.priority == "P1"
         self.ticket_id = 0
         self.owner = None
-        self.noted = False
         self.blank_category = False
 
     # --- the service calls, as the people involved make them ------------------------------
@@ -326,18 +330,15 @@ class Run:
         )
 
     def requester_details(self, channel: str) -> RequesterDetails:
-        contact = self.cast.contacts[self.plan.contact]
         spec = self.lines.spec
         email = phone = ""
-        if channel == Channel.MESSAGING or not spec.emails:
+        if channel in (Channel.MESSAGING, Channel.PHONE) or not spec.emails:
             phone = self.cast.dialled(self.plan.contact, self.rng)
         elif self.plan.via_email:
             email = self.plan.via_email
         else:
             email = self.rng.choice(spec.emails)
-        return RequesterDetails(
-            name=contact.name, email=email, phone=phone, language=contact.language
-        )
+        return RequesterDetails(name=spec.name, email=email, phone=phone, language=spec.language)
 
     def asset_details(self) -> dict | None:
         spec = self.plan.asset_spec
@@ -421,17 +422,20 @@ class Run:
             "custom_fields": self.custom_fields() if plan.channel == Channel.WEB else None,
         }
         if plan.channel == Channel.PHONE:
-            # The phone system puts a known customer through to their owner (the SPOC).
-            contact = cast.contacts[plan.contact]
+            # Caller ID finds the customer, and the phone system puts a known customer
+            # through to their owner (the SPOC); anyone else reaches the front desk.
+            details = self.requester_details(plan.channel)
+            contact, _created = find_or_create_contact(details)
             owner, _reason = tickets.choose_owner(contact)
             taker = owner or cast.pick("front", plan.register, rng)
-            ticket = tickets.open_ticket(requester=contact, actor=taker, asset=plan.asset, **fields)
+            ticket = tickets.open_ticket_from_intake(
+                requester=details, asset_details=self.asset_details(), actor=taker, **fields
+            )
             self.ticket_id, self.owner = ticket.pk, taker
             self.lines.number = ticket.number
             self.lines.agent = taker
             yield self.pace.soon(3, 9)
-            subject = self.lines.customer(problem.subject) if plan.register == "en" else ""
-            subject = subject or problem.subject["en"].format_map(self.lines.values("en"))
+            subject = problem.subject["en"].format_map(self.lines.values("en"))
             self.call(self.lines.note("inbound_call", subject=subject), direction="inbound")
         else:
             ticket = tickets.open_ticket_from_intake(
@@ -454,8 +458,11 @@ class Run:
                 self.lines.note("watch", owner=_first_name(self.cast, self.owner)),
             )
             yield self.pace.soon()
-        if plan.channel != Channel.PHONE:
-            self.say(plan.problem.fix if plan.quick_fix else "ack")
+        if plan.quick_fix:
+            self.say(plan.problem.fix)
+            yield self.pace.soon(1, 5)
+        elif plan.channel != Channel.PHONE:
+            self.say("ack")
             yield self.pace.soon(1, 5)
         changes = {}
         if self.blank_category:
@@ -469,7 +476,6 @@ class Run:
             yield self.pace.soon()
         if plan.escalations or rng.random() < 0.6:
             self.note(self.owner, plan.problem.note.format_map(self.lines.values("en")))
-            self.noted = True
             yield self.pace.soon()
 
     def merge_contact(self) -> Story:
@@ -519,7 +525,7 @@ class Run:
         which is routed to its own group and goes on as its own story."""
         plan, cast = self.plan, self.cast
         second = plan.split_off
-        second_spec, _asset = plan.split_asset
+        second_spec = plan.split_asset
         yield self.pace.customer(20, 300)
         body = self.lines.customer("one_more_thing") + self.lines.customer(
             second.opening, asset=second_spec
@@ -574,17 +580,23 @@ class Run:
         )
         yield self.pace.agent(10, 90)
         self.owner = successor
-        self.say("handover", old=_first_name(self.cast, previous))
+        self.lines.agent = successor
+        hindi = self.lines.agent_register() == "hi"
+        old = self.cast.spec_of(previous).name_hi if hindi else _first_name(self.cast, previous)
+        self.say("handover", old=old)
 
     def ask(self) -> Story:
+        """The owner asks a question and waits; the customer's answer reopens the ticket."""
+        at_a_site = self.cast.organization_of[self.plan.contact] is not None
+        question = self.rng.randrange(len(PHRASES["ask"]["en"]) - (0 if at_a_site else 1))
         yield self.pace.agent(20, 180, any_hour=self.urgent)
-        self.say("ask")
+        self.say(_nth("ask", question))
         yield self.pace.soon()
         self.update(self.owner, status="pending")
         if self.plan.outcome == "pending":
             return True
         yield self.pace.customer(45, 1800)
-        self.customer_says("details")
+        self.customer_says(_nth("details", question))
         return False
 
     def escalate(self) -> Story:
@@ -592,7 +604,8 @@ class Run:
         collaborators, and the owner stays the customer's one contact."""
         plan, cast, rng = self.plan, self.cast, self.rng
         problem = plan.problem
-        yield self.pace.agent(15, 120, any_hour=self.urgent)
+        quick = self.urgent or plan.priority == "P2"
+        yield self.pace.agent(*(10, 45) if quick else (15, 120), any_hour=self.urgent)
         team = cast.groups[problem.escalate[0]]
         tickets.escalate_ticket(
             self.ticket_id,
@@ -604,10 +617,10 @@ class Run:
         yield self.pace.soon()
         specialist = cast.pick(problem.escalate[0], "en", rng, exclude={self.owner.pk})
         tickets.add_collaborator(self.ticket_id, agent=specialist, actor=self.owner)
-        if rng.random() < 0.4:
+        if rng.random() < 0.4 and not self.urgent:
             yield self.pace.customer(30, 300)
             self.customer_says("chase")
-        yield self.pace.agent(20, 240, any_hour=self.urgent)
+        yield self.pace.agent(*(15, 75) if quick else (20, 240), any_hour=self.urgent)
         if plan.escalations >= 2 and len(problem.escalate) > 1:
             self.note(specialist, self.lines.note("l2_findings"))
             yield self.pace.soon(5, 30)
@@ -622,7 +635,7 @@ class Run:
             yield self.pace.soon()
             engineer = cast.pick(problem.escalate[1], "en", rng, exclude={self.owner.pk})
             tickets.add_collaborator(self.ticket_id, agent=engineer, actor=specialist)
-            yield self.pace.agent(60, 600, any_hour=self.urgent)
+            yield self.pace.agent(*(45, 180) if quick else (60, 600), any_hour=self.urgent)
             specialist = engineer
         self.note(specialist, problem.specialist)
         yield self.pace.soon(2, 20)
@@ -630,11 +643,13 @@ class Run:
 
     def progress_calls(self) -> Story:
         """Regular progress calls to the customer, each recorded on the ticket."""
+        generic = self.rng.sample(NOTES["outbound_call"], len(NOTES["outbound_call"]))
+        summaries = [self.plan.problem.call] if self.plan.problem.call else []
+        summaries += generic
         for turn in range(self.plan.calls):
-            gap = (45, 90) if self.urgent else (90, 600)
+            gap = (40, 75) if self.urgent else (90, 600)
             yield self.pace.agent(*gap, any_hour=self.urgent)
-            specific = self.plan.problem.call
-            summary = specific if turn == 0 and specific else self.lines.note("outbound_call")
+            summary = summaries[turn % len(summaries)]
             self.call(summary.format_map(self.lines.values("en")))
 
     def hold(self) -> Story:
@@ -686,12 +701,10 @@ class SplitRun(Run):
     """The ticket split off another: billing works it with the same owner."""
 
     def __init__(self, parent: Run, child: Ticket):
-        spec, asset = parent.plan.split_asset
         plan = Plan(
             contact=parent.plan.contact,
             problem=parent.plan.split_off,
-            asset_spec=spec,
-            asset=asset,
+            asset_spec=parent.plan.split_asset,
             register=parent.plan.register,
             channel=parent.plan.channel,
             priority=parent.plan.priority,

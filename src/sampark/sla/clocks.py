@@ -128,6 +128,9 @@ def _single_clock(start, met_at, history, rules, now, cycle) -> ClockState:
     if met_at is not None:
         state.breached = due is not None and met_at > due
         state.warn_at = None
+        if state.breached:
+            # Met late, perhaps before any sweep saw it run out: the breach still counts.
+            state.crossings.append(("breach", cycle, due))
         return state
     state.paused = _halted_now(history, rules)
     if state.paused:
@@ -150,8 +153,9 @@ def first_response(history: History, rules: ClockRules, now: dt.datetime) -> Clo
 
 
 def resolution(history: History, rules: ClockRules, now: dt.datetime) -> ClockState:
-    met = history.statuses[-1][0] if history.status in STOPPED else None
-    # Only solved/closed stop the resolution clock for good; earlier solved spans are halts.
+    # Met when the final solved/closed span began (closing a solved ticket keeps that time);
+    # earlier solved spans of a reopened ticket are halts.
+    met = _intervals(history, STOPPED)[-1][0] if history.status in STOPPED else None
     return _single_clock(history.opened_at, met, history, rules, now, _iso(history.opened_at))
 
 
@@ -198,6 +202,8 @@ def next_update(history: History, rules: ClockRules, now: dt.datetime) -> ClockS
                 state.crossings.append(("warning", cycle, warn_at))
             return state
         state.breached = True
-        state.crossings.append(("breach", cycle, due))
+        # One reminder for the latest missed interval: after an outage the owner gets one
+        # nudge, not one per interval missed meanwhile.
+        state.crossings = [("breach", cycle, due)]
         start = due
     return state

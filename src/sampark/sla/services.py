@@ -167,7 +167,7 @@ def _next_deadline(states: dict[str, clocks.ClockState], fired: set[tuple]) -> d
     """The earliest warning or breach that has not fired yet."""
     upcoming = []
     for target, state in states.items():
-        if state.met_at is not None or state.paused:
+        if (state.met_at is not None or state.paused) and not state.breached:
             continue
         if state.warn_at and (target, "warning", state.cycle) not in fired:
             upcoming.append(state.warn_at)
@@ -238,6 +238,7 @@ class SweepResult:
     warnings: int = 0
     breaches: int = 0
     reminders: int = 0
+    failed: int = 0
 
 
 def _supervisors(ticket: Ticket):
@@ -339,7 +340,13 @@ def sweep(
                 .values_list("ticket_id", flat=True)[:batch]
             )
             for ticket_id in claimed:
-                _sweep_one(ticket_id, now, result)
+                try:
+                    with transaction.atomic():
+                        _sweep_one(ticket_id, now, result)
+                except Exception:
+                    # One broken ticket must not hold back every other ticket's alerts.
+                    logger.exception("SLA sweep failed on ticket %s", ticket_id)
+                    result.failed += 1
         if len(claimed) < batch:
             break
     return result

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sampark import events
 from sampark.customers.services import normalise_email
 from sampark.errors import Conflict, InvalidInput
 
@@ -133,6 +134,9 @@ def save_group(group: Group | None = None, **fields) -> Group:
         Group.objects.filter(is_default=True).update(is_default=False)
     if group is None:
         return Group.objects.create(**fields)
+    if "calendar" in fields and fields["calendar"] != group.calendar:
+        # The group's tickets now count business time on another calendar.
+        events.publish("calendar_changed", calendar_id=getattr(fields["calendar"], "pk", None))
     for field, value in fields.items():
         setattr(group, field, value)
     if fields:
