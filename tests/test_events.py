@@ -239,3 +239,46 @@ def test_escalation_merge_and_split_are_announced(
     assert escalated == [{"ticket_id": ticket.pk, "group_id": l2.pk}]
     assert merged == [{"ticket_id": duplicate.pk, "into_id": ticket.pk}]
     assert opened == [{"ticket_id": new.pk}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_coalesced_subscriber_hears_once_per_key_with_the_latest_payload():
+    heard = []
+
+    def handler(ticket_id, step):
+        heard.append((ticket_id, step))
+
+    events.subscribe("coalesce_probe", handler, coalesce=lambda ticket_id, **_: ticket_id)
+    try:
+        with transaction.atomic():
+            for step in range(5):
+                events.publish("coalesce_probe", ticket_id=1, step=step)
+            events.publish("coalesce_probe", ticket_id=2, step=0)
+            assert heard == []
+        assert sorted(heard) == [(1, 4), (2, 0)]
+
+        heard.clear()
+        with transaction.atomic():
+            events.publish("coalesce_probe", ticket_id=1, step=9)
+        assert heard == [(1, 9)]
+    finally:
+        events.unsubscribe("coalesce_probe", handler)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_coalesced_delivery_is_dropped_with_a_rolled_back_transaction():
+    heard = []
+
+    def handler(ticket_id):
+        heard.append(ticket_id)
+
+    events.subscribe("coalesce_probe", handler, coalesce=lambda ticket_id: ticket_id)
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            events.publish("coalesce_probe", ticket_id=1)
+            raise RuntimeError
+        with transaction.atomic():
+            events.publish("coalesce_probe", ticket_id=1)
+        assert heard == [1]
+    finally:
+        events.unsubscribe("coalesce_probe", handler)

@@ -7,8 +7,12 @@ characters, lone surrogates), so any input, valid or not, gets a clear 4xx and n
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.contrib.auth import get_user_model
 from ninja import Field, Path, Query, Schema
 from pydantic import AfterValidator
+
+from sampark.errors import InvalidInput
+from sampark.team.permissions import profile_of
 
 MAX_ID = 2**63 - 1
 
@@ -81,3 +85,31 @@ def organization_ref(organization) -> dict | None:
 def changed_fields(payload: Schema) -> dict:
     """The fields a PATCH body actually set; null means 'leave as it is' for plain fields."""
     return {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+
+
+def referenced(model, pk: int | None, *, field: str, what: str):
+    """The row a request body refers to by id (None stays None); a 422 naming the field when
+    there is no such row, so unknown ids never reach a service."""
+    if pk is None:
+        return None
+    row = model._default_manager.filter(pk=pk).first()
+    if row is None:
+        raise InvalidInput(f"No {what} has id {pk}.", field=field)
+    return row
+
+
+def referenced_all(model, ids: list[int], *, field: str, what: str) -> list:
+    rows = list(model._default_manager.filter(pk__in=ids))
+    if missing := set(ids) - {row.pk for row in rows}:
+        raise InvalidInput(f"No {what} has id {min(missing)}.", field=field)
+    return rows
+
+
+def referenced_agent(pk: int | None, *, field: str):
+    """An active agent by user id, for owner, collaborator and account-manager fields."""
+    if pk is None:
+        return None
+    user = get_user_model().objects.select_related("agent").filter(pk=pk, is_active=True).first()
+    if user is None or profile_of(user) is None:
+        raise InvalidInput(f"No active agent has id {pk}.", field=field)
+    return user

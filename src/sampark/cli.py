@@ -82,8 +82,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
     _migrate()
     from sampark.demo import load_demo
+    from sampark.errors import DomainError
 
-    summary = load_demo(if_empty=args.if_empty, tickets=args.tickets, seed=args.seed)
+    try:
+        summary = load_demo(if_empty=args.if_empty, tickets=args.tickets, seed=args.seed)
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
     print(summary)
     return 0
 

@@ -3,41 +3,98 @@
 Services call :func:`publish` inside their transaction; subscribers (SLA clocks, routing,
 notifications, search indexing, real-time push) run only once the change is durable, and a
 rolled-back change publishes nothing. At scale the same names go onto a task queue.
+
+A subscriber that recomputes state from the database (like the SLA clocks) can subscribe with
+a ``coalesce`` key function: within one transaction, events with the same key reach it once,
+after commit, with the latest payload. A bulk load that touches a ticket eight times then
+recomputes it once.
 """
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
 Subscriber = Callable[..., None]
-_subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+KeyFunction = Callable[..., Hashable]
+_subscribers: dict[str, list[tuple[Subscriber, KeyFunction | None]]] = defaultdict(list)
 
 
-def subscribe(name: str, handler: Subscriber) -> None:
-    if handler not in _subscribers[name]:
-        _subscribers[name].append(handler)
+def subscribe(name: str, handler: Subscriber, *, coalesce: KeyFunction | None = None) -> None:
+    if all(existing is not handler for existing, _key in _subscribers[name]):
+        _subscribers[name].append((handler, coalesce))
 
 
 def unsubscribe(name: str, handler: Subscriber) -> None:
-    if handler in _subscribers[name]:
-        _subscribers[name].remove(handler)
+    _subscribers[name] = [(h, k) for h, k in _subscribers[name] if h is not handler]
+
+
+def _deliver(handler: Subscriber, payload: dict, name: str) -> None:
+    try:
+        handler(**payload)
+    except Exception:
+        # A failing subscriber must not undo or hide a committed change.
+        logger.exception("subscriber %r failed on %s", handler, name)
+
+
+class _Delivery:
+    """One coalesced delivery: registered once per transaction, it sends the latest payload."""
+
+    def __init__(self, handler: Subscriber, name: str, key: tuple):
+        self.handler, self.name, self.key = handler, name, key
+        self.payload: dict = {}
+        self.position = -1
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        pending = getattr(connection, "_sampark_coalesced", {})
+        if pending.get(self.key) is self:
+            del pending[self.key]
+        _deliver(self.handler, self.payload, self.name)
+
+    def is_pending(self) -> bool:
+        """Still registered for this transaction's commit (a rollback drops registrations)."""
+        callbacks = connection.run_on_commit
+        return (
+            not self.done and self.position < len(callbacks) and callbacks[self.position][1] is self
+        )
+
+
+def _coalesce(handler: Subscriber, name: str, key: Hashable, payload: dict) -> None:
+    pending = getattr(connection, "_sampark_coalesced", None)
+    if pending is None or not connection.run_on_commit:
+        pending = {}  # nothing is pending: forget entries a rollback left behind
+        connection._sampark_coalesced = pending
+    delivery = pending.get((handler, key))
+    if delivery is None or not delivery.is_pending():
+        delivery = _Delivery(handler, name, (handler, key))
+        transaction.on_commit(delivery, robust=True)
+        delivery.position = len(connection.run_on_commit) - 1
+        pending[(handler, key)] = delivery
+    delivery.payload = payload
 
 
 def publish(name: str, **payload) -> None:
     handlers = list(_subscribers.get(name, ()))
     if not handlers:
         return
+    plain = [handler for handler, key in handlers if key is None]
+    coalesced = [(handler, key) for handler, key in handlers if key is not None]
+    if plain:
 
-    def deliver() -> None:
-        for handler in handlers:
-            try:
-                handler(**payload)
-            except Exception:
-                # A failing subscriber must not undo or hide a committed change.
-                logger.exception("subscriber %r failed on %s", handler, name)
+        def deliver() -> None:
+            for handler in plain:
+                _deliver(handler, payload, name)
 
-    transaction.on_commit(deliver, robust=True)
+        transaction.on_commit(deliver, robust=True)
+    if coalesced:
+        if not connection.in_atomic_block:
+            for handler, _key in coalesced:
+                _deliver(handler, payload, name)
+            return
+        for handler, key in coalesced:
+            _coalesce(handler, name, key(**payload), payload)

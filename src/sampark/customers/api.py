@@ -17,10 +17,12 @@ from sampark.apischema import (
     Text,
     agent_ref,
     organization_ref,
+    referenced,
+    referenced_agent,
 )
 from sampark.errors import Forbidden, InvalidInput, NotFound
 from sampark.pagination import decode_cursor, encode_cursor
-from sampark.team.permissions import can_manage_accounts, can_merge_contacts, profile_of
+from sampark.team.permissions import can_manage_accounts, can_merge_contacts
 
 from . import services
 from .models import Asset, Contact, Identity, Organization
@@ -179,30 +181,15 @@ def asset_out(asset: Asset) -> dict:
 
 
 def _organization(org_id: int | None, field: str = "organization") -> Organization | None:
-    if org_id is None:
-        return None
-    org = Organization.objects.filter(pk=org_id).first()
-    if org is None:
-        raise InvalidInput(f"No organization has id {org_id}.", field=field)
-    return org
+    return referenced(Organization, org_id, field=field, what="organization")
 
 
 def _contact_ref(contact_id: int | None, field: str = "contact") -> Contact | None:
-    if contact_id is None:
-        return None
-    contact = Contact.objects.filter(pk=contact_id).first()
-    if contact is None:
-        raise InvalidInput(f"No contact has id {contact_id}.", field=field)
-    return contact
+    return referenced(Contact, contact_id, field=field, what="contact")
 
 
 def _account_manager(user_id: int | None):
-    if user_id is None:
-        return None
-    user = User.objects.select_related("agent").filter(pk=user_id, is_active=True).first()
-    if user is None or profile_of(user) is None:
-        raise InvalidInput(f"No active agent has id {user_id}.", field="account_manager")
-    return user
+    return referenced_agent(user_id, field="account_manager")
 
 
 def _check_time_zone(name: str) -> str:

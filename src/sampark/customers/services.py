@@ -315,13 +315,23 @@ def save_asset(
 
 @transaction.atomic
 def find_or_create_asset(*, contact: Contact, **fields) -> Asset | None:
-    """The asset described at intake: matched by serial number within the customer's
-    organization (or the contact's own assets), else recorded as new. Empty details: None."""
+    """The asset described at intake: matched by serial number (else licence, else account
+    number) within the customer's organization (or the contact's own assets), else recorded
+    as new. Empty details: None."""
     fields = {k: (fields.get(k) or "").strip() for k in ASSET_FIELDS}
     if not any(fields.values()):
         return None
-    if fields["serial_number"]:
-        scope = Asset.objects.filter(serial_number=fields["serial_number"])
+    # Matched by serial number; software and contracts without one by licence or account.
+    key = next(
+        (
+            (name, fields[name])
+            for name in ("serial_number", "licence", "account_number")
+            if fields[name]
+        ),
+        None,
+    )
+    if key is not None:
+        scope = Asset.objects.filter(**{key[0]: key[1]})
         if contact.organization_id:
             scope = scope.filter(organization_id=contact.organization_id)
         else:

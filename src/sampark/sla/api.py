@@ -4,7 +4,7 @@ from typing import Literal
 
 from ninja import Field, Router, Schema
 
-from sampark.apischema import Id, PathId, Text, changed_fields
+from sampark.apischema import Id, PathId, Text, changed_fields, referenced_all
 from sampark.errors import InvalidInput, NotFound
 from sampark.team.api import require_admin
 from sampark.team.models import Group
@@ -116,10 +116,7 @@ def _priorities(codes: list[str]) -> list[Priority]:
 
 
 def _groups(ids: list[int]) -> list[Group]:
-    found = list(Group.objects.filter(pk__in=ids))
-    if missing := set(ids) - {g.pk for g in found}:
-        raise InvalidInput(f"No group has id {min(missing)}.", field="groups")
-    return found
+    return referenced_all(Group, ids, field="groups", what="group")
 
 
 def _policy(policy_id: int) -> SLAPolicy:

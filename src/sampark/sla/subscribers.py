@@ -24,8 +24,14 @@ def _calendar_changed(calendar_id: int, **_payload) -> None:
     recompute_active_later(reason="calendar")
 
 
+def _by_ticket(ticket_id: int, **_payload) -> int:
+    return ticket_id
+
+
 def connect() -> None:
+    # Recomputing rebuilds the clocks from the log, so one run per ticket and transaction is
+    # exact, however many changes the transaction made.
     for name in TICKET_EVENTS:
-        events.subscribe(name, _recompute)
+        events.subscribe(name, _recompute, coalesce=_by_ticket)
     events.subscribe("ticket_merged", _recompute_merged)
     events.subscribe("calendar_changed", _calendar_changed)

@@ -6,8 +6,8 @@ from typing import Literal
 from django.contrib.auth import get_user_model
 from ninja import Field, Router, Schema
 
-from sampark.apischema import Id, PathId, Text, changed_fields
-from sampark.errors import Forbidden, InvalidInput, NotFound
+from sampark.apischema import Id, PathId, Text, changed_fields, referenced_all
+from sampark.errors import Forbidden, NotFound
 
 from . import services
 from .models import AgentProfile, Group
@@ -123,11 +123,7 @@ def _profile(user_id: int) -> AgentProfile:
 
 
 def _groups(ids: list[int]) -> list[Group]:
-    groups = list(Group.objects.filter(pk__in=ids))
-    missing = set(ids) - {g.pk for g in groups}
-    if missing:
-        raise InvalidInput(f"No group has id {min(missing)}.", field="groups")
-    return groups
+    return referenced_all(Group, ids, field="groups", what="group")
 
 
 # --- agents -------------------------------------------------------------------------------

@@ -18,11 +18,12 @@ from sampark.apischema import (
     agent_ref,
     group_ref,
     organization_ref,
+    referenced,
+    referenced_agent,
 )
 from sampark.customers.services import RequesterDetails
 from sampark.errors import InvalidInput, NotFound
 from sampark.team.models import Group
-from sampark.team.permissions import profile_of
 
 from . import queries, services
 from .models import Channel, TicketEvent
@@ -358,21 +359,11 @@ def _page(page: queries.Page, render) -> dict:
 
 
 def _agent(agent_id: int | None, field: str):
-    if agent_id is None:
-        return None
-    user = User.objects.select_related("agent").filter(pk=agent_id, is_active=True).first()
-    if user is None or profile_of(user) is None:
-        raise InvalidInput(f"No active agent has id {agent_id}.", field=field)
-    return user
+    return referenced_agent(agent_id, field=field)
 
 
 def _group(group_id: int | None, field: str = "group") -> Group | None:
-    if group_id is None:
-        return None
-    group = Group.objects.filter(pk=group_id).first()
-    if group is None:
-        raise InvalidInput(f"No group has id {group_id}.", field=field)
-    return group
+    return referenced(Group, group_id, field=field, what="group")
 
 
 def _fresh(ticket_id: int) -> dict:

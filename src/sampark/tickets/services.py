@@ -824,6 +824,16 @@ def _reapply_priority_rules(ticket: Ticket, changed: set[str], now) -> None:
     changed.update({"priority", "priority_rank", "priority_source"})
 
 
+def _escalate(ticket: Ticket, group: Group, actor, reason: str) -> Ticket:
+    """Move a locked, active ticket to a higher-tier group; the owner stays."""
+    now = clock.now()
+    changed: set[str] = set()
+    _change_group(ticket, group, actor, changed, now, kind=Kind.ESCALATED, reason=reason)
+    _save(ticket, changed, now)
+    events.publish("ticket_escalated", ticket_id=ticket.pk, group_id=group.pk)
+    return ticket
+
+
 @transaction.atomic
 def escalate_ticket(
     ticket_id: int, *, actor, group: Group, reason: str, expected_version: int | None = None
@@ -839,12 +849,7 @@ def escalate_ticket(
             _("Escalation goes to a higher tier than %(tier)s.") % {"tier": ticket.tier},
             field="group",
         )
-    now = clock.now()
-    changed: set[str] = set()
-    _change_group(ticket, group, actor, changed, now, kind=Kind.ESCALATED, reason=reason)
-    _save(ticket, changed, now)
-    events.publish("ticket_escalated", ticket_id=ticket.pk, group_id=group.pk)
-    return ticket
+    return _escalate(ticket, group, actor, reason)
 
 
 # --- swarming -----------------------------------------------------------------------------
@@ -1051,6 +1056,11 @@ def transfer_requester(source: Contact, target: Contact, *, actor=None) -> list[
     Ticket.objects.filter(pk__in=tickets).update(
         requester=target, version=F("version") + 1, updated_at=now
     )
+    if target.organization_id:
+        # Tickets written from a personal address join the account the person belongs to.
+        Ticket.objects.filter(pk__in=tickets, organization__isnull=True).update(
+            organization_id=target.organization_id
+        )
     TicketEvent.objects.bulk_create(
         TicketEvent(
             ticket_id=pk,
@@ -1126,12 +1136,7 @@ def escalate_to_next_tier(ticket_id: int, *, reason: str) -> Ticket | None:
         target = Group.objects.filter(tier__gt=ticket.tier).order_by("tier", "name").first()
     if target is None or target.tier <= ticket.tier:
         return None
-    now = clock.now()
-    changed: set[str] = set()
-    _change_group(ticket, target, None, changed, now, kind=Kind.ESCALATED, reason=reason)
-    _save(ticket, changed, now)
-    events.publish("ticket_escalated", ticket_id=ticket.pk, group_id=target.pk)
-    return ticket
+    return _escalate(ticket, target, None, reason)
 
 
 # --- configuration ------------------------------------------------------------------------
