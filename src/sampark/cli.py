@@ -62,7 +62,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from sampark.worker import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # Django's logging is configured by now; make the worker's own lines visible.
+    logging.getLogger("sampark").setLevel(logging.INFO)
     worker = Worker(poll_seconds=args.poll, sweep_seconds=args.sweep_seconds)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_args: worker.stop())

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the interactive API docs' JS and CSS locally (no CDN)
     "django_tasks",
     "django_tasks_db",
     "sampark.calendars",

@@ -8,16 +8,3 @@ def recompute_active(reason: str = "") -> int:
     from .services import recompute_active_now
 
     return recompute_active_now()
-
-
-@task()
-def sweep_due() -> dict:
-    from .services import sweep
-
-    result = sweep()
-    return {
-        "tickets": result.tickets,
-        "warnings": result.warnings,
-        "breaches": result.breaches,
-        "reminders": result.reminders,
-    }

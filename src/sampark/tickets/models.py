@@ -209,6 +209,7 @@ class Ticket(models.Model):
             ("rule", _("Rule")),
             ("matrix", _("Matrix")),
             ("manual", _("Agent")),
+            ("sla", _("SLA breach")),
         ],
     )
     impact = models.CharField(_("impact"), max_length=8, choices=Level, blank=True)

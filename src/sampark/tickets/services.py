@@ -778,7 +778,7 @@ def update_ticket(
                 changed.add(field)
     if diff:
         _event(ticket, Kind.FIELDS, channel=Channel.AGENT, actor=actor, data=diff, at=now)
-    if set(diff) & RULE_INPUTS and ticket.priority_source != "manual":
+    if set(diff) & RULE_INPUTS and ticket.priority_source not in STICKY_PRIORITY:
         _reapply_priority_rules(ticket, changed, now)
     if changed or diff:
         _save(ticket, changed, now)
@@ -787,6 +787,8 @@ def update_ticket(
 
 
 RULE_INPUTS = {"category", "custom_fields", "impact", "urgency", "subject"}
+# Priorities set by an agent or raised by an SLA breach stay until an agent changes them.
+STICKY_PRIORITY = {"manual", "sla"}
 
 
 def _reapply_priority_rules(ticket: Ticket, changed: set[str], now) -> None:
@@ -944,6 +946,9 @@ def split_ticket(
         status=Status.OPEN if source.owner_id else Status.NEW,
         priority=source.priority,
         priority_rank=source.priority_rank,
+        priority_source=source.priority_source,
+        impact=source.impact,
+        urgency=source.urgency,
         type=source.type,
         category=source.category,
         channel=source.channel,
@@ -1119,7 +1124,9 @@ def raise_priority(ticket_id: int, *, reason: str) -> Ticket | None:
         at=now,
     )
     ticket.priority, ticket.priority_rank = higher, higher.rank
-    _save(ticket, {"priority", "priority_rank"}, now)
+    # Raised by a breach: rules re-applied on a later field change must not lower it again.
+    ticket.priority_source = "sla"
+    _save(ticket, {"priority", "priority_rank", "priority_source"}, now)
     events.publish("ticket_updated", ticket_id=ticket.pk, fields=["priority"])
     return ticket
 

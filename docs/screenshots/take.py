@@ -1,0 +1,183 @@
+"""Take the documentation's screenshots from a fresh demo.
+
+    .venv/bin/python docs/screenshots/take.py                    # writes docs/screenshots/*.png
+    .venv/bin/python docs/screenshots/take.py --home /tmp/shots  # load the demo there once
+
+It loads the demo into a temporary SAMPARK_HOME (removed afterwards unless --keep) or into
+--home, always on the embedded SQLite whatever SAMPARK_DATABASE_URL says; serves it on a free
+port; logs into /admin/ as the demo admin; and saves one PNG per page at 1280×800.
+
+Needs, besides the project: Debian's browser and a Devanagari font
+(`apt-get install chromium fonts-lohit-deva`) and the Playwright package
+(`.venv/bin/pip install playwright`). Playwright's own browser download is not used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ADMIN_EMAIL = "admin@sampark.local"
+ADMIN_PASSWORD = "sampark-demo"  # noqa: S105 - the published password of the demo admin
+VIEWPORT = {"width": 1280, "height": 800}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+# The records worth showing, picked from the demo with the ORM (run by `sampark shell -c`).
+PICK = """
+from django.db.models import Count
+from sampark.tickets.models import Ticket
+from sampark.customers.models import Contact
+from sampark.calendars.models import BusinessCalendar
+ticket = (
+    Ticket.objects.filter(language="hi", status__in=["open", "pending"], owner__isnull=False)
+    .annotate(n=Count("events", distinct=True), c=Count("collaborators", distinct=True))
+    .order_by("-c", "-n", "id").first()
+) or Ticket.objects.order_by("id").first()
+contact = (
+    Contact.objects.filter(merged_into__isnull=True)
+    .annotate(kinds=Count("identities__kind", distinct=True), n=Count("identities"))
+    .order_by("-kinds", "-n", "id").first()
+)
+calendar = BusinessCalendar.objects.filter(is_default=True).first()
+print(ticket.pk, contact.pk, calendar.pk)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sampark(*args: str, env: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "sampark.cli", *args],
+        env=env,
+        check=True,
+        text=True,
+        capture_output=True,
+        **kwargs,
+    )
+
+
+def wait_until_up(base: str, server: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"sampark serve exited with {server.returncode}")
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{base}/healthz", timeout=2) as response,  # noqa: S310
+        ):
+            if response.status == 200:
+                return
+        time.sleep(0.3)
+    raise SystemExit(f"sampark serve did not answer on {base} within {seconds} s")
+
+
+def scroll_to(page, selector: str, block: str = "start") -> None:
+    page.locator(selector).first.evaluate("(el, block) => el.scrollIntoView({block: block})", block)
+
+
+def shoot(base: str, out: Path, ticket: int, contact: int, calendar: int, chromium: str) -> list:
+    from playwright.sync_api import sync_playwright
+
+    shots = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
+        # Start with the admin's navigation sidebar folded away: more room for the page itself.
+        context.add_init_script("localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
+        page = context.new_page()
+        page.route("https://django-ninja.dev/**", lambda route: route.abort())
+
+        page.goto(f"{base}/admin/login/?next=/admin/")
+        page.fill("#id_username", ADMIN_EMAIL)
+        page.fill("#id_password", ADMIN_PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{base}/admin/")
+
+        def save(name: str, path: str = "", *, scroll: str = "", block="start", zoom=1.0):
+            """Open ``path`` (or stay), zoom out to fit a wide page, scroll, and shoot."""
+            if path:
+                page.goto(f"{base}{path}")
+                page.wait_for_load_state("networkidle")
+            page.evaluate("zoom => { document.body.style.zoom = zoom }", str(zoom))
+            if scroll:
+                scroll_to(page, scroll, block)
+            target = out / f"{name}.png"
+            page.screenshot(path=str(target))
+            shots.append(target)
+
+        save("admin-index", "/admin/")
+        save("ticket-list", "/admin/tickets/ticket/?status__exact=open", zoom=0.8)
+        save("ticket", f"/admin/tickets/ticket/{ticket}/change/", zoom=0.9)
+        save("ticket-timeline", scroll="h2:text-is('Timeline')", zoom=0.9)
+        save("contact", f"/admin/customers/contact/{contact}/change/", zoom=0.7)
+        save("organizations", "/admin/customers/organization/", zoom=0.9)
+        save("sla-policies", "/admin/sla/slapolicy/")
+        save("calendar", f"/admin/calendars/businesscalendar/{calendar}/change/")
+        page.goto(f"{base}/api/v1/docs")
+        page.wait_for_selector(".opblock", timeout=30_000)
+        save("api-docs")
+        browser.close()
+    return shots
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="where the PNGs go")
+    parser.add_argument("--home", type=Path, help="SAMPARK_HOME to use (default: a new temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the SAMPARK_HOME afterwards")
+    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    args = parser.parse_args()
+
+    home = args.home or Path(tempfile.mkdtemp(prefix="sampark-shots-"))
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "SAMPARK_HOME": str(home), "SAMPARK_DEBUG": "0"}
+    env.pop("SAMPARK_DATABASE_URL", None)
+
+    print(f"loading the demo into {home} (a minute or two the first time)")
+    print(sampark("demo", "--if-empty", env=env).stdout.strip())
+    picked = sampark("shell", "--no-imports", "-c", PICK, env=env).stdout.split()
+    ticket, contact, calendar = map(int, picked[-3:])
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "sampark.cli", "serve", "--port", str(port)]
+        + ["--no-worker", "--no-access-log", "--log-level", "warning"],
+        env=env,
+    )
+    try:
+        wait_until_up(base, server)
+        args.out.mkdir(parents=True, exist_ok=True)
+        for path in shoot(base, args.out, ticket, contact, calendar, args.chromium):
+            print(f"wrote {path}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if not args.keep and not args.home:
+            shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
