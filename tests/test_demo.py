@@ -204,3 +204,20 @@ def test_loading_again_without_if_empty_is_refused(summary):
     with pytest.raises(Conflict):
         load_demo(tickets=TICKETS)
     assert Ticket.objects.count() == TICKETS
+
+
+def test_groups_escalate_one_tier_up_and_the_noc_works_round_the_clock(summary):
+    from sampark.team.models import Group
+
+    for group in Group.objects.filter(escalates_to__isnull=False).select_related("escalates_to"):
+        assert group.escalates_to.tier > group.tier
+    assert Group.objects.get(name="Network and hardware").calendar.always_open
+
+
+def test_priority_rules_turn_an_outage_at_an_enterprise_account_into_p1(summary):
+    from sampark.tickets.rules import Facts, decide
+
+    hindi = decide(Facts(subject="पूरा नेटवर्क बंद है", organization_tier="enterprise"))
+    hinglish = decide(Facts(subject="Office me net nahi chal raha", organization_tier="standard"))
+    assert hindi.priority.code == "P1"
+    assert (hinglish.priority.code, hinglish.source) == ("P2", "rule")

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
+from sampark.calendars.models import BusinessCalendar
 from sampark.customers import services as customers
 from sampark.customers.models import Asset, Contact, Identity
 from sampark.errors import InvalidInput
 from sampark.team import services as team
 from sampark.team.models import Group
-from sampark.tickets.models import FieldDefinition
-from sampark.tickets.services import save_field_definition
+from sampark.tickets.models import FieldDefinition, Priority
+from sampark.tickets.services import save_field_definition, save_priority_rule
 
 from . import content
 from .content import AgentSpec, AssetSpec, ContactSpec, OrgSpec
@@ -171,6 +172,8 @@ def build_cast(rng: random.Random, stage: Stage) -> Cast:
             name=spec.name, name_hi=spec.name_hi, tier=spec.tier, description=spec.description
         )
 
+    _service_levels(cast)
+
     for spec in content.AGENTS:
         profile = team.create_agent(
             email=_email_for(spec),
@@ -241,3 +244,19 @@ def _register(cast: Cast, spec, contact, phone, org_spec, equipment) -> None:
     cast.organization_of[spec.key] = org_spec
     cast.phones[spec.key] = phone
     cast.equipment[spec.key] = equipment
+
+
+def _service_levels(cast: Cast) -> None:
+    """Where escalations go, the network NOC's round-the-clock calendar, and the company's
+    priority rules for new tickets."""
+    groups = cast.groups
+    for source, target in content.ESCALATIONS:
+        team.save_group(groups[source], escalates_to=groups[target])
+    round_the_clock = BusinessCalendar.objects.filter(always_open=True).first()
+    if round_the_clock is not None:
+        team.save_group(groups["network"], calendar=round_the_clock)
+    for rule in content.PRIORITY_RULES:
+        fields = dict(rule)
+        if code := fields.pop("priority_code", None):
+            fields["priority"] = Priority.objects.get(code=code)
+        save_priority_rule(**fields)

@@ -36,6 +36,50 @@ class GroupSpec:
 
 
 # "front" is the default group that the migrations seed; the demo keeps it as it is.
+# Automatic escalations (an SLA breach) go one tier up along these lines.
+ESCALATIONS = [
+    ("front", "network"),
+    ("field", "network"),
+    ("billing", "apps"),
+    ("network", "engineering"),
+    ("apps", "engineering"),
+]
+
+OUTAGE_WORDS = [
+    "server down",
+    "site down",
+    "link down",
+    "net nahi chal raha",
+    "sab band hai",
+    "सर्वर बंद",
+    "नेटवर्क बंद",
+    "इंटरनेट बंद",
+]
+
+# The company's priority criteria for new tickets, tried in order.
+PRIORITY_RULES = [
+    {
+        "name": "Outage at an enterprise account",
+        "position": 10,
+        "organization_tiers": ["enterprise"],
+        "keywords": OUTAGE_WORDS,
+        "priority_code": "P1",
+    },
+    {
+        "name": "Outage anywhere else",
+        "position": 20,
+        "keywords": OUTAGE_WORDS,
+        "impact": "medium",
+        "urgency": "high",
+    },
+    {
+        "name": "Planned installations and moves",
+        "position": 30,
+        "keywords": ["installation", "shifting", "new connection", "इंस्टॉलेशन", "शिफ्टिंग"],
+        "priority_code": "P4",
+    },
+]
+
 GROUPS = [
     GroupSpec(
         "field",
