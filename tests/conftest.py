@@ -15,14 +15,17 @@ _seq = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def fresh_schedules():
-    """Schedules are cached per (calendar id, revision). A rolled-back test hands its calendar
-    id and revision to the next test's calendar, so every test starts with an empty cache."""
+def fresh_caches():
+    """Schedules and SLA policies are cached per revision. A rolled-back test hands its ids and
+    revisions to the next test's rows, so every test starts with empty caches."""
     from sampark.calendars import services as calendars
+    from sampark.sla import services as sla
 
     calendars._schedules.clear()
+    sla._policy_cache.clear()
     yield
     calendars._schedules.clear()
+    sla._policy_cache.clear()
 
 
 @pytest.fixture

@@ -9,14 +9,21 @@ from typing import Annotated, Any
 
 from django.contrib.auth import get_user_model
 from ninja import Field, Path, Query, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, model_validator
 
 from sampark.errors import InvalidInput
 from sampark.team.permissions import profile_of
 
 MAX_ID = 2**63 - 1
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+def _not_a_boolean(value):
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
@@ -35,6 +42,21 @@ def Text(max_length: int, min_length: int = 0):  # noqa: N802 - reads as a type
     return Annotated[
         str, Field(min_length=min_length, max_length=max_length), AfterValidator(_clean_text)
     ]
+
+
+class Input(Schema):
+    """A request body: a JSON object, validated as one.
+
+    ninja's Schema reads any value through its attributes (fit for rendering models), which
+    would take a string or a number where an object belongs as an empty object. Inputs refuse
+    that with a 422."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values, handler, info):
+        if not isinstance(values, dict | BaseModel):
+            raise ValueError("must be a JSON object")
+        return handler(values)
 
 
 class Error(Schema):

@@ -1,4 +1,5 @@
-"""Refuse oversized request bodies with a clear 413 before anything reads them."""
+"""Edge middleware: refuse oversized bodies with a clear 413 before anything reads them, and
+answer the API's unrouted paths and unsupported methods in JSON like every other API error."""
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -17,3 +18,29 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+API_PREFIX = "/api/"
+
+
+class ApiJsonErrorsMiddleware:
+    """A 404 for a path under /api/ that no endpoint serves, and a 405 for a method an
+    endpoint does not take, come back as JSON ``{"detail": ...}`` instead of an HTML page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(API_PREFIX) or response.status_code not in (404, 405):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        if response.status_code == 404:
+            return JsonResponse({"detail": "No API endpoint at this path."}, status=404)
+        allowed = response.get("Allow", "")
+        refused = JsonResponse(
+            {"detail": f"{request.method} is not allowed here. Allowed: {allowed}."}, status=405
+        )
+        refused["Allow"] = allowed
+        return refused

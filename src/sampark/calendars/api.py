@@ -5,7 +5,7 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
-from sampark.apischema import PathId, Text
+from sampark.apischema import Input, PathId, Text
 from sampark.errors import NotFound
 from sampark.team.api import require_admin
 
@@ -15,7 +15,7 @@ from .models import BusinessCalendar, Holiday
 router = Router(tags=["configuration"])
 
 
-class ShiftIn(Schema):
+class ShiftIn(Input):
     weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
     start: dt.time
     end: dt.time = Field(description="00:00 means midnight at the end of the day")
@@ -23,11 +23,11 @@ class ShiftIn(Schema):
 
 class ShiftOut(Schema):
     weekday: int
-    start: dt.time
-    end: dt.time
+    start: str = Field(description="Local wall-clock time, HH:MM")
+    end: str = Field(description="Local wall-clock time, HH:MM; 00:00 means midnight")
 
 
-class HolidayIn(Schema):
+class HolidayIn(Input):
     date: dt.date
     name: Text(100, 1)
 
@@ -39,7 +39,7 @@ class HolidayOut(Schema):
     public: bool
 
 
-class CalendarIn(Schema):
+class CalendarIn(Input):
     name: Text(100, 1)
     time_zone: Text(64, 1) = "Asia/Kolkata"
     always_open: bool = False
@@ -49,7 +49,7 @@ class CalendarIn(Schema):
     hours: list[ShiftIn] = Field(default_factory=list, max_length=100)
 
 
-class CalendarPatchIn(Schema):
+class CalendarPatchIn(Input):
     name: Text(100, 1) | None = None
     time_zone: Text(64, 1) | None = None
     always_open: bool | None = None
@@ -80,7 +80,7 @@ def calendar_out(calendar: BusinessCalendar) -> dict:
         "subdivision": calendar.subdivision,
         "is_default": calendar.is_default,
         "hours": [
-            {"weekday": h.weekday, "start": h.start, "end": h.end}
+            {"weekday": h.weekday, "start": f"{h.start:%H:%M}", "end": f"{h.end:%H:%M}"}
             for h in calendar.working_hours.all()
         ],
     }

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema
 from sampark.apischema import (
     AgentRef,
     Id,
+    Input,
     Limit,
     OrganizationRef,
     PathId,
@@ -37,7 +38,7 @@ TierName = Literal["standard", "business", "enterprise"]
 # --- schemas ------------------------------------------------------------------------------
 
 
-class IdentityIn(Schema):
+class IdentityIn(Input):
     kind: IdentityKind
     value: Text(254, 1)
 
@@ -47,7 +48,7 @@ class IdentityOut(Schema):
     value: str
 
 
-class ContactIn(Schema):
+class ContactIn(Input):
     name: Text(200, 1)
     language: Literal["en", "hi"] = "en"
     time_zone: Text(64) = "Asia/Kolkata"
@@ -55,7 +56,7 @@ class ContactIn(Schema):
     identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
 
 
-class ContactPatchIn(Schema):
+class ContactPatchIn(Input):
     name: Text(200, 1) | None = None
     language: Literal["en", "hi"] | None = None
     time_zone: Text(64) | None = None
@@ -78,11 +79,11 @@ class ContactPage(Schema):
     next_cursor: str | None
 
 
-class MergeContactIn(Schema):
+class MergeContactIn(Input):
     into: Id
 
 
-class OrganizationIn(Schema):
+class OrganizationIn(Input):
     name: Text(200, 1)
     tier: TierName = "standard"
     account_manager: Id | None = None
@@ -90,7 +91,7 @@ class OrganizationIn(Schema):
     notes: Text(10000) = ""
 
 
-class OrganizationPatchIn(Schema):
+class OrganizationPatchIn(Input):
     name: Text(200, 1) | None = None
     tier: TierName | None = None
     account_manager: Id | None = None
@@ -113,7 +114,7 @@ class OrganizationPage(Schema):
     next_cursor: str | None
 
 
-class AssetFieldsIn(Schema):
+class AssetFieldsIn(Input):
     name: Text(200) | None = None
     model_number: Text(100) | None = None
     serial_number: Text(100) | None = None

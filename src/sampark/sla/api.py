@@ -4,7 +4,7 @@ from typing import Literal
 
 from ninja import Field, Router, Schema
 
-from sampark.apischema import Id, PathId, Text, changed_fields, referenced_all
+from sampark.apischema import Id, Input, PathId, Text, changed_fields, referenced_all
 from sampark.errors import InvalidInput, NotFound
 from sampark.team.api import require_admin
 from sampark.team.models import Group
@@ -48,7 +48,7 @@ def ticket_metrics(request, ticket_id: PathId):
     return metrics.ticket_metrics(get_ticket(ticket_id))
 
 
-class PolicyIn(Schema):
+class PolicyIn(Input):
     name: Text(100, 1)
     position: int = Field(100, ge=0, le=32767)
     active: bool = True
@@ -72,7 +72,7 @@ class PolicyIn(Schema):
     escalate_on_breach: bool = False
 
 
-class PolicyPatchIn(Schema):
+class PolicyPatchIn(Input):
     name: Text(100, 1) | None = None
     position: int | None = Field(None, ge=0, le=32767)
     active: bool | None = None

@@ -8,12 +8,13 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
 from sampark import clock
 from sampark.calendars.hours import CALENDAR_TIME, ClosedCalendar, Schedule
 from sampark.calendars.services import default_calendar, schedule_of
-from sampark.errors import InvalidInput
+from sampark.errors import Conflict, InvalidInput
 from sampark.notifications.services import notify
 from sampark.team.models import AgentProfile
 from sampark.tickets import services as tickets
@@ -46,12 +47,29 @@ HISTORY_KINDS = (
 # --- policies -----------------------------------------------------------------------------
 
 
-def match_policy(ticket: Ticket, policies: list[SLAPolicy] | None = None) -> SLAPolicy | None:
-    """The first active policy, in position order, whose every condition the ticket meets."""
+_policy_cache: dict[tuple, list[SLAPolicy]] = {}
+
+
+def active_policies() -> list[SLAPolicy]:
+    """The active policies with their conditions, cached until any policy changes (every
+    save bumps a revision), so matching a ticket costs one small aggregate query."""
+    stamp = tuple(
+        SLAPolicy.objects.aggregate(n=Count("id"), r=Sum("revision"), m=Max("id")).values()
+    )
+    policies = _policy_cache.get(stamp)
     if policies is None:
         policies = list(
             SLAPolicy.objects.filter(active=True).prefetch_related("priorities", "groups")
         )
+        _policy_cache.clear()
+        _policy_cache[stamp] = policies
+    return policies
+
+
+def match_policy(ticket: Ticket, policies: list[SLAPolicy] | None = None) -> SLAPolicy | None:
+    """The first active policy, in position order, whose every condition the ticket meets."""
+    if policies is None:
+        policies = active_policies()
     tier = ticket.organization.tier if ticket.organization_id else None
     for policy in policies:
         priority_ids = {p.pk for p in policy.priorities.all()}
@@ -86,8 +104,15 @@ def save_policy(
         raise InvalidInput(
             _("The warning fraction must be between 0 and 1."), field="warn_fraction"
         )
-    if "name" in fields and not (fields["name"] or "").strip():
-        raise InvalidInput(_("A policy needs a name."), field="name")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise InvalidInput(_("A policy needs a name."), field="name")
+        clash = SLAPolicy.objects.filter(name=fields["name"])
+        if policy is not None:
+            clash = clash.exclude(pk=policy.pk)
+        if clash.exists():
+            raise Conflict(_("An SLA policy with this name already exists."))
     if policy is None:
         policy = SLAPolicy.objects.create(**fields)
     else:
@@ -146,13 +171,17 @@ def compute(
     if policy.pause_when_on_hold:
         paused.add(Status.ON_HOLD)
     states = {}
+    schedules: dict[bool, Schedule] = {}
     for target, function in CLOCK_FUNCTIONS.items():
         minutes = policy.target_minutes(target)
         if not minutes:
             continue
+        business = policy.counts_business_time(target)
+        if business not in schedules:
+            schedules[business] = _schedule_for(ticket, business)
         rules = clocks.ClockRules(
             target_seconds=minutes * 60,
-            schedule=_schedule_for(ticket, policy.counts_business_time(target)),
+            schedule=schedules[business],
             paused_statuses=frozenset(paused),
             warn_fraction=policy.warn_fraction,
         )

@@ -6,7 +6,7 @@ from typing import Literal
 from django.contrib.auth import get_user_model
 from ninja import Field, Router, Schema
 
-from sampark.apischema import Id, PathId, Text, changed_fields, referenced_all
+from sampark.apischema import Id, Input, PathId, Text, changed_fields, referenced_all
 from sampark.errors import Forbidden, NotFound
 
 from . import services
@@ -44,7 +44,7 @@ class AgentOut(Schema):
     is_active: bool
 
 
-class AgentIn(Schema):
+class AgentIn(Input):
     email: Text(254, 3)
     name: Text(150) = ""
     role: RoleName = "agent"
@@ -56,7 +56,7 @@ class AgentIn(Schema):
     password: Text(128, 10) | None = None
 
 
-class AgentPatchIn(Schema):
+class AgentPatchIn(Input):
     role: RoleName | None = None
     tier: TierName | None = None
     groups: list[Id] | None = Field(None, max_length=50)
@@ -75,7 +75,7 @@ class GroupOut(Schema):
     is_default: bool
 
 
-class GroupIn(Schema):
+class GroupIn(Input):
     name: Text(120, 1)
     name_hi: Text(120) = ""
     tier: TierName = "L1"
@@ -83,7 +83,7 @@ class GroupIn(Schema):
     is_default: bool = False
 
 
-class GroupPatchIn(Schema):
+class GroupPatchIn(Input):
     name: Text(120, 1) | None = None
     name_hi: Text(120) | None = None
     tier: TierName | None = None

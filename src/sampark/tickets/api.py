@@ -11,6 +11,7 @@ from sampark.apischema import (
     AgentRef,
     GroupRef,
     Id,
+    Input,
     Limit,
     OrganizationRef,
     PathId,
@@ -41,14 +42,14 @@ LevelName = Literal["high", "medium", "low"]
 # --- schemas ------------------------------------------------------------------------------
 
 
-class RequesterIn(Schema):
+class RequesterIn(Input):
     name: Text(200) = ""
     email: Text(254) | None = None
     phone: Text(40) | None = None
     language: Literal["en", "hi"] | None = None
 
 
-class AssetIn(Schema):
+class AssetIn(Input):
     name: Text(200) = ""
     model_number: Text(100) = ""
     serial_number: Text(100) = ""
@@ -57,7 +58,7 @@ class AssetIn(Schema):
     location: Text(300) = ""
 
 
-class TicketCreateIn(Schema):
+class TicketCreateIn(Input):
     subject: Text(255, 1)
     description: Text(65536) = ""
     channel: ChannelName = "api"
@@ -75,7 +76,7 @@ class TicketCreateIn(Schema):
     urgency: LevelName | None = None
 
 
-class TicketPatchIn(Schema):
+class TicketPatchIn(Input):
     version: Id
     status: StatusName | None = None
     priority: Text(8) | None = None
@@ -97,7 +98,7 @@ class ContactRef(Schema):
     language: str
 
 
-class AssetOut(Schema):
+class TicketAssetOut(Schema):
     id: int
     name: str
     model_number: str
@@ -164,7 +165,7 @@ class TicketOut(Schema):
     group: GroupRef | None
     requester: ContactRef
     organization: OrganizationRef | None
-    asset: AssetOut | None
+    asset: TicketAssetOut | None
     tags: list[str]
     collaborators: list[AgentRef]
     custom_fields: dict
@@ -203,14 +204,14 @@ class TimelinePage(Schema):
     next_cursor: str | None
 
 
-class MessageIn(Schema):
+class MessageIn(Input):
     body: Text(65536, 1)
     public: bool = True
     time_spent: int | None = Field(None, ge=0, le=86400)
     version: Id | None = None
 
 
-class CallIn(Schema):
+class CallIn(Input):
     direction: Literal["inbound", "outbound"]
     duration_seconds: int = Field(ge=0, le=86400)
     summary: Text(10000, 1)
@@ -218,24 +219,24 @@ class CallIn(Schema):
     version: Id | None = None
 
 
-class SplitIn(Schema):
+class SplitIn(Input):
     event_ids: list[Id] = Field(min_length=1, max_length=200)
     subject: Text(255, 1)
     version: Id | None = None
 
 
-class MergeIn(Schema):
+class MergeIn(Input):
     into: Id
     version: Id | None = None
 
 
-class EscalateIn(Schema):
+class EscalateIn(Input):
     group: Id
     reason: Text(2000, 1)
     version: Id | None = None
 
 
-class CollaboratorIn(Schema):
+class CollaboratorIn(Input):
     agent: Id
 
 

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from ninja import Field, Router, Schema
 
-from sampark.apischema import PathId, Text, changed_fields
+from sampark.apischema import Input, PathId, Text, changed_fields
 from sampark.errors import InvalidInput, NotFound
 from sampark.team.api import require_admin
 
@@ -25,7 +25,7 @@ class PriorityOut(Schema):
     is_default: bool
 
 
-class PriorityIn(Schema):
+class PriorityIn(Input):
     code: Text(8, 1)
     name: Text(80, 1)
     name_hi: Text(80) = ""
@@ -34,7 +34,7 @@ class PriorityIn(Schema):
     is_default: bool = False
 
 
-class PriorityPatchIn(Schema):
+class PriorityPatchIn(Input):
     name: Text(80, 1) | None = None
     name_hi: Text(80) | None = None
     description: Text(2000) | None = None
@@ -53,7 +53,7 @@ class FieldOut(Schema):
     max_length: int
 
 
-class FieldIn(Schema):
+class FieldIn(Input):
     key: Text(50, 1)
     label: Text(100, 1)
     label_hi: Text(100) = ""
@@ -64,7 +64,7 @@ class FieldIn(Schema):
     max_length: int = Field(500, ge=1, le=10000)
 
 
-class FieldPatchIn(Schema):
+class FieldPatchIn(Input):
     label: Text(100, 1) | None = None
     label_hi: Text(100) | None = None
     choices: list[Text(100, 1)] | None = Field(None, max_length=200)
@@ -73,7 +73,7 @@ class FieldPatchIn(Schema):
     max_length: int | None = Field(None, ge=1, le=10000)
 
 
-class RuleIn(Schema):
+class RuleIn(Input):
     name: Text(100, 1)
     position: int = Field(100, ge=0, le=32767)
     active: bool = True
@@ -92,7 +92,7 @@ class RuleIn(Schema):
     urgency: LevelName | None = None
 
 
-class RulePatchIn(Schema):
+class RulePatchIn(Input):
     name: Text(100, 1) | None = None
     position: int | None = Field(None, ge=0, le=32767)
     active: bool | None = None
@@ -127,7 +127,7 @@ class RuleOut(Schema):
     urgency: str
 
 
-class MatrixCellIO(Schema):
+class MatrixCellIO(Input):
     impact: LevelName
     urgency: LevelName
     priority: Text(8, 1)

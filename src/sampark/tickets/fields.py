@@ -10,6 +10,14 @@ from sampark.errors import InvalidInput
 from .models import FieldDefinition
 
 
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _coerce(definition: FieldDefinition, value):
     kind = definition.kind
     if value is None:
@@ -17,6 +25,8 @@ def _coerce(definition: FieldDefinition, value):
     if kind == FieldDefinition.Kind.TEXT:
         if not isinstance(value, str):
             raise ValueError(_("must be text"))
+        if "\x00" in value or _has_surrogate(value):
+            raise ValueError(_("must be valid text"))
         if len(value) > definition.max_length:
             raise ValueError(_("is longer than %(n)d characters") % {"n": definition.max_length})
         return value

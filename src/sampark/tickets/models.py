@@ -37,6 +37,11 @@ class Status(models.TextChoices):
 # Statuses in which the ticket still needs work from us: what a queue shows.
 ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
+# The same condition as literal SQL, exactly as the partial queue index is declared: SQLite
+# matches a partial index only when the query repeats its constants, never bound parameters.
+ACTIVE_SQL = '"tickets_ticket"."status" IN ({})'.format(
+    ", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES)
+)
 
 
 class TicketType(models.TextChoices):
@@ -166,6 +171,11 @@ class PriorityRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def tag_name(text: str) -> str:
+    """A tag as stored: lower case, single spaces."""
+    return " ".join(text.strip().lower().split())
 
 
 class Tag(models.Model):

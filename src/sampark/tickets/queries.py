@@ -8,13 +8,17 @@ every list pages by keyset cursor, never by OFFSET.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from sampark.customers.models import Contact
 from sampark.errors import NotFound
 from sampark.pagination import decode_cursor, encode_cursor
 
-from .models import ACTIVE_Q, Ticket, TicketEvent
+from .models import ACTIVE_Q, ACTIVE_SQL, Ticket, TicketEvent, tag_name
+
+# Constants from the Status enum only, never user input.
+ACTIVE_LITERAL = RawSQL(ACTIVE_SQL, [], output_field=BooleanField())  # noqa: S611
 
 
 @dataclass
@@ -24,9 +28,11 @@ class Page:
 
 
 def _ticket_rows() -> QuerySet[Ticket]:
+    # Few joins, the rest prefetched: on PostgreSQL planning a nine-table join cost more
+    # than running it.
     return Ticket.objects.select_related(
-        "priority", "requester", "organization", "owner", "group", "asset", "sla_clock__policy"
-    ).prefetch_related("tags", "collaborators")
+        "priority", "requester", "owner", "group"
+    ).prefetch_related("organization", "asset", "sla_clock__policy", "tags", "collaborators")
 
 
 @dataclass
@@ -53,7 +59,7 @@ def ticket_page(
     if filters.status:
         rows = rows.filter(status__in=filters.status)
     if filters.active is not None:
-        rows = rows.filter(ACTIVE_Q) if filters.active else rows.exclude(ACTIVE_Q)
+        rows = rows.filter(ACTIVE_LITERAL) if filters.active else rows.exclude(ACTIVE_Q)
     if filters.priority:
         rows = rows.filter(priority__code=filters.priority)
     if filters.group is not None:
@@ -67,7 +73,7 @@ def ticket_page(
     if filters.organization is not None:
         rows = rows.filter(organization_id=filters.organization)
     if filters.tag:
-        rows = rows.filter(tags__name=filters.tag.strip().lower())
+        rows = rows.filter(tags__name=tag_name(filters.tag))
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
 

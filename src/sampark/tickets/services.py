@@ -50,6 +50,7 @@ from .models import (
     Ticket,
     TicketEvent,
     TicketType,
+    tag_name,
 )
 
 User = get_user_model()
@@ -174,7 +175,7 @@ def normalise_tags(tags) -> list[str]:
     for tag in tags:
         if not isinstance(tag, str):
             raise InvalidInput(_("Tags must be a list of words."), field="tags")
-        name = " ".join(tag.strip().lower().split())
+        name = tag_name(tag)
         if not name or len(name) > 50:
             raise InvalidInput(_("Each tag must be 1 to 50 characters long."), field="tags")
         if name not in clean:

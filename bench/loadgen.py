@@ -1,0 +1,272 @@
+"""A small asyncio HTTP load driver for benchmarks on loopback, on ``httpx.AsyncClient``.
+
+Interface (shared with the django-helpdesk comparison; keep it stable)::
+
+    from bench.loadgen import LoadStats, rss_mb, run_load
+
+    async def request_factory(client: httpx.AsyncClient, i: int) -> httpx.Response:
+        return await client.get(f"http://127.0.0.1:{port}/api/v1/tickets/{ids[i % len(ids)]}",
+                                headers={"Authorization": f"Bearer {token}"})
+
+    stats: LoadStats = asyncio.run(
+        run_load(request_factory, concurrency=4, duration=20.0, total=None, warmup=1.0)
+    )
+    print(stats.rps, stats.p50, stats.p95, stats.p99, stats.max, stats.errors)
+    print(rss_mb(server_pid))
+
+``run_load(request_factory, *, concurrency, duration=None, total=None, warmup=1.0)``
+
+- ``request_factory(client, i)`` is an async function that issues exactly one request with the
+  given client and returns its ``httpx.Response``. ``i`` counts up from 0 over the whole run
+  (warm-up included) and is never repeated, so it can make request bodies unique. URLs must be
+  absolute and point at the loopback interface (127.0.0.1, ::1 or localhost): any other host
+  is refused before the request is sent.
+- ``concurrency`` requests are kept in flight (one client, one connection per worker).
+- First ``warmup`` seconds of the same load are run and thrown away; then the measured phase
+  runs until ``duration`` seconds have passed or ``total`` requests have completed, whichever
+  comes first. At least one of the two is required, so every run is bounded.
+- Every completed request counts. An error is a non-2xx response or an exception (timeouts,
+  refused connections); the first few error descriptions are kept in ``error_samples``.
+  Latencies (from just before the call to the response being read) are of completed
+  responses, successful or not; exceptions add to ``errors`` only.
+
+``LoadStats`` fields: ``count`` (completed requests, errors included), ``errors``,
+``error_samples``, ``status_counts``, ``elapsed`` (seconds), ``rps`` (count / elapsed), and
+latencies in milliseconds ``p50``, ``p95``, ``p99``, ``max``, ``mean`` (nearest-rank
+percentiles). ``as_dict()`` gives a JSON-ready dict.
+
+``rss_mb(pid)`` is the resident memory in MB (VmRSS from ``/proc/<pid>/status``) of the
+process and all of its descendants, for example a uvicorn supervisor and its workers.
+``rss_breakdown_mb(pid)`` splits that into anonymous, file-backed (e.g. SQLite's mmap, counted
+in every process that maps it) and shared memory. ``cpu_seconds(pid)`` is the CPU time
+(user + system) the process and its descendants have used so far: the difference
+over a run, divided by its requests, is a cost per request that a busy machine does not skew
+as much as latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+
+import httpx
+
+RequestFactory = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+MAX_ERROR_SAMPLES = 5
+REQUEST_TIMEOUT = 30.0
+
+
+@dataclass
+class LoadStats:
+    count: int = 0
+    errors: int = 0
+    error_samples: list[str] = field(default_factory=list)
+    status_counts: dict[int, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+    rps: float = 0.0
+    p50: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
+    max: float = 0.0  # noqa: A003 - the statistic's name
+    mean: float = 0.0
+
+    @property
+    def ok(self) -> int:
+        return self.count - self.errors
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["status_counts"] = {str(k): v for k, v in self.status_counts.items()}
+        return data
+
+    def __str__(self) -> str:
+        return (
+            f"{self.count} requests in {self.elapsed:.1f}s = {self.rps:.1f}/s, "
+            f"p50 {self.p50:.1f} ms, p95 {self.p95:.1f} ms, p99 {self.p99:.1f} ms, "
+            f"max {self.max:.1f} ms, errors {self.errors}"
+        )
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values (0 for none)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(q / 100.0 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+async def _refuse_non_loopback(request: httpx.Request) -> None:
+    if request.url.host not in LOOPBACK_HOSTS:
+        raise ValueError(f"bench.loadgen only talks to loopback, not {request.url.host!r}")
+
+
+def _describe(response: httpx.Response | None, error: BaseException | None) -> str:
+    if error is not None:
+        return f"{type(error).__name__}: {error}"[:300]
+    body = response.text[:300] if response is not None else ""
+    return f"{response.status_code} {response.request.method} {response.request.url.path}: {body}"
+
+
+async def run_load(
+    request_factory: RequestFactory,
+    *,
+    concurrency: int,
+    duration: float | None = None,
+    total: int | None = None,
+    warmup: float = 1.0,
+) -> LoadStats:
+    """Drive ``request_factory`` at ``concurrency`` and measure; see the module docstring."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    if duration is None and total is None:
+        raise ValueError("give a duration or a total so that the run is bounded")
+    if duration is not None and duration <= 0:
+        raise ValueError("duration must be positive")
+    if total is not None and total < 1:
+        raise ValueError("total must be at least 1")
+
+    counter = 0
+    measuring = False
+    issued = 0  # measured requests started
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    stats = LoadStats()
+    deadline = math.inf
+
+    def next_index() -> int | None:
+        nonlocal counter, issued
+        if measuring:
+            if time.perf_counter() >= deadline or (total is not None and issued >= total):
+                return None
+            issued += 1
+        i = counter
+        counter += 1
+        return i
+
+    async def worker(client: httpx.AsyncClient, stop_at: float | None) -> None:
+        while True:
+            if stop_at is not None and time.perf_counter() >= stop_at:
+                return
+            i = next_index()
+            if i is None:
+                return
+            counted = measuring
+            response, error = None, None
+            started = time.perf_counter()
+            try:
+                response = await request_factory(client, i)
+                await response.aread()
+            except Exception as exc:  # every failure is a data point
+                error = exc
+            latency = (time.perf_counter() - started) * 1000.0
+            if not counted:
+                continue
+            stats.count += 1
+            if response is not None:
+                latencies.append(latency)
+                statuses[response.status_code] += 1
+            if error is not None or not (200 <= response.status_code < 300):
+                stats.errors += 1
+                if len(stats.error_samples) < MAX_ERROR_SAMPLES:
+                    stats.error_samples.append(_describe(response, error))
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        limits=limits,
+        timeout=REQUEST_TIMEOUT,
+        event_hooks={"request": [_refuse_non_loopback]},
+    ) as client:
+        if warmup > 0:
+            stop_at = time.perf_counter() + warmup
+            await asyncio.gather(*(worker(client, stop_at) for _ in range(concurrency)))
+        measuring = True
+        began = time.perf_counter()
+        deadline = began + duration if duration is not None else math.inf
+        await asyncio.gather(*(worker(client, None) for _ in range(concurrency)))
+        stats.elapsed = time.perf_counter() - began
+
+    latencies.sort()
+    stats.status_counts = dict(sorted(statuses.items()))
+    stats.rps = stats.count / stats.elapsed if stats.elapsed > 0 else 0.0
+    stats.p50 = percentile(latencies, 50)
+    stats.p95 = percentile(latencies, 95)
+    stats.p99 = percentile(latencies, 99)
+    stats.max = latencies[-1] if latencies else 0.0
+    stats.mean = sum(latencies) / len(latencies) if latencies else 0.0
+    return stats
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The command name is in parentheses and may contain spaces; the ppid follows it.
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, ()))
+    return found
+
+
+def _status_kb(pid: int, keys: tuple[str, ...]) -> dict[str, int]:
+    totals = dict.fromkeys(keys, 0)
+    for member in _descendants(pid):
+        try:
+            with open(f"/proc/{member}/status", encoding="ascii", errors="replace") as f:
+                for line in f:
+                    key = line.split(":", 1)[0]
+                    if key in totals:
+                        totals[key] += int(line.split()[1])
+        except OSError:
+            continue
+    return totals
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size in MB of ``pid`` and all of its descendants (0 for a gone process)."""
+    return _status_kb(pid, ("VmRSS",))["VmRSS"] / 1024.0
+
+
+def rss_breakdown_mb(pid: int) -> dict[str, float]:
+    """VmRSS split into anonymous (private heap), file-backed (for example a memory-mapped
+    SQLite database, shared between processes but counted in each) and shared memory, in MB,
+    summed over ``pid`` and its descendants."""
+    kb = _status_kb(pid, ("VmRSS", "RssAnon", "RssFile", "RssShmem"))
+    return {
+        "rss": kb["VmRSS"] / 1024.0,
+        "anon": kb["RssAnon"] / 1024.0,
+        "file": kb["RssFile"] / 1024.0,
+        "shmem": kb["RssShmem"] / 1024.0,
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by ``pid`` and its live descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in _descendants(pid):
+        try:
+            with open(f"/proc/{member}/stat", encoding="ascii", errors="replace") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
