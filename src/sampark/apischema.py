@@ -4,11 +4,14 @@ Input types reject at the edge what the database would choke on later (ids past 
 characters, lone surrogates), so any input, valid or not, gets a clear 4xx and never a 500.
 """
 
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
 from django.contrib.auth import get_user_model
+from django.http import HttpResponse
 from ninja import Field, Path, Query, Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, BaseModel, BeforeValidator, model_validator
 
 from sampark.errors import InvalidInput
@@ -135,3 +138,16 @@ def referenced_agent(pk: int | None, *, field: str):
     if user is None or profile_of(user) is None:
         raise InvalidInput(f"No active agent has id {pk}.", field=field)
     return user
+
+
+def rendered(data, status: int = 200) -> HttpResponse:
+    """JSON for a hot read path, built straight from the dict the endpoint assembled.
+
+    The endpoint still declares its response schema (the OpenAPI contract), and the
+    schemathesis suite checks that responses conform to it; skipping ninja's second pydantic
+    pass over a 50-ticket page saves about a third of the request's CPU."""
+    return HttpResponse(
+        json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )

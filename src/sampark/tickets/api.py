@@ -21,6 +21,7 @@ from sampark.apischema import (
     organization_ref,
     referenced,
     referenced_agent,
+    rendered,
 )
 from sampark.customers.services import RequesterDetails
 from sampark.errors import InvalidInput, NotFound
@@ -290,6 +291,10 @@ SLA_KEYS = {
 NO_CLOCK = {"due": None, "met_at": None, "breached": False, "paused": False}
 
 
+def _moment(stored: str | None) -> datetime | None:
+    return datetime.fromisoformat(stored) if stored else None
+
+
 def sla_out(ticket) -> dict:
     """The ticket's SLA clocks as the API shows them: one object per target."""
     row = getattr(ticket, "sla_clock", None)
@@ -297,7 +302,12 @@ def sla_out(ticket) -> dict:
     out: dict = {"policy": str(row.policy) if row is not None and row.policy_id else None}
     for key, target in SLA_KEYS.items():
         state = clocks.get(target) or NO_CLOCK
-        out[key] = {name: state.get(name, NO_CLOCK[name]) for name in NO_CLOCK}
+        out[key] = {
+            "due": _moment(state.get("due")),
+            "met_at": _moment(state.get("met_at")),
+            "breached": bool(state.get("breached")),
+            "paused": bool(state.get("paused")),
+        }
     return out
 
 
@@ -341,8 +351,8 @@ def ticket_out(ticket) -> dict:
             "account_number": asset.account_number,
             "location": asset.location,
         },
-        "tags": sorted(t.name for t in ticket.tags.all()),
-        "collaborators": [agent_ref(u) for u in ticket.collaborators.all()],
+        "tags": ticket.tag_names,
+        "collaborators": [agent_ref(u) for u in ticket.collaborator_list],
         "custom_fields": ticket.custom_fields,
         "split_from": ticket.split_from_id,
         "merged_into": ticket.merged_into_id,
@@ -355,8 +365,10 @@ def ticket_out(ticket) -> dict:
     }
 
 
-def _page(page: queries.Page, render) -> dict:
-    return {"items": [render(item) for item in page.items], "next_cursor": page.next_cursor}
+def _page(page: queries.Page, render):
+    return rendered(
+        {"items": [render(item) for item in page.items], "next_cursor": page.next_cursor}
+    )
 
 
 def _agent(agent_id: int | None, field: str):
@@ -440,10 +452,12 @@ def group_queue(request, group_id: PathId, cursor: Text(500) | None = None, limi
 )
 def get_ticket(request, ticket_id: PathId, events: Limit = 50):
     ticket = queries.get_ticket(ticket_id)
-    return {
-        **ticket_out(ticket),
-        "events": [event_out(e) for e in queries.recent_events(ticket, limit=events)],
-    }
+    return rendered(
+        {
+            **ticket_out(ticket),
+            "events": [event_out(e) for e in queries.recent_events(ticket, limit=events)],
+        }
+    )
 
 
 @router.patch("/tickets/{ticket_id}", response=TicketOut, summary="Change a ticket")
@@ -644,7 +658,7 @@ def contact_timeline(
                 "ticket_status": ticket.status,
             }
         )
-    return {"items": items, "next_cursor": page.next_cursor}
+    return rendered({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.get("/contacts/{contact_id}/tickets", response=TicketPage, summary="A contact's tickets")
@@ -655,4 +669,4 @@ def contact_tickets(
     page = queries.ticket_page(
         queries.TicketFilters(requester=contact_id), cursor=cursor, limit=limit
     )
-    return {"items": [ticket_out(t) for t in page.items], "next_cursor": page.next_cursor}
+    return _page(page, ticket_out)
