@@ -38,8 +38,6 @@ FUZZ = settings(
     suppress_health_check=list(HealthCheck),
 )
 
-# Known schema mismatches: these operations are fuzzed for server errors only, and a strict
-# xfail test pins each mismatch (drop the pattern once that test passes).
 # Known schema mismatches and server errors: none at the moment. An entry here fuzzes that
 # operation for server errors only (or marks it xfail), with a strict test pinning the bug.
 SCHEMA_MISMATCHES: dict[str, str] = {}

@@ -55,7 +55,7 @@ def test_publishing_without_subscribers_schedules_nothing(django_capture_on_comm
     assert pending == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_event_is_delivered_after_the_enclosing_transaction_commits(listen, make_contact):
     opened = listen("ticket_opened")
     customer = make_contact()
@@ -67,7 +67,7 @@ def test_event_is_delivered_after_the_enclosing_transaction_commits(listen, make
     assert opened == [{"ticket_id": ticket.pk}]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_nothing_is_delivered_when_the_transaction_rolls_back(listen, make_contact):
     opened = listen("ticket_opened")
     customer = make_contact()
@@ -80,7 +80,7 @@ def test_nothing_is_delivered_when_the_transaction_rolls_back(listen, make_conta
     assert not Ticket.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_failed_service_call_delivers_nothing(listen, make_contact):
     opened = listen("ticket_opened")
 
@@ -114,7 +114,7 @@ def test_failing_subscriber_does_not_break_the_service_call_or_other_subscribers
     assert "search index is down" in caplog.text
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_failing_subscriber_after_commit_leaves_the_change_committed(listen, make_contact):
     def broken(**payload):
         raise RuntimeError("push server is down")

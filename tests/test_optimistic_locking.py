@@ -124,7 +124,7 @@ def test_customer_messages_are_never_refused_for_staleness(ticket, owner):
     assert TicketEvent.objects.filter(ticket=ticket, body="Hello?").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_agents_editing_the_same_version_at_once_one_wins_and_one_is_told_it_is_stale(
     make_agent, make_ticket
 ):

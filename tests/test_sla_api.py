@@ -137,7 +137,7 @@ def test_ticket_list_shows_the_sla_object_too(api, agent, make_ticket, committed
     assert moment(item["sla"]["first_response_due"]["due"]) == ist(2026, 12, 7, 12)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_priority_change_answers_with_the_new_due_times(api, agent, make_ticket):
     with time_machine.travel(MONDAY_10, tick=False) as traveller:
         ticket = make_ticket(priority="P3", owner=agent)

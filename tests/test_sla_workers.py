@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 SAMPARK = Path(sys.executable).with_name("sampark")
 TICKETS = 12
 WORKERS = 2
-shared_database = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+shared_database = pytest.mark.django_db(transaction=True)
 
 
 def postgres_url() -> str:
