@@ -420,6 +420,40 @@ def test_a_boolean_is_not_a_version(api, ticket):
     assert_refused(response, 422)
 
 
+def test_a_number_is_not_a_boolean(api, ticket):
+    response = api.post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": "Note", "public": 0})
+
+    assert_refused(response, 422)
+
+
+def test_a_boolean_is_not_a_number(api, ticket):
+    response = api.post(
+        f"/api/v1/tickets/{ticket.pk}/messages",
+        {"body": "Note", "public": False, "time_spent": True},
+    )
+
+    assert_refused(response, 422)
+
+
+def test_a_number_is_not_a_date(admin_api):
+    calendar = admin_api.get("/api/v1/calendars").json()[0]
+
+    response = admin_api.post(
+        f"/api/v1/calendars/{calendar['id']}/holidays", {"date": 0, "name": "Epoch"}
+    )
+
+    assert_refused(response, 422)
+
+
+def test_a_number_is_not_a_time_of_day(admin_api):
+    response = admin_api.post(
+        "/api/v1/calendars",
+        {"name": "Pune office", "hours": [{"weekday": 0, "start": 32400, "end": "18:00"}]},
+    )
+
+    assert_refused(response, 422)
+
+
 def test_a_negative_id_in_the_path_is_refused(api):
     response = api.get("/api/v1/tickets/-1")
 

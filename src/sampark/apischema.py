@@ -4,6 +4,7 @@ Input types reject at the edge what the database would choke on later (ids past 
 characters, lone surrogates), so any input, valid or not, gets a clear 4xx and never a 500.
 """
 
+import datetime as dt
 import json
 from datetime import datetime
 from typing import Annotated, Any
@@ -12,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from ninja import Field, Path, Query, Schema
 from ninja.responses import NinjaJSONEncoder
-from pydantic import AfterValidator, BaseModel, BeforeValidator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from sampark.errors import InvalidInput
 from sampark.team.permissions import profile_of
@@ -48,11 +49,14 @@ def Text(max_length: int, min_length: int = 0):  # noqa: N802 - reads as a type
 
 
 class Input(Schema):
-    """A request body: a JSON object, validated as one.
+    """A request body: a JSON object, validated as one, strictly.
 
     ninja's Schema reads any value through its attributes (fit for rendering models), which
-    would take a string or a number where an object belongs as an empty object. Inputs refuse
-    that with a 422."""
+    would take a string or a number where an object belongs as an empty object; and pydantic's
+    lax mode would read 0 as false, true as 1 and a number as a date. Inputs refuse all of that
+    with a 422. Dates and times are ISO text (``IsoDate``, ``IsoTime``)."""
+
+    model_config = ConfigDict(strict=True)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -60,6 +64,16 @@ class Input(Schema):
         if not isinstance(values, dict | BaseModel):
             raise ValueError("must be a JSON object")
         return handler(values)
+
+
+def _iso_text(value):
+    if not isinstance(value, str):
+        raise ValueError("must be ISO 8601 text")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text), Field(strict=False)]
+IsoTime = Annotated[dt.time, BeforeValidator(_iso_text), Field(strict=False)]
 
 
 class Error(Schema):

@@ -5,7 +5,7 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
-from sampark.apischema import Input, PathId, Text
+from sampark.apischema import Input, IsoDate, IsoTime, PathId, Text
 from sampark.errors import NotFound
 from sampark.team.api import require_admin
 
@@ -17,8 +17,8 @@ router = Router(tags=["configuration"])
 
 class ShiftIn(Input):
     weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
-    start: dt.time
-    end: dt.time = Field(description="00:00 means midnight at the end of the day")
+    start: IsoTime
+    end: IsoTime = Field(description="00:00 means midnight at the end of the day")
 
 
 class ShiftOut(Schema):
@@ -28,7 +28,7 @@ class ShiftOut(Schema):
 
 
 class HolidayIn(Input):
-    date: dt.date
+    date: IsoDate
     name: Text(100, 1)
 
 
