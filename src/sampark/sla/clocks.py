@@ -23,7 +23,6 @@ from sampark.calendars.hours import Schedule
 
 ACTIVE = {"new", "open", "pending", "on_hold"}
 STOPPED = {"solved", "closed"}
-MAX_UPDATE_CYCLES = 10_000
 
 
 @dataclass
@@ -178,23 +177,52 @@ def next_response(history: History, rules: ClockRules, now: dt.datetime) -> Cloc
     return _single_clock(waiting_since, met_at, history, rules, now, _iso(waiting_since))
 
 
+def running_time(start: dt.datetime, end: dt.datetime, schedule: Schedule, halts) -> float:
+    """Seconds the clock counted between ``start`` and ``end``: working time outside halts."""
+    total, cursor = 0.0, start
+    for halt_from, halt_until in halts:
+        if cursor >= end:
+            return total
+        if halt_until is not None and halt_until <= cursor:
+            continue
+        if halt_from >= end:
+            break
+        if halt_from > cursor:
+            total += schedule.between(cursor, halt_from)
+        if halt_until is None:
+            return total
+        cursor = max(cursor, halt_until)
+    if cursor < end:
+        total += schedule.between(cursor, end)
+    return total
+
+
 def next_update(history: History, rules: ClockRules, now: dt.datetime) -> ClockState:
-    """The update cadence: one reminder per missed interval since the last update."""
+    """The update cadence: due one interval after the last update, and again every interval
+    while nobody updates the customer. Intervals missed before ``now`` are counted in one step
+    (not walked one by one), and only the latest of them gives a reminder."""
     if history.status in STOPPED:
         return ClockState()
     last_update = max([history.opened_at, *history.responses])
     halts = _halts(history, rules)
+    interval = rules.target_seconds
     state = ClockState(cycle=_iso(last_update))
     start = last_update
-    for _ in range(MAX_UPDATE_CYCLES):
-        due, halted = deadline(start, rules.target_seconds, rules.schedule, halts)
+    missed = int(running_time(last_update, now, rules.schedule, halts) // interval)
+    if missed:
+        # The latest missed interval ran from (missed - 1) to missed intervals after the update.
+        missed_start, _ = deadline(last_update, (missed - 1) * interval, rules.schedule, halts)
+        missed_due, _ = deadline(last_update, missed * interval, rules.schedule, halts)
+        state.breached = True
+        state.crossings = [("breach", _iso(missed_start), missed_due)]
+        start = missed_due
+    for _ in range(2):  # the current interval; a second pass only if rounding put it in the past
+        due, halted = deadline(start, interval, rules.schedule, halts)
         if due is None:
             state.paused = halted
             state.due = state.warn_at = None
             return state
-        warn_at, _ = deadline(
-            start, rules.target_seconds * rules.warn_fraction, rules.schedule, halts
-        )
+        warn_at, _ = deadline(start, interval * rules.warn_fraction, rules.schedule, halts)
         cycle = _iso(start)
         if due > now:
             state.due, state.warn_at, state.cycle = due, warn_at, cycle
@@ -202,8 +230,6 @@ def next_update(history: History, rules: ClockRules, now: dt.datetime) -> ClockS
                 state.crossings.append(("warning", cycle, warn_at))
             return state
         state.breached = True
-        # One reminder for the latest missed interval: after an outage the owner gets one
-        # nudge, not one per interval missed meanwhile.
         state.crossings = [("breach", cycle, due)]
         start = due
     return state
