@@ -221,15 +221,7 @@ def _load(ticket_id: int) -> tuple[Ticket, list[TicketEvent]]:
     return ticket, events
 
 
-@transaction.atomic
-def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
-    """Rebuild the ticket's clocks from its log, policy and calendar; store them with the next
-    deadline the sweep must act on."""
-    now = now or clock.now()
-    ticket, events = _load(ticket_id)
-    policy = match_policy(ticket)
-    states = compute(ticket, policy, events, now)
-    fired = _fired(ticket_id)
+def _store(ticket_id: int, policy, states, fired: set[tuple], now) -> TicketClock:
     row, _created = TicketClock.objects.update_or_create(
         ticket_id=ticket_id,
         defaults={
@@ -240,6 +232,17 @@ def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
         },
     )
     return row
+
+
+@transaction.atomic
+def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
+    """Rebuild the ticket's clocks from its log, policy and calendar; store them with the next
+    deadline the sweep must act on."""
+    now = now or clock.now()
+    ticket, events = _load(ticket_id)
+    policy = match_policy(ticket)
+    states = compute(ticket, policy, events, now)
+    return _store(ticket_id, policy, states, _fired(ticket_id), now)
 
 
 def recompute_active_later(*, reason: str) -> None:
@@ -345,11 +348,17 @@ def _sweep_one(ticket_id: int, now, result: SweepResult) -> None:
     policy = match_policy(ticket)
     states = compute(ticket, policy, events, now)
     fired = _fired(ticket_id)
+    acted = False
     for target, state in states.items():
         for kind, cycle, due in state.crossings:
             if (target, kind, cycle) not in fired:
                 _fire(ticket, policy, target, kind, cycle, due, now, result)
-    recompute(ticket_id, now=now)
+                fired.add((target, kind, cycle))
+                acted = True
+    if acted and (policy.raise_priority_on_breach or policy.escalate_on_breach):
+        recompute(ticket_id, now=now)  # the breach action changed the ticket: start afresh
+    else:
+        _store(ticket_id, policy, states, fired, now)
     result.tickets += 1
 
 
