@@ -212,7 +212,7 @@ def next_update(history: History, rules: ClockRules, now: dt.datetime) -> ClockS
     if missed:
         # The latest missed interval ran from (missed - 1) to missed intervals after the update.
         missed_start, _ = deadline(last_update, (missed - 1) * interval, rules.schedule, halts)
-        missed_due, _ = deadline(last_update, missed * interval, rules.schedule, halts)
+        missed_due, _ = deadline(missed_start, interval, rules.schedule, halts)
         state.breached = True
         state.crossings = [("breach", _iso(missed_start), missed_due)]
         start = missed_due
