@@ -426,23 +426,33 @@ def _take_ownership_if_unowned(ticket: Ticket, agent, changed: set[str], now) ->
         )
 
 
-def _status_follows_conversation(
-    ticket: Ticket, changed: set[str], now, *, reason: str, channel: str, actor=None
+def _to_open(
+    ticket: Ticket, changed: set[str], now, *, kind: str, reason: str, channel: str, actor=None
 ) -> None:
-    """A status change the conversation implies (a new ticket answered, a pending one replied
-    to), recorded like any other so that SLA clocks replay it from the log."""
+    """Put the ticket back to open and record why: a STATUS event for what the conversation
+    implies (a new ticket answered, a pending one replied to), a REOPENED event for a solved
+    ticket coming back. SLA clocks replay both from the log."""
     previous = ticket.status
     ticket.status = Status.OPEN
     changed.add("status")
+    if kind == Kind.REOPENED:
+        ticket.solved_at = None
+        changed.add("solved_at")
     _event(
         ticket,
-        Kind.STATUS,
+        kind,
         channel=channel,
         actor=actor,
         contact=None if actor else ticket.requester,
         data={"from": previous, "to": Status.OPEN, "reason": reason},
         at=now,
     )
+
+
+def _status_follows_conversation(
+    ticket: Ticket, changed: set[str], now, *, reason: str, channel: str, actor=None
+) -> None:
+    _to_open(ticket, changed, now, kind=Kind.STATUS, reason=reason, channel=channel, actor=actor)
 
 
 def _mark_responded(ticket: Ticket, agent, changed: set[str], now, channel: str) -> None:
@@ -590,19 +600,7 @@ def log_call(
 def _reopen(
     ticket: Ticket, changed: set[str], now, *, reason: str, channel: str, actor=None
 ) -> None:
-    previous = ticket.status
-    ticket.status = Status.OPEN
-    ticket.solved_at = None
-    changed.update({"status", "solved_at"})
-    _event(
-        ticket,
-        Kind.REOPENED,
-        channel=channel,
-        actor=actor,
-        contact=None if actor else ticket.requester,
-        data={"from": previous, "to": Status.OPEN, "reason": reason},
-        at=now,
-    )
+    _to_open(ticket, changed, now, kind=Kind.REOPENED, reason=reason, channel=channel, actor=actor)
 
 
 def _change_status(ticket: Ticket, new_status: str, actor, changed: set[str], now) -> None:
