@@ -817,3 +817,89 @@ def test_sweep_finds_due_tickets_through_the_next_deadline_index(
         plan = " ".join(str(column) for row in cursor.fetchall() for column in row)
 
     assert "clock_next_deadline" in plan
+
+
+# --- the sweep works in batches -----------------------------------------------------------
+
+
+def _due_tickets(make_ticket, owner, committed, traveller, count):
+    with committed():
+        made = [make_ticket(owner=owner) for _ in range(count)]
+    traveller.move_to(minutes_after(MONDAY_10, 60))
+    return made
+
+
+def test_a_batch_of_due_tickets_costs_the_same_queries_however_many_it_holds(
+    make_ticket, owner, committed, calendar_time_policy
+):
+    """Loading, alerts, timeline events, notifications and the stored clocks are one query
+    each per batch, not per ticket."""
+    calendar_time_policy(first_response_minutes=60)
+    counts = []
+    for size in (2, 12):
+        with time_machine.travel(MONDAY_10, tick=False) as traveller:
+            _due_tickets(make_ticket, owner, committed, traveller, size)
+            with committed(), CaptureQueriesContext(connection) as captured:
+                result = sla.sweep()
+        assert (result.tickets, result.warnings, result.breaches) == (size, size, size)
+        counts.append(len(captured))
+        TicketClock.objects.update(next_deadline=None)  # the next round starts clean
+
+    assert counts[0] == counts[1]
+    assert SLAAlert.objects.count() == 2 * 14
+
+
+def test_a_ticket_whose_breach_action_fails_holds_back_no_other(
+    make_ticket, owner, committed, calendar_time_policy, monkeypatch
+):
+    calendar_time_policy(first_response_minutes=60, raise_priority_on_breach=True)
+    real_raise = tickets.raise_priority
+    with time_machine.travel(MONDAY_10, tick=False) as traveller:
+        broken, *fine = _due_tickets(make_ticket, owner, committed, traveller, 3)
+
+        def raise_priority(ticket_id, *, reason):
+            if ticket_id == broken.pk:
+                raise RuntimeError("a broken ticket")
+            return real_raise(ticket_id, reason=reason)
+
+        monkeypatch.setattr(tickets, "raise_priority", raise_priority)
+        with committed():
+            result = sla.sweep()
+
+        assert (result.tickets, result.failed) == (2, 1)
+        assert kinds_of(broken, "sla_breach") == []  # rolled back whole: nothing half-fired
+        for ticket in fine:
+            assert kinds_of(ticket, "sla_breach") == [("sla_breach", "first_response")]
+        assert TicketClock.objects.get(ticket_id=broken.pk).next_deadline is not None
+
+        monkeypatch.setattr(tickets, "raise_priority", real_raise)
+        with committed():
+            retried = sla.sweep()  # the next sweep picks the ticket up again
+
+    assert (retried.tickets, retried.failed, retried.breaches) == (1, 0, 1)
+    assert kinds_of(broken, "sla_breach") == [("sla_breach", "first_response")]
+
+
+def test_alerts_another_worker_fired_first_are_not_fired_again(
+    make_ticket, owner, committed, calendar_time_policy, monkeypatch
+):
+    """The sweep read the fired alerts before another worker committed one of them: the batch
+    insert hits the unique constraint, and the sweep goes ticket by ticket, skipping it."""
+    calendar_time_policy(first_response_minutes=60)
+    with time_machine.travel(MONDAY_10, tick=False) as traveller:
+        raced, other = _due_tickets(make_ticket, owner, committed, traveller, 2)
+        cycle = TicketClock.objects.get(ticket_id=raced.pk).clocks["first_response"]["cycle"]
+        SLAAlert.objects.create(
+            ticket=raced, target="first_response", kind="breach", cycle=cycle, created_at=MONDAY_10
+        )
+        monkeypatch.setattr(sla, "_fired_by_ticket", lambda ids: {i: set() for i in ids})
+        with committed():
+            result = sla.sweep()
+
+    assert (result.tickets, result.failed, result.warnings, result.breaches) == (2, 0, 2, 1)
+    assert kinds_of(raced, "sla_warning", "sla_breach") == [("sla_warning", "first_response")]
+    assert kinds_of(other, "sla_warning", "sla_breach") == [
+        ("sla_warning", "first_response"),
+        ("sla_breach", "first_response"),
+    ]
+    assert SLAAlert.objects.filter(ticket=raced, kind="breach").count() == 1

@@ -134,9 +134,11 @@ def find_or_create_contact(details: RequesterDetails) -> tuple[Contact, bool]:
             time_zone=details.time_zone or "Asia/Kolkata",
             organization=organization_for_email(email) if email else None,
         )
-    for kind, value in wanted:
-        if (kind, value) not in known:
-            Identity.objects.create(contact=contact, kind=kind, value=value)
+    Identity.objects.bulk_create(
+        Identity(contact=contact, kind=kind, value=value)
+        for kind, value in wanted
+        if (kind, value) not in known
+    )
     organization = (
         organization_for_email(email)
         if not created and contact.organization_id is None and email

@@ -47,7 +47,9 @@ def ticket_metrics(ticket: Ticket, *, now: dt.datetime | None = None) -> dict:
         .only("kind", "created_at", "data", "time_spent")
         .order_by("created_at", "id")
     )
-    history = history_of(ticket, [e for e in events if e.kind in HISTORY_KINDS])
+    history = history_of(
+        ticket, [(e.kind, e.created_at, e.data) for e in events if e.kind in HISTORY_KINDS]
+    )
     schedule = _schedule_for(ticket, business=True)
     first_response = next((r for r in history.responses if r >= history.opened_at), None)
     solved_at = next(

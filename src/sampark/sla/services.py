@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
 from sampark import clock
 from sampark.calendars.hours import CALENDAR_TIME, ClosedCalendar, Schedule
+from sampark.calendars.models import BusinessCalendar
 from sampark.calendars.services import default_calendar, schedule_of
 from sampark.errors import Conflict, InvalidInput
-from sampark.notifications.services import notify
+from sampark.notifications.services import notify_many
 from sampark.team.models import AgentProfile
 from sampark.tickets import services as tickets
 from sampark.tickets.models import ACTIVE_STATUSES, Status, Ticket, TicketEvent
@@ -130,41 +133,53 @@ def save_policy(
 
 # --- recomputing a ticket's clocks --------------------------------------------------------
 
+# A history row: (kind, created_at, data) of one TicketEvent of HISTORY_KINDS, in log order.
+HistoryRow = tuple[str, dt.datetime, dict]
+_LOOK_UP = object()  # "find the default calendar yourself"
 
-def history_of(ticket: Ticket, events: list[TicketEvent]) -> clocks.History:
+
+def history_of(ticket: Ticket, rows: Iterable[HistoryRow]) -> clocks.History:
     history = clocks.History(opened_at=ticket.created_at)
     history.statuses.append((ticket.created_at, Status.NEW))
-    for event in events:
-        if event.kind in (Kind.STATUS, Kind.REOPENED):
-            history.statuses.append((event.created_at, event.data.get("to", Status.OPEN)))
-        elif event.kind == Kind.MERGED:
-            history.statuses.append((event.created_at, Status.CLOSED))
-        elif event.kind == Kind.MESSAGE_IN:
-            history.customer_messages.append(event.created_at)
-        elif event.kind in (Kind.MESSAGE_OUT, Kind.CALL):
-            history.responses.append(event.created_at)
+    for kind, created_at, data in rows:
+        if kind in (Kind.STATUS, Kind.REOPENED):
+            history.statuses.append((created_at, data.get("to", Status.OPEN)))
+        elif kind == Kind.MERGED:
+            history.statuses.append((created_at, Status.CLOSED))
+        elif kind == Kind.MESSAGE_IN:
+            history.customer_messages.append(created_at)
+        elif kind in (Kind.MESSAGE_OUT, Kind.CALL):
+            history.responses.append(created_at)
     if history.status != ticket.status:
         # Rows loaded by bulk paths may lack a status event; trust the ticket's column.
         history.statuses.append((ticket.updated_at, ticket.status))
     return history
 
 
-def _schedule_for(ticket: Ticket, business: bool) -> Schedule:
+def _schedule_for(ticket: Ticket, business: bool, fallback=_LOOK_UP) -> Schedule:
+    """The schedule a business-time target counts on: the group's calendar, else the default
+    one (``fallback``, when the caller has already loaded it)."""
     if not business:
         return CALENDAR_TIME
     calendar = None
     if ticket.group_id and ticket.group.calendar_id:
         calendar = ticket.group.calendar
-    calendar = calendar or default_calendar()
+    if calendar is None:
+        calendar = default_calendar() if fallback is _LOOK_UP else fallback
     return schedule_of(calendar) if calendar else CALENDAR_TIME
 
 
 def compute(
-    ticket: Ticket, policy: SLAPolicy | None, events: list[TicketEvent], now: dt.datetime
+    ticket: Ticket,
+    policy: SLAPolicy | None,
+    rows: Iterable[HistoryRow],
+    now: dt.datetime,
+    *,
+    fallback_calendar=_LOOK_UP,
 ) -> dict[str, clocks.ClockState]:
     if policy is None:
         return {}
-    history = history_of(ticket, events)
+    history = history_of(ticket, rows)
     paused = set()
     if policy.pause_when_pending:
         paused.add(Status.PENDING)
@@ -178,7 +193,7 @@ def compute(
             continue
         business = policy.counts_business_time(target)
         if business not in schedules:
-            schedules[business] = _schedule_for(ticket, business)
+            schedules[business] = _schedule_for(ticket, business, fallback_calendar)
         rules = clocks.ClockRules(
             target_seconds=minutes * 60,
             schedule=schedules[business],
@@ -205,33 +220,43 @@ def _next_deadline(states: dict[str, clocks.ClockState], fired: set[tuple]) -> d
     return min(upcoming) if upcoming else None
 
 
-def _fired(ticket_id: int) -> set[tuple]:
-    return set(SLAAlert.objects.filter(ticket_id=ticket_id).values_list("target", "kind", "cycle"))
+STORED_FIELDS = ["policy", "clocks", "next_deadline", "computed_at"]
 
 
-def _load(ticket_id: int) -> tuple[Ticket, list[TicketEvent]]:
-    ticket = Ticket.objects.select_related("organization", "group", "group__calendar", "owner").get(
-        pk=ticket_id
+def _clock_fields(policy, states, fired: set[tuple], now) -> dict:
+    return {
+        "policy": policy,
+        "clocks": {target: state.as_json() for target, state in states.items()},
+        "next_deadline": _next_deadline(states, fired),
+        "computed_at": now,
+    }
+
+
+def _fired_by_ticket(ticket_ids: list[int]) -> dict[int, set[tuple]]:
+    fired: dict[int, set[tuple]] = defaultdict(set)
+    rows = SLAAlert.objects.filter(ticket_id__in=ticket_ids).values_list(
+        "ticket_id", "target", "kind", "cycle"
     )
-    events = list(
-        TicketEvent.objects.filter(ticket_id=ticket_id, kind__in=HISTORY_KINDS)
-        .only("kind", "created_at", "data")
-        .order_by("created_at", "id")
-    )
-    return ticket, events
+    for ticket_id, target, kind, cycle in rows:
+        fired[ticket_id].add((target, kind, cycle))
+    return fired
 
 
-def _store(ticket_id: int, policy, states, fired: set[tuple], now) -> TicketClock:
-    row, _created = TicketClock.objects.update_or_create(
-        ticket_id=ticket_id,
-        defaults={
-            "policy": policy,
-            "clocks": {target: state.as_json() for target, state in states.items()},
-            "next_deadline": _next_deadline(states, fired),
-            "computed_at": now,
-        },
+def _load_many(ticket_ids: list[int]) -> tuple[dict[int, Ticket], dict[int, list[HistoryRow]]]:
+    """The tickets (with what matching and calendars need) and their history rows: two
+    queries however many tickets."""
+    found = Ticket.objects.select_related(
+        "organization", "group", "group__calendar", "owner"
+    ).in_bulk(ticket_ids)
+    rows: dict[int, list[HistoryRow]] = defaultdict(list)
+    events = (
+        TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind__in=HISTORY_KINDS)
+        .order_by("ticket_id", "created_at", "id")
+        .values_list("ticket_id", "kind", "created_at", "data")
     )
-    return row
+    for ticket_id, kind, created_at, data in events:
+        rows[ticket_id].append((kind, created_at, data))
+    return found, rows
 
 
 @transaction.atomic
@@ -239,10 +264,20 @@ def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
     """Rebuild the ticket's clocks from its log, policy and calendar; store them with the next
     deadline the sweep must act on."""
     now = now or clock.now()
-    ticket, events = _load(ticket_id)
+    found, rows = _load_many([ticket_id])
+    ticket = found.get(ticket_id)
+    if ticket is None:
+        raise Ticket.DoesNotExist(ticket_id)
     policy = match_policy(ticket)
-    states = compute(ticket, policy, events, now)
-    return _store(ticket_id, policy, states, _fired(ticket_id), now)
+    states = compute(ticket, policy, rows[ticket_id], now)
+    fired = _fired_by_ticket([ticket_id])[ticket_id]
+    row = TicketClock(ticket_id=ticket_id, **_clock_fields(policy, states, fired, now))
+    # One upsert (INSERT ... ON CONFLICT DO UPDATE) instead of update_or_create's select,
+    # savepoints and insert or update: this runs after every change to every ticket.
+    TicketClock.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=["ticket"], update_fields=STORED_FIELDS
+    )
+    return row
 
 
 def recompute_active_later(*, reason: str) -> None:
@@ -272,119 +307,236 @@ class SweepResult:
     reminders: int = 0
     failed: int = 0
 
+    def add(self, other: SweepResult) -> None:
+        for name in ("tickets", "warnings", "breaches", "reminders", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
-def _supervisors(ticket: Ticket):
-    if not ticket.group_id:
-        return []
-    return [
-        profile.user
-        for profile in AgentProfile.objects.select_related("user").filter(
-            groups=ticket.group_id,
-            role__in=[AgentProfile.Role.SUPERVISOR, AgentProfile.Role.ADMIN],
+
+@dataclass
+class _Sweep:
+    """What one sweep loads once and reuses for every ticket it visits."""
+
+    now: dt.datetime
+    policies: list[SLAPolicy]
+    calendar: BusinessCalendar | None
+    supervisors_by_group: dict[int, list] = field(default_factory=dict)
+    failed: set[int] = field(default_factory=set)
+
+    def supervisors(self, ticket: Ticket) -> list:
+        if not ticket.group_id:
+            return []
+        users = self.supervisors_by_group.get(ticket.group_id)
+        if users is None:
+            users = [
+                profile.user
+                for profile in AgentProfile.objects.select_related("user").filter(
+                    groups=ticket.group_id,
+                    role__in=[AgentProfile.Role.SUPERVISOR, AgentProfile.Role.ADMIN],
+                )
+            ]
+            self.supervisors_by_group[ticket.group_id] = users
+        return users
+
+
+@dataclass
+class _Plan:
+    """One due ticket: its freshly computed clocks and the crossings not yet fired."""
+
+    ticket: Ticket
+    policy: SLAPolicy | None
+    states: dict[str, clocks.ClockState]
+    fired: set[tuple]
+    # (target, kind, cycle, due)
+    crossings: list[tuple[str, str, str, dt.datetime]]
+
+    @property
+    def acts_on_ticket(self) -> bool:
+        """A breach whose policy changes the ticket (priority, tier): recompute afterwards."""
+        policy = self.policy
+        return (
+            policy is not None
+            and (policy.raise_priority_on_breach or policy.escalate_on_breach)
+            and any(kind == SLAAlert.Kind.BREACH for _t, kind, _c, _d in self.crossings)
         )
+
+
+def _plan(ticket: Ticket, rows: list[HistoryRow], fired: set[tuple], sweep: _Sweep) -> _Plan:
+    policy = match_policy(ticket, sweep.policies)
+    states = compute(ticket, policy, rows, sweep.now, fallback_calendar=sweep.calendar)
+    crossings = [
+        (target, kind, cycle, due)
+        for target, state in states.items()
+        for kind, cycle, due in state.crossings
+        if (target, kind, cycle) not in fired
     ]
+    return _Plan(ticket, policy, states, set(fired), crossings)
 
 
-def _fire(
-    ticket: Ticket,
-    policy: SLAPolicy,
-    target: str,
-    kind: str,
-    cycle: str,
-    due,
-    now,
-    result: SweepResult,
-) -> None:
+def _alert(plan: _Plan, target: str, kind: str, cycle: str, now) -> SLAAlert:
+    return SLAAlert(ticket=plan.ticket, target=target, kind=kind, cycle=cycle, created_at=now)
+
+
+def _claim_one_by_one(plan: _Plan, now) -> None:
+    """Record the plan's alerts one at a time, dropping those another worker fired first."""
+    won = []
+    for target, kind, cycle, due in plan.crossings:
+        try:
+            with transaction.atomic():
+                _alert(plan, target, kind, cycle, now).save(force_insert=True)
+        except IntegrityError:
+            continue
+        won.append((target, kind, cycle, due))
+    plan.crossings = won
+
+
+def _apply(plans: list[_Plan], sweep: _Sweep, result: SweepResult) -> None:
+    """Everything the plans' crossings (already recorded as alerts) cause: timeline events and
+    notifications in one insert each, the breach actions, and the stored clocks."""
+    now = sweep.now
+    timeline, notices, actions = [], [], []
+    for plan in plans:
+        ticket = plan.ticket
+        for target, kind, cycle, due in plan.crossings:
+            plan.fired.add((target, kind, cycle))
+            label = Target(target).label
+            to_owner = [ticket.owner] if ticket.owner else sweep.supervisors(ticket)
+            if target == Target.NEXT_UPDATE and kind == SLAAlert.Kind.BREACH:
+                timeline.append((ticket.pk, Kind.FOLLOW_UP, target, due, cycle))
+                title = _("Customer update due on #%(n)s") % {"n": ticket.number}
+                body = _("Call or message the customer with progress on “%(s)s”.") % {
+                    "s": ticket.subject
+                }
+                notices.append((to_owner, "follow_up", title, body, ticket))
+                result.reminders += 1
+            elif kind == SLAAlert.Kind.WARNING:
+                timeline.append((ticket.pk, Kind.SLA_WARNING, target, due, cycle))
+                title = _("%(target)s due soon on #%(n)s") % {"target": label, "n": ticket.number}
+                notices.append((to_owner, "sla_warning", title, "", ticket))
+                result.warnings += 1
+            else:
+                timeline.append((ticket.pk, Kind.SLA_BREACH, target, due, cycle))
+                result.breaches += 1
+                if plan.policy.notify_on_breach:
+                    title = _("%(target)s breached on #%(n)s") % {
+                        "target": label,
+                        "n": ticket.number,
+                    }
+                    recipients = [ticket.owner, *sweep.supervisors(ticket)]
+                    notices.append((recipients, "sla_breach", title, "", ticket))
+                reason = _("SLA breach: %(target)s") % {"target": label}
+                if plan.policy.raise_priority_on_breach:
+                    actions.append((tickets.raise_priority, ticket.pk, reason))
+                if plan.policy.escalate_on_breach:
+                    actions.append((tickets.escalate_to_next_tier, ticket.pk, reason))
+    tickets.record_sla_events(timeline, at=now)
+    notify_many(notices, at=now)
+    for action, ticket_id, reason in actions:
+        action(ticket_id, reason=reason)
+    stored = {}
+    for plan in plans:
+        if plan.acts_on_ticket:
+            recompute(plan.ticket.pk, now=now)  # the breach action changed the ticket
+        else:
+            stored[plan.ticket.pk] = _clock_fields(plan.policy, plan.states, plan.fired, now)
+    _store_many(stored)
+    result.tickets += len(plans)
+
+
+def _store_many(rows: dict[int, dict]) -> None:
+    """Update many tickets' clock rows with one prepared UPDATE run for each row (executemany).
+    ``bulk_update`` builds a CASE expression per field and row, and that took longer than
+    computing the clocks did."""
+    if not rows:
+        return
+    fields = [TicketClock._meta.get_field(name) for name in STORED_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(TicketClock._meta.db_table)} SET {assignments} WHERE ticket_id = %s"  # noqa: S608
+    params = [
+        [
+            f.get_db_prep_save(
+                values[f.name].pk if f.is_relation and values[f.name] else values[f.name],
+                connection,
+            )
+            for f in fields
+        ]
+        + [ticket_id]
+        for ticket_id, values in rows.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _sweep_batch(ticket_ids: list[int], sweep: _Sweep, result: SweepResult) -> None:
+    """Act on a batch of claimed tickets with a handful of queries. When the batch cannot be
+    written at once (another process fired one of its alerts first, or one ticket's action
+    fails), fall back to one ticket at a time, so that one broken ticket holds back no other."""
+    found, rows = _load_many(ticket_ids)
+    fired = _fired_by_ticket(ticket_ids)
+    plans = []
+    for ticket_id in ticket_ids:
+        ticket = found.get(ticket_id)
+        if ticket is None:
+            continue  # deleted since the claim; its clock went with it
+        try:
+            plans.append(_plan(ticket, rows[ticket_id], fired[ticket_id], sweep))
+        except Exception:
+            logger.exception("SLA sweep could not compute the clocks of ticket %s", ticket_id)
+            result.failed += 1
+            sweep.failed.add(ticket_id)
+    outcome = SweepResult()
     try:
         with transaction.atomic():
-            SLAAlert.objects.create(
-                ticket=ticket, target=target, kind=kind, cycle=cycle, created_at=now
+            SLAAlert.objects.bulk_create(
+                _alert(plan, target, kind, cycle, sweep.now)
+                for plan in plans
+                for target, kind, cycle, _due in plan.crossings
             )
-    except IntegrityError:
-        return  # another worker fired it first
-    label = Target(target).label
-    if target == Target.NEXT_UPDATE and kind == SLAAlert.Kind.BREACH:
-        tickets.record_sla_event(
-            ticket.pk, kind=Kind.FOLLOW_UP, target=target, due=due, cycle=cycle
-        )
-        notify(
-            [ticket.owner] if ticket.owner else _supervisors(ticket),
-            kind="follow_up",
-            ticket=ticket,
-            title=_("Customer update due on #%(n)s") % {"n": ticket.number},
-            body=_("Call or message the customer with progress on “%(s)s”.")
-            % {"s": ticket.subject},
-        )
-        result.reminders += 1
-        return
-    event_kind = Kind.SLA_WARNING if kind == SLAAlert.Kind.WARNING else Kind.SLA_BREACH
-    tickets.record_sla_event(ticket.pk, kind=event_kind, target=target, due=due, cycle=cycle)
-    if kind == SLAAlert.Kind.WARNING:
-        result.warnings += 1
-        notify(
-            [ticket.owner] if ticket.owner else _supervisors(ticket),
-            kind="sla_warning",
-            ticket=ticket,
-            title=_("%(target)s due soon on #%(n)s") % {"target": label, "n": ticket.number},
-        )
-        return
-    result.breaches += 1
-    if policy.notify_on_breach:
-        notify(
-            [ticket.owner, *_supervisors(ticket)],
-            kind="sla_breach",
-            ticket=ticket,
-            title=_("%(target)s breached on #%(n)s") % {"target": label, "n": ticket.number},
-        )
-    reason = _("SLA breach: %(target)s") % {"target": label}
-    if policy.raise_priority_on_breach:
-        tickets.raise_priority(ticket.pk, reason=reason)
-    if policy.escalate_on_breach:
-        tickets.escalate_to_next_tier(ticket.pk, reason=reason)
-
-
-def _sweep_one(ticket_id: int, now, result: SweepResult) -> None:
-    ticket, events = _load(ticket_id)
-    policy = match_policy(ticket)
-    states = compute(ticket, policy, events, now)
-    fired = _fired(ticket_id)
-    acted = False
-    for target, state in states.items():
-        for kind, cycle, due in state.crossings:
-            if (target, kind, cycle) not in fired:
-                _fire(ticket, policy, target, kind, cycle, due, now, result)
-                fired.add((target, kind, cycle))
-                acted = True
-    if acted and (policy.raise_priority_on_breach or policy.escalate_on_breach):
-        recompute(ticket_id, now=now)  # the breach action changed the ticket: start afresh
+            _apply(plans, sweep, outcome)
+    except Exception:
+        logger.info("SLA sweep: a batch of %s tickets goes one ticket at a time", len(plans))
     else:
-        _store(ticket_id, policy, states, fired, now)
-    result.tickets += 1
+        result.add(outcome)
+        return
+    for plan in plans:
+        plan.fired = set(fired[plan.ticket.pk])
+        outcome = SweepResult()
+        try:
+            with transaction.atomic():
+                _claim_one_by_one(plan, sweep.now)
+                _apply([plan], sweep, outcome)
+        except Exception:
+            # One broken ticket must not hold back every other ticket's alerts.
+            logger.exception("SLA sweep failed on ticket %s", plan.ticket.pk)
+            result.failed += 1
+            sweep.failed.add(plan.ticket.pk)
+        else:
+            result.add(outcome)
 
 
 def sweep(
     *, now: dt.datetime | None = None, batch: int = 200, max_tickets: int = 100_000
 ) -> SweepResult:
     """Act on every ticket whose next deadline has passed. Reads only due tickets (the partial
-    index on next_deadline); on PostgreSQL concurrent workers skip each other's rows."""
+    index on next_deadline); on PostgreSQL concurrent workers skip each other's rows. Each
+    batch is loaded, computed and written with a fixed number of queries."""
     now = now or clock.now()
     result = SweepResult()
+    state: _Sweep | None = None
     while result.tickets < max_tickets:
         with transaction.atomic():
-            claimed = list(
-                TicketClock.objects.select_for_update(skip_locked=True)
-                .filter(next_deadline__lte=now)
-                .order_by("next_deadline")
-                .values_list("ticket_id", flat=True)[:batch]
+            due = TicketClock.objects.select_for_update(skip_locked=True).filter(
+                next_deadline__lte=now
             )
-            for ticket_id in claimed:
-                try:
-                    with transaction.atomic():
-                        _sweep_one(ticket_id, now, result)
-                except Exception:
-                    # One broken ticket must not hold back every other ticket's alerts.
-                    logger.exception("SLA sweep failed on ticket %s", ticket_id)
-                    result.failed += 1
+            if state is not None and state.failed:
+                due = due.exclude(ticket_id__in=state.failed)  # retried by the next sweep
+            claimed = list(
+                due.order_by("next_deadline").values_list("ticket_id", flat=True)[:batch]
+            )
+            if claimed:
+                if state is None:
+                    state = _Sweep(now=now, policies=active_policies(), calendar=default_calendar())
+                _sweep_batch(claimed, state, result)
         if len(claimed) < batch:
             break
     return result

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
+from django.db.models import prefetch_related_objects
 from ninja import Field, Query, Router, Schema
 
 from sampark.apischema import (
@@ -414,7 +415,10 @@ def create_ticket(request, payload: TicketCreateIn):
         impact=payload.impact or "",
         urgency=payload.urgency or "",
     )
-    return 201, _fresh(ticket.pk)
+    # Rendered from the objects the service returned: nothing else has changed the new ticket
+    # but its SLA clocks, computed on commit.
+    prefetch_related_objects([ticket], "sla_clock__policy")
+    return rendered(ticket_out(ticket), status=201)
 
 
 @router.get("/tickets", response=TicketPage, summary="List tickets")

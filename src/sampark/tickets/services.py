@@ -231,18 +231,21 @@ def _check_text(value: str, field: str, max_length: int, *, required: bool = Fal
 # --- single point of contact ------------------------------------------------------------
 
 
-def choose_owner(contact: Contact) -> tuple[Any, str]:
+def choose_owner(contact: Contact, *, has_tickets: bool = True) -> tuple[Any, str]:
     """The agent a new ticket from ``contact`` goes to, and why.
 
     In order: the account manager of the contact's organization; else the owner of the
     contact's active ticket or of one solved within SAMPARK_SPOC_WINDOW_DAYS (the most recently
-    updated); else nobody, and the ticket waits in its group's queue.
+    updated); else nobody, and the ticket waits in its group's queue. ``has_tickets=False``
+    (a contact created a moment ago) skips looking for earlier tickets.
     """
     organization = contact.organization
     if organization is not None and organization.account_manager_id:
         manager = organization.account_manager
         if manager.is_active and profile_of(manager) is not None:
             return manager, "account_manager"
+    if not has_tickets:
+        return None, "queue"
     since = clock.now() - timedelta(days=settings.SAMPARK_SPOC_WINDOW_DAYS)
     mine = Ticket.objects.filter(
         requester=contact, owner__isnull=False, owner__is_active=True, merged_into__isnull=True
@@ -279,10 +282,12 @@ def open_ticket(
     owner=None,
     impact: str = "",
     urgency: str = "",
+    new_requester: bool = False,
 ) -> Ticket:
     """Open a ticket and give it its owner (the SPOC), its group's queue and its priority: the
     one given, else the first matching priority rule, else the impact × urgency matrix, else
-    the scheme's default."""
+    the scheme's default. ``new_requester``: the requester was created for this ticket, so
+    has no earlier ticket whose owner could be the SPOC."""
     subject = _check_text(subject, "subject", 255, required=True)
     _check_choice(channel, Channel, "channel")
     _check_choice(ticket_type, TicketType, "type")
@@ -321,11 +326,11 @@ def open_ticket(
         else:
             priority_row, source = resolve_priority(None), "default"
     if group is None:
-        group = Group.objects.filter(is_default=True).first()
+        group = Group.objects.select_related("calendar").filter(is_default=True).first()
     if owner is not None:
         owner, reason = _require_agent(owner), "chosen"
     else:
-        owner, reason = choose_owner(requester)
+        owner, reason = choose_owner(requester, has_tickets=not new_requester)
     now = clock.now()
     ticket = Ticket.objects.create(
         number=_next_number(),
@@ -353,33 +358,40 @@ def open_ticket(
     )
     if tag_names:
         _set_tags(ticket, tag_names)
-    _event(
-        ticket,
-        Kind.CREATED,
-        channel=channel,
-        actor=actor,
-        contact=None if actor else requester,
-        data={
-            "subject": subject,
-            "priority": priority_row.code,
-            "priority_source": source,
-            "priority_rule": decision.rule.name if decision and decision.rule else None,
-            "group": group.name if group else None,
-            "owner": _agent_ref(owner),
-            "owner_reason": reason,
-        },
-        at=now,
-    )
-    if description.strip():
-        _event(
-            ticket,
-            Kind.MESSAGE_IN,
+    opening = [
+        TicketEvent(
+            ticket=ticket,
+            kind=Kind.CREATED,
             channel=channel,
-            contact=requester,
-            body=description,
-            public=True,
-            at=now,
+            actor=actor,
+            contact=None if actor else requester,
+            data={
+                "subject": subject,
+                "priority": priority_row.code,
+                "priority_source": source,
+                "priority_rule": decision.rule.name if decision and decision.rule else None,
+                "group": group.name if group else None,
+                "owner": _agent_ref(owner),
+                "owner_reason": reason,
+            },
+            created_at=now,
         )
+    ]
+    if description.strip():
+        opening.append(
+            TicketEvent(
+                ticket=ticket,
+                kind=Kind.MESSAGE_IN,
+                channel=channel,
+                contact=requester,
+                body=description,
+                public=True,
+                created_at=now,
+            )
+        )
+    TicketEvent.objects.bulk_create(opening)  # in this order: the opening, then the message
+    # What the query layer attaches to tickets it reads, so the caller can render this one.
+    ticket.tag_names, ticket.collaborator_list = sorted(tag_names), []
     events.publish("ticket_opened", ticket_id=ticket.pk)
     return ticket
 
@@ -393,9 +405,9 @@ def open_ticket_from_intake(
 ) -> Ticket:
     """The intake of the help-desk SOP in one step: find or create the customer (one person
     across channels), record the equipment and account data as an Asset, and open the ticket."""
-    contact, _created = find_or_create_contact(requester)
+    contact, created = find_or_create_contact(requester)
     asset = find_or_create_asset(contact=contact, **(asset_details or {}))
-    return open_ticket(requester=contact, asset=asset, **ticket_fields)
+    return open_ticket(requester=contact, asset=asset, new_requester=created, **ticket_fields)
 
 
 # --- conversation -------------------------------------------------------------------------
@@ -1089,15 +1101,29 @@ def transfer_requester(source: Contact, target: Contact, *, actor=None) -> list[
 @transaction.atomic
 def record_sla_event(ticket_id: int, *, kind: str, target: str, due, cycle: str) -> TicketEvent:
     """Write an SLA warning, breach or follow-up reminder on the ticket's timeline."""
-    if kind not in (Kind.SLA_WARNING, Kind.SLA_BREACH, Kind.FOLLOW_UP):
-        raise InvalidInput(_("Not an SLA event kind."))
-    ticket = Ticket.objects.only("pk").get(pk=ticket_id)
-    return _event(
-        ticket,
-        kind,
-        channel=Channel.AGENT,
-        data={"target": target, "due": due.isoformat() if due else None, "cycle": cycle},
-    )
+    Ticket.objects.only("pk").get(pk=ticket_id)
+    return record_sla_events([(ticket_id, kind, target, due, cycle)])[0]
+
+
+@transaction.atomic
+def record_sla_events(rows, *, at=None) -> list[TicketEvent]:
+    """SLA warnings, breaches and follow-up reminders for many tickets in one insert (the
+    sweep's batches): ``rows`` holds ``(ticket_id, kind, target, due, cycle)`` tuples."""
+    now = at or clock.now()
+    created = []
+    for ticket_id, kind, target, due, cycle in rows:
+        if kind not in (Kind.SLA_WARNING, Kind.SLA_BREACH, Kind.FOLLOW_UP):
+            raise InvalidInput(_("Not an SLA event kind."))
+        created.append(
+            TicketEvent(
+                ticket_id=ticket_id,
+                kind=kind,
+                channel=Channel.AGENT,
+                data={"target": target, "due": due.isoformat() if due else None, "cycle": cycle},
+                created_at=now,
+            )
+        )
+    return TicketEvent.objects.bulk_create(created) if created else []
 
 
 @transaction.atomic
