@@ -428,50 +428,35 @@ class SweepBench:
         return len(todo)
 
     def _prime_chunk(self, ids: list[int]) -> int:
-        from unittest import mock
-
         from sampark.calendars.services import default_calendar
         from sampark.sla import services
         from sampark.sla.models import SLAPolicy
-        from sampark.tickets.models import Ticket, TicketEvent
 
         now = self.now()
         policies = list(
             SLAPolicy.objects.filter(active=True).prefetch_related("priorities", "groups")
         )
-        tickets = Ticket.objects.select_related(
-            "organization", "group", "group__calendar", "owner"
-        ).in_bulk(ids)
-        events = defaultdict(list)
-        for event in (
-            TicketEvent.objects.filter(ticket_id__in=ids, kind__in=services.HISTORY_KINDS)
-            .only("ticket_id", "kind", "created_at", "data")
-            .order_by("ticket_id", "created_at", "id")
-        ):
-            events[event.ticket_id].append(event)
-        fired = set(
-            services.SLAAlert.objects.filter(ticket_id__in=ids).values_list(
-                "ticket_id", "target", "kind", "cycle"
-            )
-        )
+        # The sweep's own batch loaders: tickets with what matching needs, and history rows.
+        tickets, events = services._load_many(ids)
+        fired = services._fired_by_ticket(ids)
         calendar = default_calendar()
         rows = []
         dt = self.writer.dt
         created = dt(time.time())
-        # Priming is set-up, not what is measured: one default-calendar lookup per chunk.
-        with mock.patch.object(services, "default_calendar", lambda: calendar):
-            for ticket_id in ids:
-                ticket = tickets[ticket_id]
-                policy = services.match_policy(ticket, policies)
-                states = services.compute(ticket, policy, events[ticket_id], now)
-                crossings = sorted(
-                    (at, target, kind, cycle)
-                    for target, state in states.items()
-                    for kind, cycle, at in state.crossings
-                    if (ticket_id, target, kind, cycle) not in fired
-                )
-                for _at, target, kind, cycle in crossings[:-1]:
-                    rows.append((ticket_id, target, kind, cycle, created))
+        for ticket_id in ids:
+            ticket = tickets[ticket_id]
+            policy = services.match_policy(ticket, policies)
+            states = services.compute(
+                ticket, policy, events[ticket_id], now, fallback_calendar=calendar
+            )
+            crossings = sorted(
+                (at, target, kind, cycle)
+                for target, state in states.items()
+                for kind, cycle, at in state.crossings
+                if (target, kind, cycle) not in fired[ticket_id]
+            )
+            for _at, target, kind, cycle in crossings[:-1]:
+                rows.append((ticket_id, target, kind, cycle, created))
         self.writer.insert(
             self.t_alert, ["ticket_id", "target", "kind", "cycle", "created_at"], rows
         )

@@ -31,7 +31,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
     if not args.no_migrate:
         _migrate()
-    import uvicorn
+    from sampark.server import serve
 
     if args.worker:
         from sampark.worker import Worker
@@ -41,14 +41,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(
         f"Sampark is serving on http://{args.host}:{args.port}/ (admin /admin/, API /api/v1/docs)"
     )
-    uvicorn.run(
-        "sampark.asgi:application",
+    serve(
         host=args.host,
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
         access_log=args.access_log,
-        lifespan="off",
     )
     return 0
 

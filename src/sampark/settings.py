@@ -109,6 +109,7 @@ TEMPLATES = [
 # SQLite is the embedded default: WAL so readers never block the writer, a busy timeout and
 # IMMEDIATE transactions so that concurrent writers queue up instead of failing with
 # "database is locked" halfway through a transaction.
+SQLITE_ENGINE = "django.db.backends.sqlite3"
 _SQLITE_OPTIONS = {
     "timeout": 30,
     "transaction_mode": "IMMEDIATE",
@@ -116,7 +117,7 @@ _SQLITE_OPTIONS = {
         "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=NORMAL;"
         "PRAGMA foreign_keys=ON;"
-        "PRAGMA cache_size=-65536;"
+        "PRAGMA cache_size=-16384;"
         "PRAGMA mmap_size=268435456;"
         "PRAGMA temp_store=MEMORY;"
     ),
@@ -132,12 +133,12 @@ if _database_url:
             "max_size": int(os.environ.get("SAMPARK_DB_POOL_SIZE", "20")),
             "timeout": 10,
         }
-    elif _engine == "django.db.backends.sqlite3":
+    elif _engine == SQLITE_ENGINE:
         DATABASES["default"]["OPTIONS"] = {**_SQLITE_OPTIONS}
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": SAMPARK_HOME / "sampark.sqlite3",
             # Tests use a real file (WAL, IMMEDIATE locking), not a shared-cache memory db.
             "TEST": {"NAME": str(SAMPARK_HOME / "test_sampark.sqlite3")},
@@ -145,6 +146,12 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
+    # Keep each server thread's connection (sampark/asgi.py): opening one per request re-ran
+    # the PRAGMAs, re-read the schema and started from a cold page cache. PostgreSQL keeps
+    # its connections in psycopg's pool instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
