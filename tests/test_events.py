@@ -9,7 +9,7 @@ from sampark import events
 from sampark.customers.services import RequesterDetails
 from sampark.errors import InvalidInput
 from sampark.tickets import services as tickets
-from sampark.tickets.models import Ticket
+from sampark.tickets.models import Tag, Ticket
 
 
 @pytest.fixture
@@ -282,3 +282,62 @@ def test_coalesced_delivery_is_dropped_with_a_rolled_back_transaction():
         assert heard == [1]
     finally:
         events.unsubscribe("coalesce_probe", handler)
+
+
+# --- subscribers that are part of the change ----------------------------------------------
+
+
+@pytest.fixture
+def in_transaction():
+    """``in_transaction(name, handler, recover)``, unsubscribed after the test."""
+    subscribed = []
+
+    def make(name, handler, recover):
+        events.subscribe_in_transaction(name, handler, recover=recover)
+        subscribed.append((name, handler))
+
+    yield make
+    for name, handler in subscribed:
+        events.unsubscribe(name, handler)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_transaction_subscriber_gets_the_object_and_rolls_back_with_the_change(
+    in_transaction, make_contact
+):
+    seen = []
+
+    def tag_it(subject, ticket_id):
+        seen.append((subject, ticket_id))
+        subject.tags.add(Tag.objects.create(name="seen"))
+
+    in_transaction("ticket_opened", tag_it, recover=lambda **payload: None)
+    customer = make_contact()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ticket = tickets.open_ticket(subject="Printer down", requester=customer)
+        assert seen == [(ticket, ticket.pk)]  # at once, with the ticket object itself
+        assert list(ticket.tags.values_list("name", flat=True)) == ["seen"]
+        raise RuntimeError("the caller's transaction fails")
+
+    assert not Ticket.objects.exists()
+    assert not Tag.objects.filter(name="seen").exists()  # the subscriber's write went with it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failing_in_transaction_subscriber_leaves_the_change_and_recovers_after_commit(
+    in_transaction, make_contact, caplog
+):
+    recovered = []
+
+    def broken(subject, **payload):
+        raise RuntimeError("clock maths failed")
+
+    in_transaction("ticket_opened", broken, recover=lambda **payload: recovered.append(payload))
+
+    with caplog.at_level(logging.ERROR, logger="sampark.events"):
+        ticket = tickets.open_ticket(subject="Printer down", requester=make_contact())
+
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    assert recovered == [{"ticket_id": ticket.pk}]
+    assert "clock maths failed" in caplog.text

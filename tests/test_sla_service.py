@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from sampark.calendars import services as calendars
@@ -903,3 +903,16 @@ def test_alerts_another_worker_fired_first_are_not_fired_again(
         ("sla_breach", "first_response"),
     ]
     assert SLAAlert.objects.filter(ticket=raced, kind="breach").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_ticket_has_its_clocks_in_the_transaction_that_opens_it(
+    make_contact, calendar_time_policy
+):
+    calendar_time_policy(first_response_minutes=60)
+    with time_machine.travel(MONDAY_10, tick=False), transaction.atomic():
+        ticket = tickets.open_ticket(subject="Printer down", requester=make_contact())
+        row = TicketClock.objects.get(ticket_id=ticket.pk)  # before anything commits
+        assert row.next_deadline == minutes_after(MONDAY_10, 45)  # the warning comes first
+        due = dt.datetime.fromisoformat(row.clocks["first_response"]["due"])
+        assert due == minutes_after(MONDAY_10, 60)

@@ -8,6 +8,12 @@ A subscriber that recomputes state from the database (like the SLA clocks) can s
 a ``coalesce`` key function: within one transaction, events with the same key reach it once,
 after commit, with the latest payload. A bulk load that touches a ticket eight times then
 recomputes it once.
+
+A few derived rows must change atomically with what they derive from (a new ticket's SLA
+clocks). Their subscribers use :func:`subscribe_in_transaction`: they run at once, inside the
+publisher's transaction and a savepoint of their own, and receive the ``subject`` object the
+publisher passed along (the ticket itself, so nothing is read twice). Should one fail, the
+change still commits and the subscriber's ``recover`` callback runs after commit instead.
 """
 
 import logging
@@ -21,6 +27,7 @@ logger = logging.getLogger(__name__)
 Subscriber = Callable[..., None]
 KeyFunction = Callable[..., Hashable]
 _subscribers: dict[str, list[tuple[Subscriber, KeyFunction | None]]] = defaultdict(list)
+_in_transaction: dict[str, list[tuple[Subscriber, Subscriber]]] = defaultdict(list)
 
 
 def subscribe(name: str, handler: Subscriber, *, coalesce: KeyFunction | None = None) -> None:
@@ -28,8 +35,26 @@ def subscribe(name: str, handler: Subscriber, *, coalesce: KeyFunction | None = 
         _subscribers[name].append((handler, coalesce))
 
 
+def subscribe_in_transaction(name: str, handler: Subscriber, *, recover: Subscriber) -> None:
+    """``handler(subject, **payload)`` runs inside the publisher's transaction;
+    ``recover(**payload)`` runs after commit if the handler raised."""
+    if all(existing is not handler for existing, _recover in _in_transaction[name]):
+        _in_transaction[name].append((handler, recover))
+
+
 def unsubscribe(name: str, handler: Subscriber) -> None:
     _subscribers[name] = [(h, k) for h, k in _subscribers[name] if h is not handler]
+    _in_transaction[name] = [(h, r) for h, r in _in_transaction[name] if h is not handler]
+
+
+def _run_in_transaction(name: str, subject, payload: dict) -> None:
+    for handler, recover in list(_in_transaction.get(name, ())):
+        try:
+            with transaction.atomic():
+                handler(subject, **payload)
+        except Exception:
+            logger.exception("subscriber %r failed on %s; recovering after commit", handler, name)
+            transaction.on_commit(lambda r=recover: _deliver(r, payload, name), robust=True)
 
 
 def _deliver(handler: Subscriber, payload: dict, name: str) -> None:
@@ -78,7 +103,11 @@ def _coalesce(handler: Subscriber, name: str, key: Hashable, payload: dict) -> N
     delivery.payload = payload
 
 
-def publish(name: str, **payload) -> None:
+def publish(name: str, *, subject=None, **payload) -> None:
+    """Announce a change. ``payload`` (plain values) reaches every subscriber; ``subject``, the
+    changed object itself, only the in-transaction ones."""
+    if _in_transaction.get(name):
+        _run_in_transaction(name, subject, payload)
     handlers = list(_subscribers.get(name, ()))
     if not handlers:
         return

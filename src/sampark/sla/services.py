@@ -292,6 +292,26 @@ def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
     return row
 
 
+def start_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> TicketClock:
+    """The clocks of a ticket opened in this transaction, from the object in hand: its log so
+    far (the opening, a first message, messages split from another ticket) is one query, and
+    nothing has fired for it yet. Runs inside the opening transaction, so the ticket never
+    exists without its clocks."""
+    now = now or clock.now()
+    rows = list(
+        TicketEvent.objects.filter(ticket_id=ticket.pk, kind__in=HISTORY_KINDS)
+        .order_by("created_at", "id")
+        .values_list("kind", "created_at", "data")
+    )
+    policy = match_policy(ticket)
+    states = compute(ticket, policy, rows, now)
+    row = TicketClock(ticket_id=ticket.pk, **_clock_fields(policy, states, set(), now))
+    TicketClock.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=["ticket"], update_fields=STORED_FIELDS
+    )
+    return row
+
+
 def recompute_active_later(*, reason: str) -> None:
     """Recompute every active ticket in the background (a policy or calendar changed)."""
     from .tasks import recompute_active

@@ -2,13 +2,21 @@
 
 from sampark import events
 
-TICKET_EVENTS = ("ticket_opened", "ticket_message", "ticket_updated", "ticket_escalated")
+# A new ticket's clocks start in its own transaction (start_clocks); these changes recompute
+# after commit.
+TICKET_EVENTS = ("ticket_message", "ticket_updated", "ticket_escalated")
 
 
 def _recompute(ticket_id: int, **_payload) -> None:
     from .services import recompute
 
     recompute(ticket_id)
+
+
+def _start(ticket, **_payload) -> None:
+    from .services import start_clocks
+
+    start_clocks(ticket)
 
 
 def _recompute_merged(ticket_id: int, into_id: int, **_payload) -> None:
@@ -31,6 +39,7 @@ def _by_ticket(ticket_id: int, **_payload) -> int:
 def connect() -> None:
     # Recomputing rebuilds the clocks from the log, so one run per ticket and transaction is
     # exact, however many changes the transaction made.
+    events.subscribe_in_transaction("ticket_opened", _start, recover=_recompute)
     for name in TICKET_EVENTS:
         events.subscribe(name, _recompute, coalesce=_by_ticket)
     events.subscribe("ticket_merged", _recompute_merged)

@@ -392,7 +392,7 @@ def open_ticket(
     TicketEvent.objects.bulk_create(opening)  # in this order: the opening, then the message
     # What the query layer attaches to tickets it reads, so the caller can render this one.
     ticket.tag_names, ticket.collaborator_list = sorted(tag_names), []
-    events.publish("ticket_opened", ticket_id=ticket.pk)
+    events.publish("ticket_opened", ticket_id=ticket.pk, subject=ticket)
     return ticket
 
 
@@ -1006,7 +1006,7 @@ def split_ticket(
         at=now,
     )
     _save(source, set(), now)
-    events.publish("ticket_opened", ticket_id=new.pk)
+    events.publish("ticket_opened", ticket_id=new.pk, subject=new)
     return new
 
 
