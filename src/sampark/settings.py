@@ -109,7 +109,7 @@ TEMPLATES = [
 # SQLite is the embedded default: WAL so readers never block the writer, a busy timeout and
 # IMMEDIATE transactions so that concurrent writers queue up instead of failing with
 # "database is locked" halfway through a transaction.
-SQLITE_ENGINE = "django.db.backends.sqlite3"
+SQLITE_ENGINE = "sampark.db.sqlite3"
 _SQLITE_OPTIONS = {
     "timeout": 30,
     "transaction_mode": "IMMEDIATE",
@@ -133,7 +133,8 @@ if _database_url:
             "max_size": int(os.environ.get("SAMPARK_DB_POOL_SIZE", "20")),
             "timeout": 10,
         }
-    elif _engine == SQLITE_ENGINE:
+    elif _engine in ("django.db.backends.sqlite3", SQLITE_ENGINE):
+        DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
         DATABASES["default"]["OPTIONS"] = {**_SQLITE_OPTIONS}
 else:
     DATABASES = {
