@@ -4,6 +4,7 @@ Every refusal is a JSON body with a "detail", and no input, however malformed, g
 """
 
 import itertools
+import json
 
 import pytest
 from django.conf import settings
@@ -678,3 +679,21 @@ def test_a_limit_above_200_is_422(api):
 
 def test_an_unknown_order_is_422(api):
     assert_refused(api.get("/api/v1/tickets", {"order": "random"}), 422)
+
+
+def test_openapi_document_lists_the_error_responses_and_real_numeric_bounds(client):
+    document = client.get("/api/v1/openapi.json").json()
+
+    assert document["components"]["schemas"]["Error"]["required"] == ["detail"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"401", "403", "429"} <= codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413", "422"} <= codes, (method, path)
+    # Bounds are JSON Schema's minimum/maximum, not pydantic's ge/le that clients ignore.
+    text = json.dumps(document)
+    assert '"ge":' not in text and '"le":' not in text
+    assert '"minimum": 1' in text

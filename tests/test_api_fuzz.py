@@ -24,6 +24,7 @@ from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
     response_schema_conformance,
+    status_code_conformance,
 )
 from werkzeug.test import Client
 
@@ -105,7 +106,7 @@ def test_fuzzed_requests_get_no_server_error_and_documented_responses(
     in_test_transaction, fuzz_world, method, path
 ):
     operation = openapi_schema()[path][method]
-    checks = [not_a_server_error]
+    checks = [not_a_server_error, status_code_conformance]
     if not any(re.search(pattern, path) for pattern in SCHEMA_MISMATCHES):
         checks += [response_schema_conformance, content_type_conformance]
     cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(

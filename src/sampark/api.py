@@ -66,7 +66,70 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "loc": {"type": "array", "items": {"type": "string"}},
+                            "msg": {"type": "string"},
+                            "type": {"type": "string"},
+                        },
+                    },
+                },
+            ]
+        },
+        "field": {"type": "string"},
+    },
+    "required": ["detail"],
+}
+ERROR_RESPONSES = {
+    "400": "The body is not a JSON object, or the change is not possible as asked.",
+    "401": "Missing or invalid API token.",
+    "403": "The token's agent may not do this.",
+    "404": "No such object at this path.",
+    "409": "A conflict: the `version` sent is stale, or a name is already taken.",
+    "413": "The request body is too large.",
+    "422": "A value failed validation; `field` (or each `loc` in `detail`) names it.",
+    "429": "Too many requests; try again after `Retry-After` seconds.",
+}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+class SamparkAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The document, with the error responses every operation can give: ninja lists only
+        the success codes a view declares, and the contract is the whole document."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                codes = ["401", "403", "429"]
+                if "{" in path:
+                    codes.append("404")
+                if operation.get("parameters") or operation.get("requestBody"):
+                    codes.append("422")
+                if method in WRITES:
+                    codes += ["400", "409"]
+                if operation.get("requestBody"):
+                    codes.append("413")
+                responses = operation.setdefault("responses", {})
+                for code in sorted(codes):
+                    responses.setdefault(
+                        code, {"description": ERROR_RESPONSES[code], "content": error}
+                    )
+        return schema
+
+
+api = SamparkAPI(
     renderer=UnicodeJSONRenderer(),
     title="Sampark API",
     version="1",

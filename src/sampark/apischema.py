@@ -27,7 +27,10 @@ def _not_a_boolean(value):
     return value
 
 
-Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=MAX_ID)]
+# The bounds come before the validator: pydantic cannot push constraints placed after a
+# BeforeValidator into the integer schema, and wrote them into the OpenAPI document as bare
+# `ge`/`le` keys that no client reads instead of minimum/maximum.
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_not_a_boolean)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
