@@ -415,8 +415,8 @@ def create_ticket(request, payload: TicketCreateIn):
         impact=payload.impact or "",
         urgency=payload.urgency or "",
     )
-    # Rendered from the objects the service returned: nothing else has changed the new ticket
-    # but its SLA clocks, computed on commit.
+    # Rendered from the objects the service returned: the only row it did not hand back is the
+    # SLA clock, started inside the same transaction.
     prefetch_related_objects([ticket], "sla_clock__policy")
     return rendered(ticket_out(ticket), status=201)
 
