@@ -41,3 +41,19 @@ class StaleVersion(Conflict):
 
 class InvalidTransition(Conflict):
     pass
+
+
+def check_unique_name(model, fields: dict, instance=None, *, missing: str, taken: str) -> None:
+    """For services that create or rename a row with a unique ``name``: when ``fields`` has a
+    name, strip it in place, refuse it empty (``missing``, 422 on ``name``) or held by another
+    row of ``model`` (``taken``, 409). ``instance`` is the row being changed, None for a new one."""
+    if "name" not in fields:
+        return
+    fields["name"] = (fields["name"] or "").strip()
+    if not fields["name"]:
+        raise InvalidInput(missing, field="name")
+    clash = model._default_manager.filter(name=fields["name"])
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        raise Conflict(taken)

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sampark import events
-from sampark.errors import Conflict, InvalidInput
+from sampark.errors import Conflict, InvalidInput, check_unique_name
 
 from .hours import MIDNIGHT, Schedule
 from .models import BusinessCalendar, Holiday, WorkingHours
@@ -86,15 +86,13 @@ def save_calendar(
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(_("Unknown calendar fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    if "name" in fields:
-        fields["name"] = (fields["name"] or "").strip()
-        if not fields["name"]:
-            raise InvalidInput(_("A calendar needs a name."), field="name")
-        clash = BusinessCalendar.objects.filter(name=fields["name"])
-        if calendar is not None:
-            clash = clash.exclude(pk=calendar.pk)
-        if clash.exists():
-            raise Conflict(_("A calendar with this name already exists."))
+    check_unique_name(
+        BusinessCalendar,
+        fields,
+        calendar,
+        missing=_("A calendar needs a name."),
+        taken=_("A calendar with this name already exists."),
+    )
     if "time_zone" in fields:
         _check_zone(fields["time_zone"])
     country = fields.get("country", calendar.country if calendar else "IN").upper()

@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sampark.errors import Conflict, InvalidInput
+from sampark.errors import Conflict, InvalidInput, check_unique_name
 
 from .models import (
     Asset,
@@ -251,15 +251,13 @@ def save_organization(
     """Create (no ``organization``) or update an organization and replace its domains."""
     if "tier" in fields and fields["tier"] not in Organization.Tier.values:
         raise InvalidInput(_("Unknown tier."), field="tier")
-    if "name" in fields:
-        fields["name"] = (fields["name"] or "").strip()
-        if not fields["name"]:
-            raise InvalidInput(_("An organization needs a name."), field="name")
-        clash = Organization.objects.filter(name=fields["name"])
-        if organization is not None:
-            clash = clash.exclude(pk=organization.pk)
-        if clash.exists():
-            raise Conflict(_("An organization with this name already exists."))
+    check_unique_name(
+        Organization,
+        fields,
+        organization,
+        missing=_("An organization needs a name."),
+        taken=_("An organization with this name already exists."),
+    )
     if organization is None:
         organization = Organization.objects.create(**fields)
     elif fields:

@@ -17,7 +17,7 @@ from sampark import clock
 from sampark.calendars.hours import CALENDAR_TIME, ClosedCalendar, Schedule
 from sampark.calendars.models import BusinessCalendar
 from sampark.calendars.services import default_calendar, schedule_of
-from sampark.errors import Conflict, InvalidInput
+from sampark.errors import InvalidInput, check_unique_name
 from sampark.notifications.services import notify_many
 from sampark.team.models import AgentProfile
 from sampark.tickets import services as tickets
@@ -119,15 +119,13 @@ def save_policy(
         raise InvalidInput(
             _("The warning fraction must be between 0 and 1."), field="warn_fraction"
         )
-    if "name" in fields:
-        fields["name"] = (fields["name"] or "").strip()
-        if not fields["name"]:
-            raise InvalidInput(_("A policy needs a name."), field="name")
-        clash = SLAPolicy.objects.filter(name=fields["name"])
-        if policy is not None:
-            clash = clash.exclude(pk=policy.pk)
-        if clash.exists():
-            raise Conflict(_("An SLA policy with this name already exists."))
+    check_unique_name(
+        SLAPolicy,
+        fields,
+        policy,
+        missing=_("A policy needs a name."),
+        taken=_("An SLA policy with this name already exists."),
+    )
     if policy is None:
         policy = SLAPolicy.objects.create(**fields)
     else:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from sampark import events
 from sampark.customers.services import normalise_email
-from sampark.errors import Conflict, InvalidInput
+from sampark.errors import Conflict, InvalidInput, check_unique_name
 
 from .models import AgentProfile, ApiToken, Group, Tier
 
@@ -114,15 +114,13 @@ def create_admin(*, email: str, password: str, name: str = "") -> AgentProfile:
 @transaction.atomic
 def save_group(group: Group | None = None, **fields) -> Group:
     _validate_profile(**{k: v for k, v in fields.items() if k == "tier"})
-    if "name" in fields:
-        fields["name"] = (fields["name"] or "").strip()
-        if not fields["name"]:
-            raise InvalidInput(_("A group needs a name."), field="name")
-        clash = Group.objects.filter(name=fields["name"])
-        if group is not None:
-            clash = clash.exclude(pk=group.pk)
-        if clash.exists():
-            raise Conflict(_("A group with this name already exists."))
+    check_unique_name(
+        Group,
+        fields,
+        group,
+        missing=_("A group needs a name."),
+        taken=_("A group with this name already exists."),
+    )
     target = fields.get("escalates_to")
     if target is not None:
         tier = fields.get("tier", group.tier if group else Tier.L1)
