@@ -1,16 +1,8 @@
 """The customers API: contacts (one person across channels), organizations and assets."""
 
 import pytest
-from django.core.cache import cache
 
 from sampark.customers.services import save_organization
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import json
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
 from sampark import api as sampark_api
 from sampark.team.models import ApiToken
@@ -16,13 +15,6 @@ from sampark.team.services import revoke_token
 
 _seq = itertools.count(1)
 TOO_BIG_ID = 2**63
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def ticket_payload(**overrides) -> dict:

@@ -14,7 +14,6 @@ import re
 
 import pytest
 import schemathesis
-from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -43,13 +42,6 @@ FUZZ = settings(
 # operation for server errors only (or marks it xfail), with a strict test pinning the bug.
 SCHEMA_MISMATCHES: dict[str, str] = {}
 SERVER_ERRORS: dict[tuple[str, str], str] = {}
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import schemathesis
 import time_machine
-from django.core.cache import cache
 from werkzeug.test import EnvironBuilder, TestResponse
 
 from sampark.customers.services import save_organization
@@ -17,13 +16,6 @@ from sampark.tickets.models import Ticket, TicketEvent
 
 _seq = itertools.count(1)
 T0 = datetime(2025, 3, 3, 4, 30, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def ticket_payload(**overrides) -> dict:
