@@ -40,7 +40,7 @@ from pathlib import Path
 import httpx
 
 from bench.generate import CITIES, FIRST_NAMES, LAST_NAMES, TOPICS, phone_for
-from bench.loadgen import LoadStats, cpu_seconds, rss_breakdown_mb, rss_mb, run_load
+from bench.loadgen import LoadStats, cpu_seconds, peak_memory, rss_breakdown_mb, run_load
 
 SCENARIOS = ("create", "queue", "detail", "timeline")
 HEALTH_TIMEOUT = 600.0  # the first start may migrate a large database
@@ -289,19 +289,7 @@ def summarise(runs: list[dict]) -> dict:
 async def measure(args, server: Server, bench: dict) -> dict:
     headers = {"Authorization": f"Bearer {bench['token']}"}
     runs: dict[str, list[dict]] = {name: [] for name in args.scenarios}
-    peak = {"rss_mb": rss_mb(server.process.pid), "anon_mb": 0.0}
-    stop = asyncio.Event()
-
-    async def sample_rss() -> None:
-        while not stop.is_set():
-            memory = rss_breakdown_mb(server.process.pid)
-            peak["rss_mb"] = max(peak["rss_mb"], memory["rss"])
-            peak["anon_mb"] = max(peak["anon_mb"], memory["anon"])
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=1.0)
-
-    sampler = asyncio.create_task(sample_rss())
-    try:
+    async with peak_memory(server.process.pid) as peak:
         for repeat in range(args.repeat):
             for name in args.scenarios:
                 concurrency = args.create_concurrency if name == "create" else args.concurrency
@@ -336,9 +324,6 @@ async def measure(args, server: Server, bench: dict) -> dict:
                 )
                 for sample in stats.error_samples[:2]:
                     print(f"      error: {sample}")
-    finally:
-        stop.set()
-        await sampler
     return {
         "runs": runs,
         "peak_rss_mb": round(peak["rss_mb"], 1),

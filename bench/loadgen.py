@@ -47,6 +47,7 @@ as much as latency.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
 import time
@@ -255,6 +256,29 @@ def rss_breakdown_mb(pid: int) -> dict[str, float]:
         "file": kb["RssFile"] / 1024.0,
         "shmem": kb["RssShmem"] / 1024.0,
     }
+
+
+@contextlib.asynccontextmanager
+async def peak_memory(pid: int, every: float = 1.0):
+    """While the block runs, sample the memory of ``pid`` and its descendants every ``every``
+    seconds; yields a dict whose ``rss_mb`` and ``anon_mb`` hold the peaks seen so far."""
+    peak = {"rss_mb": rss_mb(pid), "anon_mb": 0.0}
+    stop = asyncio.Event()
+
+    async def sample() -> None:
+        while not stop.is_set():
+            memory = rss_breakdown_mb(pid)
+            peak["rss_mb"] = max(peak["rss_mb"], memory["rss"])
+            peak["anon_mb"] = max(peak["anon_mb"], memory["anon"])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        yield peak
+    finally:
+        stop.set()
+        await sampler
 
 
 def cpu_seconds(pid: int) -> float:

@@ -65,7 +65,7 @@ STATE = Path(os.environ.get("HELPDESK_STATE", REPO / "bench" / ".helpdesk"))
 DATA = Path(os.environ.get("HELPDESK_BENCH_HOME", STATE / "data")).resolve()
 sys.path.insert(0, str(REPO))
 
-from bench.loadgen import LoadStats, cpu_seconds, rss_breakdown_mb, rss_mb, run_load  # noqa: E402
+from bench.loadgen import LoadStats, cpu_seconds, peak_memory, rss_breakdown_mb, run_load  # noqa: E402
 
 SCENARIOS = ("create", "queue", "detail", "timeline")
 EXTRAS = ("queue_page", "timeline_list", "my_tickets")
@@ -482,20 +482,8 @@ async def measure(args, server: Server, manifest: dict) -> dict:
         raise SystemExit("django-helpdesk did not answer as expected; nothing measured")
     slow = {n for n in names if first[n] > args.slow_seconds}
     runs: dict[str, list[dict]] = {n: [] for n in names}
-    peak = {"rss_mb": rss_mb(server.process.pid), "anon_mb": 0.0}
-    stop = asyncio.Event()
-
-    async def sample_rss() -> None:
-        while not stop.is_set():
-            memory = rss_breakdown_mb(server.process.pid)
-            peak["rss_mb"] = max(peak["rss_mb"], memory["rss"])
-            peak["anon_mb"] = max(peak["anon_mb"], memory["anon"])
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=1.0)
-
-    sampler = asyncio.create_task(sample_rss())
     api_detail = None
-    try:
+    async with peak_memory(server.process.pid) as peak:
         for repeat in range(args.repeat):
             for name in names:
                 if name in slow and repeat:
@@ -539,9 +527,6 @@ async def measure(args, server: Server, manifest: dict) -> dict:
             print(f"  api_detail: {args.api_detail_probes} sequential probes", flush=True)
             api_detail = await probe_api_detail(ops, args.api_detail_probes)
             print(f"  api_detail: {api_detail['ms']} ms, statuses {api_detail['statuses']}")
-    finally:
-        stop.set()
-        await sampler
     return {
         "runs": runs,
         "api_detail": api_detail,
