@@ -1099,13 +1099,6 @@ def transfer_requester(source: Contact, target: Contact, *, actor=None) -> list[
 
 
 @transaction.atomic
-def record_sla_event(ticket_id: int, *, kind: str, target: str, due, cycle: str) -> TicketEvent:
-    """Write an SLA warning, breach or follow-up reminder on the ticket's timeline."""
-    Ticket.objects.only("pk").get(pk=ticket_id)
-    return record_sla_events([(ticket_id, kind, target, due, cycle)])[0]
-
-
-@transaction.atomic
 def record_sla_events(rows, *, at=None) -> list[TicketEvent]:
     """SLA warnings, breaches and follow-up reminders for many tickets in one insert (the
     sweep's batches): ``rows`` holds ``(ticket_id, kind, target, due, cycle)`` tuples."""
