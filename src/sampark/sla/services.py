@@ -258,6 +258,11 @@ def _load_many(ticket_ids: list[int]) -> tuple[dict[int, Ticket], dict[int, list
     found = Ticket.objects.select_related(
         "organization", "group", "group__calendar", "owner"
     ).in_bulk(ticket_ids)
+    return found, _history_rows(ticket_ids)
+
+
+def _history_rows(ticket_ids: list[int]) -> dict[int, list[HistoryRow]]:
+    """Each ticket's history rows, in log order, with one query."""
     rows: dict[int, list[HistoryRow]] = defaultdict(list)
     events = (
         TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind__in=HISTORY_KINDS)
@@ -266,7 +271,18 @@ def _load_many(ticket_ids: list[int]) -> tuple[dict[int, Ticket], dict[int, list
     )
     for ticket_id, kind, created_at, data in events:
         rows[ticket_id].append((kind, created_at, data))
-    return found, rows
+    return rows
+
+
+def _upsert(ticket_id: int, policy, states, fired: set[tuple], now) -> TicketClock:
+    """Store one ticket's clocks with a single INSERT ... ON CONFLICT DO UPDATE, not
+    update_or_create's select, savepoints and insert or update: this runs after every change
+    to every ticket."""
+    row = TicketClock(ticket_id=ticket_id, **_clock_fields(policy, states, fired, now))
+    TicketClock.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=["ticket"], update_fields=STORED_FIELDS
+    )
+    return row
 
 
 @transaction.atomic
@@ -280,14 +296,7 @@ def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
         raise Ticket.DoesNotExist(ticket_id)
     policy = match_policy(ticket)
     states = compute(ticket, policy, rows[ticket_id], now)
-    fired = _fired_by_ticket([ticket_id])[ticket_id]
-    row = TicketClock(ticket_id=ticket_id, **_clock_fields(policy, states, fired, now))
-    # One upsert (INSERT ... ON CONFLICT DO UPDATE) instead of update_or_create's select,
-    # savepoints and insert or update: this runs after every change to every ticket.
-    TicketClock.objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=["ticket"], update_fields=STORED_FIELDS
-    )
-    return row
+    return _upsert(ticket_id, policy, states, _fired_by_ticket([ticket_id])[ticket_id], now)
 
 
 def start_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> TicketClock:
@@ -296,18 +305,9 @@ def start_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> TicketClo
     nothing has fired for it yet. Runs inside the opening transaction, so the ticket never
     exists without its clocks."""
     now = now or clock.now()
-    rows = list(
-        TicketEvent.objects.filter(ticket_id=ticket.pk, kind__in=HISTORY_KINDS)
-        .order_by("created_at", "id")
-        .values_list("kind", "created_at", "data")
-    )
+    rows = _history_rows([ticket.pk])[ticket.pk]
     policy = match_policy(ticket)
-    states = compute(ticket, policy, rows, now)
-    row = TicketClock(ticket_id=ticket.pk, **_clock_fields(policy, states, set(), now))
-    TicketClock.objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=["ticket"], update_fields=STORED_FIELDS
-    )
-    return row
+    return _upsert(ticket.pk, policy, compute(ticket, policy, rows, now), set(), now)
 
 
 def recompute_active_later(*, reason: str) -> None:
