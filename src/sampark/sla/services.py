@@ -8,6 +8,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Sum
@@ -338,8 +339,8 @@ class SweepResult:
     failed: int = 0
 
     def add(self, other: SweepResult) -> None:
-        for name in ("tickets", "warnings", "breaches", "reminders", "failed"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for counter in dataclass_fields(self):
+            setattr(self, counter.name, getattr(self, counter.name) + getattr(other, counter.name))
 
 
 @dataclass
