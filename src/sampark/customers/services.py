@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sampark.db.prepared import Prepared
 from sampark.errors import Conflict, InvalidInput, check_unique_name
 
 from .models import (
@@ -65,19 +66,30 @@ def normalise_identity(kind: str, value: str) -> str:
     raise InvalidInput(_("Unknown identity kind “%(kind)s”.") % {"kind": kind}, field="kind")
 
 
+# Every ticket opened looks its requester up by identity and email domain: compiled once.
+_identities = Prepared(
+    lambda kinds, values: Identity.objects.select_related("contact").filter(
+        kind__in=kinds, value__in=values
+    ),
+    Prepared.TEXTS,
+    Prepared.TEXTS,
+)
+_domain = Prepared(
+    lambda domain: OrganizationDomain.objects.select_related("organization").filter(domain=domain)[
+        :1
+    ],
+    str,
+)
+
+
 def find_contact(kind: str, value: str) -> Contact | None:
-    identity = (
-        Identity.objects.select_related("contact")
-        .filter(kind=kind, value=normalise_identity(kind, value))
-        .first()
-    )
-    return identity.contact if identity else None
+    found = _identities([kind], [normalise_identity(kind, value)])
+    return found[0].contact if found else None
 
 
 def organization_for_email(email: str) -> Organization | None:
-    domain = email.rsplit("@", 1)[-1]
-    link = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
-    return link.organization if link else None
+    found = _domain(email.rsplit("@", 1)[-1])
+    return found[0].organization if found else None
 
 
 @dataclass(frozen=True)
@@ -119,10 +131,7 @@ def find_or_create_contact(details: RequesterDetails) -> tuple[Contact, bool]:
     wanted = [(Identity.Kind.EMAIL, email), (Identity.Kind.PHONE, phone)]
     wanted = [(kind, value) for kind, value in wanted if value]
     known = {
-        (i.kind, i.value): i
-        for i in Identity.objects.select_related("contact").filter(
-            kind__in=[k for k, _v in wanted], value__in=[v for _k, v in wanted]
-        )
+        (i.kind, i.value): i for i in _identities([k for k, _v in wanted], [v for _k, v in wanted])
     }
     contact = next((known[key].contact for key in wanted if key in known), None)
     created = contact is None

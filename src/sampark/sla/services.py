@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
 from sampark import clock
 from sampark.calendars.hours import CALENDAR_TIME, ClosedCalendar, Schedule
 from sampark.calendars.models import BusinessCalendar
 from sampark.calendars.services import default_calendar, schedule_of
+from sampark.db.prepared import Prepared
 from sampark.errors import InvalidInput, check_unique_name
 from sampark.notifications.services import notify_many
 from sampark.team.models import AgentProfile
@@ -52,14 +52,14 @@ HISTORY_KINDS = (
 
 
 _policy_cache: dict[tuple, list[SLAPolicy]] = {}
+# Every policy's id and revision: any save, insert or delete changes it.
+_policy_stamp = Prepared(lambda: SLAPolicy.objects.order_by("id").values_list("id", "revision"))
 
 
 def active_policies() -> list[SLAPolicy]:
     """The active policies with their conditions, cached until any policy changes (every
-    save bumps a revision), so matching a ticket costs one small aggregate query."""
-    stamp = tuple(
-        SLAPolicy.objects.aggregate(n=Count("id"), r=Sum("revision"), m=Max("id")).values()
-    )
+    save bumps a revision), so matching a ticket costs one small query of ids and revisions."""
+    stamp = tuple(_policy_stamp())
     policies = _policy_cache.get(stamp)
     if policies is None:
         policies = list(
@@ -262,15 +262,20 @@ def _load_many(ticket_ids: list[int]) -> tuple[dict[int, Ticket], dict[int, list
     return found, _history_rows(ticket_ids)
 
 
-def _history_rows(ticket_ids: list[int]) -> dict[int, list[HistoryRow]]:
-    """Each ticket's history rows, in log order, with one query."""
-    rows: dict[int, list[HistoryRow]] = defaultdict(list)
-    events = (
+_history = Prepared(
+    lambda ticket_ids: (
         TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind__in=HISTORY_KINDS)
         .order_by("ticket_id", "created_at", "id")
         .values_list("ticket_id", "kind", "created_at", "data")
-    )
-    for ticket_id, kind, created_at, data in events:
+    ),
+    Prepared.INTS,
+)
+
+
+def _history_rows(ticket_ids: list[int]) -> dict[int, list[HistoryRow]]:
+    """Each ticket's history rows, in log order, with one query."""
+    rows: dict[int, list[HistoryRow]] = defaultdict(list)
+    for ticket_id, kind, created_at, data in _history(ticket_ids) if ticket_ids else ():
         rows[ticket_id].append((kind, created_at, data))
     return rows
 
@@ -308,7 +313,10 @@ def start_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> TicketClo
     now = now or clock.now()
     rows = _history_rows([ticket.pk])[ticket.pk]
     policy = match_policy(ticket)
-    return _upsert(ticket.pk, policy, compute(ticket, policy, rows, now), set(), now)
+    row = _upsert(ticket.pk, policy, compute(ticket, policy, rows, now), set(), now)
+    # Whoever renders the new ticket finds its clocks (and policy) without a query.
+    Ticket.sla_clock.related.set_cached_value(ticket, row)
+    return row
 
 
 def recompute_active_later(*, reason: str) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from sampark import events
 from sampark.customers.services import normalise_email
+from sampark.db.prepared import Prepared
 from sampark.errors import Conflict, InvalidInput, check_unique_name
 
 from .models import AgentProfile, ApiToken, Group, Tier
@@ -153,16 +154,22 @@ def issue_token(user, *, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
+# Runs on every API request: compiled once per connection.
+_live_token = Prepared(
+    lambda digest: ApiToken.objects.select_related("user", "user__agent").filter(
+        digest=digest, revoked_at__isnull=True, user__is_active=True
+    )[:1],
+    str,
+)
+
+
 def authenticate_token(secret: str) -> ApiToken | None:
     if not secret or len(secret) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__agent")
-        .filter(digest=_digest(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    found = _live_token(_digest(secret))
+    if not found:
         return None
+    token = found[0]
     now = timezone.now()
     # Touch last_used_at at most once a minute so that reads do not turn into writes.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from sampark.db.prepared import Prepared
 from sampark.errors import InvalidInput
 
 from .models import FieldDefinition
@@ -60,6 +61,9 @@ def _coerce(definition: FieldDefinition, value):
     raise ValueError(_("has an unknown kind"))
 
 
+_active_definitions = Prepared(lambda: FieldDefinition.objects.filter(active=True))
+
+
 def validate_custom_fields(values: dict, *, current: dict | None = None) -> dict:
     """The merged custom-field values after applying ``values`` on top of ``current``.
 
@@ -69,7 +73,7 @@ def validate_custom_fields(values: dict, *, current: dict | None = None) -> dict
     """
     if not isinstance(values, dict):
         raise InvalidInput(_("Custom fields must be an object."), field="custom_fields")
-    definitions = {d.key: d for d in FieldDefinition.objects.filter(active=True)}
+    definitions = {d.key: d for d in _active_definitions()}
     merged = dict(current or {})
     for key, value in values.items():
         definition = definitions.get(key)

@@ -8,10 +8,11 @@ every list pages by keyset cursor, never by OFFSET.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
-from sampark.customers.models import Contact
+from sampark.customers.models import Asset, Contact, Organization
+from sampark.db.prepared import Prepared
 from sampark.errors import NotFound
 from sampark.pagination import decode_cursor, encode_cursor
 
@@ -27,28 +28,66 @@ class Page:
     next_cursor: str | None
 
 
-def _ticket_rows() -> QuerySet[Ticket]:
-    # Few joins, the rest prefetched: on PostgreSQL planning a nine-table join cost more
-    # than running it.
-    rows = Ticket.objects.select_related("priority", "requester", "owner", "group")
-    return rows.prefetch_related("organization", "asset", "sla_clock__policy")
+TICKET_JOINS = ("priority", "requester", "owner", "group")
+TicketClock = Ticket.sla_clock.related.related_model
 
-
-def _with_people_and_tags(tickets: list[Ticket]) -> list[Ticket]:
-    """Attach ``tag_names`` and ``collaborator_list`` with one query each for the whole page:
-    Django's many-to-many prefetch builds a related manager per ticket and costs more than
-    the rest of the page together."""
-    ids = [t.pk for t in tickets]
-    tags: dict[int, list[str]] = {pk: [] for pk in ids}
-    for ticket_id, name in Ticket.tags.through.objects.filter(ticket_id__in=ids).values_list(
+# Few joins, the rest fetched by id: on PostgreSQL planning a nine-table join cost more than
+# running it. Each is compiled once per connection (see sampark.db.prepared).
+_tickets_by_id = Prepared(
+    lambda ids: Ticket.objects.select_related(*TICKET_JOINS).filter(pk__in=ids), Prepared.INTS
+)
+_organizations_by_id = Prepared(lambda ids: Organization.objects.filter(pk__in=ids), Prepared.INTS)
+_assets_by_id = Prepared(lambda ids: Asset.objects.filter(pk__in=ids), Prepared.INTS)
+_clocks_of = Prepared(
+    lambda ids: TicketClock.objects.select_related("policy").filter(ticket_id__in=ids),
+    Prepared.INTS,
+)
+_tags_of = Prepared(
+    lambda ids: Ticket.tags.through.objects.filter(ticket_id__in=ids).values_list(
         "ticket_id", "tag__name"
-    ):
+    ),
+    Prepared.INTS,
+)
+_collaborators_of = Prepared(
+    lambda ids: (
+        Ticket.collaborators.through.objects.filter(ticket_id__in=ids)
+        .select_related("user")
+        .order_by("id")
+    ),
+    Prepared.INTS,
+)
+
+
+def _related(query: Prepared, ids) -> dict:
+    wanted = sorted({pk for pk in ids if pk is not None})
+    return {row.pk: row for row in query(wanted)} if wanted else {}
+
+
+def tickets_by_id(ids: list[int]) -> list[Ticket]:
+    """The tickets with these ids, in this order, with everything a ticket's JSON shows:
+    priority, requester, owner, group, organization, asset, SLA clock and policy, and the
+    ``tag_names`` and ``collaborator_list`` attributes. One query per related table for the
+    whole page: Django's many-to-many prefetch builds a related manager per ticket and cost
+    more than the rest of the page together."""
+    if not ids:
+        return []
+    by_id = {t.pk: t for t in _tickets_by_id(ids)}
+    tickets = [by_id[pk] for pk in ids if pk in by_id]
+    organizations = _related(_organizations_by_id, (t.organization_id for t in tickets))
+    assets = _related(_assets_by_id, (t.asset_id for t in tickets))
+    clocks = {c.ticket_id: c for c in _clocks_of(list(by_id))}
+    tags: dict[int, list[str]] = {pk: [] for pk in by_id}
+    for ticket_id, name in _tags_of(list(by_id)):
         tags[ticket_id].append(name)
-    people: dict[int, list] = {pk: [] for pk in ids}
-    links = Ticket.collaborators.through.objects.filter(ticket_id__in=ids).select_related("user")
-    for link in links.order_by("id"):
+    people: dict[int, list] = {pk: [] for pk in by_id}
+    for link in _collaborators_of(list(by_id)):
         people[link.ticket_id].append(link.user)
     for ticket in tickets:
+        Ticket.organization.field.set_cached_value(
+            ticket, organizations.get(ticket.organization_id)
+        )
+        Ticket.asset.field.set_cached_value(ticket, assets.get(ticket.asset_id))
+        Ticket.sla_clock.related.set_cached_value(ticket, clocks.get(ticket.pk))
         ticket.tag_names = sorted(tags[ticket.pk])
         ticket.collaborator_list = people[ticket.pk]
     return tickets
@@ -117,8 +156,7 @@ def ticket_page(
     ids = list(rows.values_list("id", flat=True)[: limit + 1])
     more = len(ids) > limit
     ids = ids[:limit]
-    by_id = _ticket_rows().in_bulk(ids)
-    items = _with_people_and_tags([by_id[pk] for pk in ids])
+    items = tickets_by_id(ids)
     next_cursor = None
     if more and items:
         last = items[-1]
@@ -137,20 +175,57 @@ def group_queue(group_id: int, *, cursor: str | None = None, limit: int = 50) ->
 
 
 def get_ticket(ticket_id: int) -> Ticket:
-    ticket = _ticket_rows().filter(pk=ticket_id).first()
-    if ticket is None:
+    found = tickets_by_id([ticket_id])
+    if not found:
         raise NotFound("Ticket not found.")
-    return _with_people_and_tags([ticket])[0]
+    return found[0]
+
+
+_merged_into = Prepared(
+    lambda pk: Ticket.objects.filter(merged_into_id=pk).values_list("id", flat=True), int
+)
 
 
 def _history_ticket_ids(ticket: Ticket) -> list[int]:
     """The ticket and every ticket merged into it: one timeline for the surviving ticket."""
-    merged = list(Ticket.objects.filter(merged_into=ticket).values_list("id", flat=True))
-    return [ticket.pk, *merged]
+    return [ticket.pk, *_merged_into(ticket.pk)]
 
 
-def _event_rows() -> QuerySet[TicketEvent]:
-    return TicketEvent.objects.select_related("actor", "contact")
+def _events(ids, created=None, pk=None, *, kinds, newest_first, limit, timeline=False):
+    """Events of these tickets by time, after the cursor ``(created, pk)`` if one is given."""
+    rows = TicketEvent.objects.select_related("actor", "contact").filter(ticket_id__in=ids)
+    if timeline:
+        # The customer 360 shows each event's ticket number, subject and status.
+        rows = rows.select_related("ticket").defer("ticket__description", "ticket__custom_fields")
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
+    if newest_first:
+        rows = rows.order_by("-created_at", "-id")
+        if created is not None:
+            rows = rows.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk))
+    else:
+        rows = rows.order_by("created_at", "id")
+        if created is not None:
+            rows = rows.filter(Q(created_at__gt=created) | Q(created_at=created, id__gt=pk))
+    return rows[: limit + 1]
+
+
+_events_first_page = Prepared(_events, Prepared.INTS)
+_events_next_page = Prepared(_events, Prepared.INTS, datetime, int)
+
+
+def _event_page(ids: list[int], cursor: str | None, **shape) -> Page:
+    """One page of events, a keyset cursor for the next: ``shape`` as :func:`_events` takes."""
+    if cursor:
+        created, pk = decode_cursor(cursor, datetime, int)
+        events = _events_next_page(ids, created, pk, **shape) if ids else []
+    else:
+        events = _events_first_page(ids, **shape) if ids else []
+    limit = shape["limit"]
+    more = len(events) > limit
+    events = events[:limit]
+    next_cursor = encode_cursor(events[-1].created_at, events[-1].pk) if more else None
+    return Page(events, next_cursor)
 
 
 def ticket_events(
@@ -162,24 +237,13 @@ def ticket_events(
     newest_first: bool = True,
 ) -> Page:
     """A ticket's history (with that of tickets merged into it), by time, a page at a time."""
-    rows = _event_rows().filter(ticket_id__in=_history_ticket_ids(ticket))
-    if kinds:
-        rows = rows.filter(kind__in=kinds)
-    if newest_first:
-        rows = rows.order_by("-created_at", "-id")
-        if cursor:
-            created, pk = decode_cursor(cursor, datetime, int)
-            rows = rows.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk))
-    else:
-        rows = rows.order_by("created_at", "id")
-        if cursor:
-            created, pk = decode_cursor(cursor, datetime, int)
-            rows = rows.filter(Q(created_at__gt=created) | Q(created_at=created, id__gt=pk))
-    events = list(rows[: limit + 1])
-    more = len(events) > limit
-    events = events[:limit]
-    next_cursor = encode_cursor(events[-1].created_at, events[-1].pk) if more else None
-    return Page(events, next_cursor)
+    return _event_page(
+        _history_ticket_ids(ticket),
+        cursor,
+        kinds=tuple(kinds or ()),
+        newest_first=newest_first,
+        limit=limit,
+    )
 
 
 def recent_events(ticket: Ticket, limit: int = 50) -> list[TicketEvent]:
@@ -187,28 +251,29 @@ def recent_events(ticket: Ticket, limit: int = 50) -> list[TicketEvent]:
     return list(reversed(ticket_events(ticket, limit=limit).items))
 
 
+_contact = Prepared(lambda pk: Contact.objects.filter(pk=pk), int)
+
+
 def get_contact(contact_id: int) -> Contact:
-    contact = Contact.objects.filter(pk=contact_id).first()
-    if contact is None:
+    found = _contact(contact_id)
+    if not found:
         raise NotFound("Contact not found.")
-    return contact
+    return found[0]
+
+
+_tickets_of = Prepared(
+    lambda pk: Ticket.objects.filter(requester_id=pk).values_list("id", flat=True), int
+)
 
 
 def contact_timeline(contact: Contact, *, cursor: str | None = None, limit: int = 50) -> Page:
     """The customer 360: every event on every ticket of this person, across all channels,
     newest first. Contacts merged into this one brought their tickets along."""
-    ticket_ids = list(Ticket.objects.filter(requester=contact).values_list("id", flat=True))
-    rows = (
-        _event_rows()
-        .select_related("ticket")
-        .filter(ticket_id__in=ticket_ids)
-        .order_by("-created_at", "-id")
+    return _event_page(
+        list(_tickets_of(contact.pk)),
+        cursor,
+        kinds=(),
+        newest_first=True,
+        limit=limit,
+        timeline=True,
     )
-    if cursor:
-        created, pk = decode_cursor(cursor, datetime, int)
-        rows = rows.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk))
-    events = list(rows[: limit + 1]) if ticket_ids else []
-    more = len(events) > limit
-    events = events[:limit]
-    next_cursor = encode_cursor(events[-1].created_at, events[-1].pk) if more else None
-    return Page(events, next_cursor)

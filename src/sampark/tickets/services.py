@@ -8,7 +8,7 @@ the version it read, and a stale version raises StaleVersion instead of overwrit
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +24,7 @@ from sampark.customers.services import (
     find_or_create_asset,
     find_or_create_contact,
 )
+from sampark.db.prepared import Prepared
 from sampark.errors import (
     Conflict,
     Forbidden,
@@ -154,15 +155,24 @@ def _next_number() -> int:
     return row[0]
 
 
+# Looked up for every ticket opened: compiled once per connection.
+_priority = Prepared(lambda code: Priority.objects.filter(code=code)[:1], str)
+_default_priority = Prepared(lambda: Priority.objects.filter(is_default=True)[:1])
+_default_group = Prepared(
+    lambda: Group.objects.select_related("calendar").filter(is_default=True)[:1]
+)
+
+
 def resolve_priority(code: str | None) -> Priority:
     if code:
-        priority = Priority.objects.filter(code=code).first()
-        if priority is None:
+        found = _priority(code)
+        if not found:
             raise InvalidInput(
                 _("Unknown priority “%(code)s”.") % {"code": code[:20]}, field="priority"
             )
-        return priority
-    priority = Priority.objects.filter(is_default=True).first() or Priority.objects.last()
+        return found[0]
+    found = _default_priority()
+    priority = found[0] if found else Priority.objects.last()
     if priority is None:
         raise InvalidInput(_("No priorities are configured."), field="priority")
     return priority
@@ -247,17 +257,37 @@ def choose_owner(contact: Contact, *, has_tickets: bool = True) -> tuple[Any, st
     if not has_tickets:
         return None, "queue"
     since = clock.now() - timedelta(days=settings.SAMPARK_SPOC_WINDOW_DAYS)
-    mine = Ticket.objects.filter(
-        requester=contact, owner__isnull=False, owner__is_active=True, merged_into__isnull=True
-    ).select_related("owner")
     # An active ticket's owner first; then the owner of the most recently solved one.
-    recent = (
-        mine.filter(status__in=ACTIVE_STATUSES).order_by("-updated_at", "-id").first()
-        or mine.filter(solved_at__gte=since).order_by("-solved_at", "-id").first()
-    )
-    if recent is not None:
-        return recent.owner, "returning_customer"
+    recent = _owner_of_active(contact.pk) or _owner_of_solved(contact.pk, since)
+    if recent:
+        return recent[0].owner, "returning_customer"
     return None, "queue"
+
+
+def _owned_tickets_of(contact_id: int):
+    return Ticket.objects.filter(
+        requester_id=contact_id,
+        owner__isnull=False,
+        owner__is_active=True,
+        merged_into__isnull=True,
+    ).select_related("owner")
+
+
+_owner_of_active = Prepared(
+    lambda contact_id: (
+        _owned_tickets_of(contact_id)
+        .filter(status__in=ACTIVE_STATUSES)
+        .order_by("-updated_at", "-id")[:1]
+    ),
+    int,
+)
+_owner_of_solved = Prepared(
+    lambda contact_id, since: (
+        _owned_tickets_of(contact_id).filter(solved_at__gte=since).order_by("-solved_at", "-id")[:1]
+    ),
+    int,
+    datetime,
+)
 
 
 # --- open ---------------------------------------------------------------------------------
@@ -326,7 +356,7 @@ def open_ticket(
         else:
             priority_row, source = resolve_priority(None), "default"
     if group is None:
-        group = Group.objects.select_related("calendar").filter(is_default=True).first()
+        group = next(iter(_default_group()), None)
     if owner is not None:
         owner, reason = _require_agent(owner), "chosen"
     else:

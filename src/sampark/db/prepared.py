@@ -1,0 +1,227 @@
+"""Querysets compiled to SQL once per connection, then run many times with new values.
+
+Profiles of the hot read paths (a ticket page, a queue page, a customer timeline, token
+authentication) showed Django spending about half of each request turning querysets into SQL
+(``SQLCompiler.as_sql``, ``filter``, query cloning), against a tenth in SQLite itself. The same
+few query shapes run thousands of times with different ids, so :class:`Prepared` builds such a
+queryset once with marker values, records where each marker lands among the SQL parameters,
+and afterwards runs the stored SQL with the caller's values through Django's own iterables:
+rows become model instances, ``values()`` dicts or tuples exactly as before, converters and
+``select_related`` included, and queries still go through the connection's cursor wrappers
+(query logging, ``CaptureQueriesContext``).
+
+Rules for a prepared query:
+
+- ``build(*markers, **shape)`` must return a finished queryset: slice it, order it and select
+  what it needs. The result is a list; chaining on it is not possible.
+- Each value is an ``int``, ``str``, aware ``datetime``, or a list of ints or of strings
+  (``Prepared.INTS``, ``Prepared.TEXTS``), and must reach the SQL as a plain parameter
+  (``=``, ``<``, ``__in``): not through ``LIKE`` patterns or functions. Compiling checks
+  that every marker was found and refuses otherwise.
+  A list is padded to the next power of two with its last item, for ``__in`` only.
+- Anything that changes the SQL text itself (a limit, an optional filter) goes in ``shape``
+  keywords; every distinct shape (and every length of a list value) is compiled once per
+  connection, up to ``MAX_SHAPES``, after which queries are built the ordinary way.
+- ``prefetch_related`` on the built queryset still works: prefetches run as ordinary queries.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+from django.db.models.sql.query import Query
+
+MAX_SHAPES = 64
+# Far outside any id, time or text the application stores.
+_INT_BASE = 7_340_000_000_000_000
+_TIME_BASE = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
+_TEXT_BASE = "\ue000prepared-marker-"
+_serial = itertools.count()
+
+
+class _PreparedQuery(Query):
+    """A compiled query: hands out its stored compiler, whose SQL takes this call's values."""
+
+    bound: tuple = ()
+    compiler_template: Any = None
+    converters: Any = None
+    sql: str = ""
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        compiler = object.__new__(type(self.compiler_template))
+        compiler.__dict__.update(self.compiler_template.__dict__)
+        sql, bound, converters = self.sql, self.bound, self.converters
+        compiler.as_sql = lambda *args, **kwargs: (sql, bound)
+        # Results are read through results_iter(), which looks the converters up per query.
+        compiler.get_converters = lambda expressions: converters
+        return compiler
+
+    def chain(self, klass=None):
+        raise TypeError("A prepared query is finished: build the variation in its build().")
+
+    clone = chain
+
+
+@dataclass
+class _Entry:
+    queryset: QuerySet | None  # None: the query can match nothing (an empty IN list)
+    query: _PreparedQuery | None
+    # For each SQL parameter: the index of the value that fills it and how to adapt it,
+    # or None and the constant the compiled query had there.
+    slots: list[tuple[int | None, Any]]
+
+
+class Prepared:
+    """A query shape compiled once per database connection.
+
+    ``Prepared(build, int, datetime)`` then ``query(42, some_time, limit=50)`` returns the list
+    ``build(42, some_time, limit=50)`` would, without building or compiling it again.
+    """
+
+    INTS = "ints"
+    TEXTS = "texts"
+    LISTS = (INTS, TEXTS)
+    KINDS = (int, str, datetime, INTS, TEXTS)
+
+    def __init__(self, build: Callable[..., QuerySet], *kinds, using: str = DEFAULT_DB_ALIAS):
+        for kind in kinds:
+            if kind not in self.KINDS:
+                raise ImproperlyConfigured(f"Not a kind of prepared value: {kind!r}")
+        self.build = build
+        self.kinds = kinds
+        self.using = using
+        self.key = f"prepared-{next(_serial)}"
+
+    def __call__(self, *values, **shape) -> list:
+        if len(values) != len(self.kinds):
+            raise TypeError(f"expected {len(self.kinds)} values, got {len(values)}")
+        values = tuple(
+            _padded(list(v)) if k in self.LISTS else v
+            for v, k in zip(values, self.kinds, strict=True)
+        )
+        connection = connections[self.using]
+        entries = connection.__dict__.setdefault("sampark_prepared", {}).setdefault(self.key, {})
+        lengths = tuple(len(v) for v, k in zip(values, self.kinds, strict=True) if k in self.LISTS)
+        key = (lengths, tuple(sorted(shape.items())))
+        entry = entries.get(key)
+        if entry is None:
+            if len(entries) >= MAX_SHAPES:
+                return list(self.build(*values, **shape))
+            entry = entries[key] = self._compile(connection, lengths, shape)
+        if entry.queryset is None:
+            return []
+        flat = self._flatten(values)
+        bound = tuple(
+            constant if index is None else constant(flat[index]) for index, constant in entry.slots
+        )
+        query = _PreparedQuery.__new__(_PreparedQuery)
+        query.__dict__.update(entry.query.__dict__)
+        query.bound = bound
+        queryset = QuerySet.__new__(type(entry.queryset))
+        queryset.__dict__.update(entry.queryset.__dict__)
+        queryset._query = query
+        return list(queryset)
+
+    def _flatten(self, values) -> list:
+        flat = []
+        for value, kind in zip(values, self.kinds, strict=True):
+            if kind in self.LISTS:
+                flat.extend(value)
+            else:
+                flat.append(value)
+        return flat
+
+    def _markers(self, lengths: tuple[int, ...]) -> tuple[list, list]:
+        """The marker values to build with, and the same flattened in parameter order."""
+        counter = itertools.count()
+        lists = iter(lengths)
+        args, flat = [], []
+        for kind in self.kinds:
+            if kind in self.LISTS:
+                item = int if kind == self.INTS else str
+                items = [_marker(item, next(counter)) for _ in range(next(lists))]
+                args.append(items)
+                flat.extend(items)
+            else:
+                marker = _marker(kind, next(counter))
+                args.append(marker)
+                flat.append(marker)
+        return args, flat
+
+    def _compile(self, connection, lengths, shape) -> _Entry:
+        args, flat = self._markers(lengths)
+        queryset = self.build(*args, **shape)
+        if not isinstance(queryset, QuerySet):
+            raise ImproperlyConfigured("A prepared build() must return a QuerySet.")
+        compiler = queryset.query.get_compiler(connection=connection)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return _Entry(None, None, [])
+        slots: list[tuple[int | None, Any]] = []
+        found = set()
+        for param in params:
+            slot = _find(connection, param, flat)
+            if slot is None:
+                slots.append((None, param))
+            else:
+                found.add(slot[0])
+                slots.append(slot)
+        missing = set(range(len(flat))) - found
+        if missing:
+            raise ImproperlyConfigured(
+                f"{self.build.__qualname__}: values {sorted(missing)} do not reach the SQL as "
+                "plain parameters, so the query cannot be prepared."
+            )
+        query = _PreparedQuery.__new__(_PreparedQuery)
+        query.__dict__.update(queryset.query.__dict__)
+        query.compiler_template = compiler
+        query.converters = compiler.get_converters(
+            [column[0] for column in compiler.select[0 : compiler.col_count]]
+        )
+        query.sql = sql
+        return _Entry(queryset, query, slots)
+
+
+def _marker(kind, n: int):
+    if kind is int:
+        return _INT_BASE + n
+    if kind is str:
+        return f"{_TEXT_BASE}{n}"
+    return _TIME_BASE + timedelta(microseconds=n + 1)
+
+
+def _padded(items: list) -> list:
+    """The list grown to the next power of two by repeating its last item, so that lists of
+    many lengths share a few compiled shapes (``IN`` ignores the repeats)."""
+    size = 1
+    while size < len(items):
+        size *= 2
+    return items + items[-1:] * (size - len(items)) if items else items
+
+
+def _same(value):
+    return value
+
+
+def _adapters(connection, marker) -> tuple[Callable, ...]:
+    """How a value of the marker's kind may look among the SQL parameters."""
+    if isinstance(marker, datetime):
+        return (_same, connection.ops.adapt_datetimefield_value)
+    return (_same,)
+
+
+def _find(connection, param, flat: list) -> tuple[int, Callable] | None:
+    for index, marker in enumerate(flat):
+        for adapt in _adapters(connection, marker):
+            adapted = adapt(marker)
+            if type(param) is type(adapted) and param == adapted:
+                return index, adapt
+    return None

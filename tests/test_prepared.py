@@ -1,0 +1,136 @@
+"""Prepared queries give exactly what building the queryset each time gives, on both backends,
+with one query and no compiling after the first call."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from sampark.customers.models import Contact, Identity
+from sampark.db import prepared
+from sampark.db.prepared import Prepared
+from sampark.tickets.models import Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _tickets_of(contact_id, since):
+    return (
+        Ticket.objects.select_related("priority", "requester", "group")
+        .filter(requester_id=contact_id, created_at__gte=since)
+        .order_by("id")
+    )
+
+
+def test_same_rows_as_the_queryset_for_each_call(make_contact, make_ticket):
+    alice, bob = make_contact(), make_contact()
+    for person in (alice, bob, alice):
+        make_ticket(requester=person)
+    query = Prepared(_tickets_of, int, dt.datetime)
+    long_ago = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    for person in (alice, bob, alice):
+        got = query(person.pk, long_ago)
+        assert got == list(_tickets_of(person.pk, long_ago))
+        assert {t.requester_id for t in got} == {person.pk}
+    assert query(alice.pk, dt.datetime(2999, 1, 1, tzinfo=dt.UTC)) == []
+
+
+def test_related_rows_come_with_the_one_query(make_ticket):
+    ticket = make_ticket()
+    query = Prepared(_tickets_of, int, dt.datetime)
+    query(ticket.requester_id, ticket.created_at)  # compiles
+    with CaptureQueriesContext(connection) as captured:
+        (found,) = query(ticket.requester_id, ticket.created_at)
+        assert found.priority.code and found.group.name and found.requester.name
+    assert len(captured) == 1
+    assert found.created_at == ticket.created_at  # converters applied: an aware datetime
+
+
+def test_lists_of_any_length_share_padded_shapes(make_ticket):
+    ids = [make_ticket().pk for _ in range(5)]
+    query = Prepared(lambda pks: Ticket.objects.filter(pk__in=pks).order_by("id"), Prepared.INTS)
+    for n in range(6):
+        assert [t.pk for t in query(ids[:n])] == ids[:n]
+    shapes = connections["default"].__dict__["sampark_prepared"][query.key]
+    # Lengths 1, 2, 4 and 8 (3 and 4 pad to 4, 5 to 8), and the empty list.
+    assert sorted(lengths for (lengths,), _shape in shapes) == [0, 1, 2, 4, 8]
+
+
+def test_text_lists_and_values_querysets(make_contact):
+    contact = make_contact(email="Meera.Iyer@Example.in", phone="98450 12345")
+    query = Prepared(
+        lambda kinds, values: (
+            Identity.objects.filter(kind__in=kinds, value__in=values)
+            .order_by("kind")
+            .values_list("kind", "contact_id")
+        ),
+        Prepared.TEXTS,
+        Prepared.TEXTS,
+    )
+    got = query(["email", "phone"], ["meera.iyer@example.in", "+919845012345"])
+    assert got == [("email", contact.pk), ("phone", contact.pk)]
+    assert query(["email"], ["nobody@example.in"]) == []
+
+
+def test_shape_keywords_change_the_sql(make_ticket):
+    ticket = make_ticket()
+    query = Prepared(
+        lambda pk, *, newest_first: TicketEvent.objects.filter(ticket_id=pk).order_by(
+            "-id" if newest_first else "id"
+        ),
+        int,
+    )
+    oldest_first = [e.pk for e in query(ticket.pk, newest_first=False)]
+    assert len(oldest_first) >= 2
+    assert [e.pk for e in query(ticket.pk, newest_first=True)] == oldest_first[::-1]
+
+
+def test_a_value_that_does_not_reach_the_sql_plainly_is_refused(make_contact):
+    query = Prepared(lambda name: Contact.objects.filter(name__icontains=name), str)
+    with pytest.raises(ImproperlyConfigured, match="cannot be prepared"):
+        query("meera")
+
+
+def test_wrong_number_of_values_is_a_type_error():
+    query = Prepared(lambda pk: Contact.objects.filter(pk=pk), int)
+    with pytest.raises(TypeError):
+        query(1, 2)
+
+
+def test_unknown_kind_is_refused():
+    with pytest.raises(ImproperlyConfigured):
+        Prepared(lambda x: Contact.objects.filter(pk=x), float)
+
+
+def test_past_the_shape_limit_queries_are_built_as_usual(make_ticket, monkeypatch):
+    monkeypatch.setattr(prepared, "MAX_SHAPES", 2)
+    ticket = make_ticket()
+    query = Prepared(lambda pk, *, limit: Ticket.objects.filter(pk=pk)[:limit], int)
+    for limit in (1, 2, 3, 4):
+        assert [t.pk for t in query(ticket.pk, limit=limit)] == [ticket.pk]
+    assert len(connections["default"].__dict__["sampark_prepared"][query.key]) == 2
+
+
+def test_each_thread_compiles_on_its_own_connection(make_ticket):
+    ticket = make_ticket()
+    query = Prepared(lambda pk: Ticket.objects.filter(Q(pk=pk) | Q(merged_into_id=pk)), int)
+    assert [t.pk for t in query(ticket.pk)] == [ticket.pk]
+    found, errors = [], []
+
+    def other():
+        try:
+            found.extend(t.pk for t in query(ticket.pk))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    worker.join()
+    assert not errors
+    assert found == [ticket.pk]
