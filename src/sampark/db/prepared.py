@@ -73,8 +73,8 @@ class _PreparedQuery(Query):
 class _Entry:
     queryset: QuerySet | None  # None: the query can match nothing (an empty IN list)
     query: _PreparedQuery | None
-    # For each SQL parameter: the index of the value that fills it and how to adapt it,
-    # or None and the constant the compiled query had there.
+    # For each SQL parameter: (index of the value that fills it, function adapting that value
+    # as Django would), or (None, the constant the compiled query had there).
     slots: list[tuple[int | None, Any]]
 
 
@@ -118,9 +118,7 @@ class Prepared:
         if entry.queryset is None:
             return []
         flat = self._flatten(values)
-        bound = tuple(
-            constant if index is None else constant(flat[index]) for index, constant in entry.slots
-        )
+        bound = tuple(fill if index is None else fill(flat[index]) for index, fill in entry.slots)
         query = _PreparedQuery.__new__(_PreparedQuery)
         query.__dict__.update(entry.query.__dict__)
         query.bound = bound
