@@ -27,10 +27,7 @@ import json
 import os
 import platform
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,7 +37,15 @@ from pathlib import Path
 import httpx
 
 from bench.generate import CITIES, FIRST_NAMES, LAST_NAMES, TOPICS, phone_for
-from bench.loadgen import LoadStats, cpu_seconds, peak_memory, rss_breakdown_mb, run_load
+from bench.loadgen import (
+    LoadStats,
+    ServerProcess,
+    cpu_seconds,
+    free_port,
+    peak_memory,
+    rss_breakdown_mb,
+    run_load,
+)
 
 SCENARIOS = ("create", "queue", "detail", "timeline")
 HEALTH_TIMEOUT = 600.0  # the first start may migrate a large database
@@ -54,12 +59,6 @@ def sampark_home() -> Path:
     return Path(platformdirs.user_data_dir("sampark", appauthor=False))
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def sampark_command() -> list[str]:
     script = Path(sys.executable).with_name("sampark")
     return [str(script)] if script.exists() else [sys.executable, "-m", "sampark.cli"]
@@ -68,12 +67,9 @@ def sampark_command() -> list[str]:
 # --- the server -----------------------------------------------------------------------------
 
 
-class Server:
+class Server(ServerProcess):
     def __init__(self, *, workers: int, port: int, extra: list[str], log_path: Path):
         self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        self.log_path = log_path
-        env = dict(os.environ, SAMPARK_API_RATE="1000000/m")
         command = [
             *sampark_command(),
             "serve",
@@ -86,42 +82,16 @@ class Server:
             "--no-access-log",
             *extra,
         ]
-        self.command = command
-        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            command, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        super().__init__(
+            command,
+            name="the server",
+            base=f"http://127.0.0.1:{port}",
+            log_path=log_path,
+            env=dict(os.environ, SAMPARK_API_RATE="1000000/m"),
         )
 
     def wait_healthy(self, timeout: float = HEALTH_TIMEOUT) -> float:
-        started = time.perf_counter()
-        deadline = started + timeout
-        with httpx.Client(timeout=5.0) as client:
-            while time.perf_counter() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"the server exited early:\n{self.tail()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get(f"{self.base}/healthz").status_code == 200:
-                        return time.perf_counter() - started
-                time.sleep(0.25)
-        raise RuntimeError(f"the server was not healthy within {timeout:.0f}s:\n{self.tail()}")
-
-    def tail(self, lines: int = 30) -> str:
-        self.log.flush()
-        text = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(text[-lines:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            # The server runs in its own session: signal its process group (our child's).
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self.log.close()
+        return self.wait_until_ok("/healthz", timeout)
 
 
 # --- request factories ----------------------------------------------------------------------

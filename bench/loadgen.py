@@ -50,10 +50,14 @@ import asyncio
 import contextlib
 import math
 import os
+import signal
+import socket
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -202,6 +206,71 @@ async def run_load(
     stats.max = latencies[-1] if latencies else 0.0
     stats.mean = sum(latencies) / len(latencies) if latencies else 0.0
     return stats
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """A server under test on loopback: started in a session of its own (so that stopping it
+    reaches its workers), its output in ``log_path``."""
+
+    def __init__(
+        self,
+        command: list[str],
+        *,
+        name: str,
+        base: str,
+        log_path: Path,
+        env: dict | None = None,
+        cwd: Path | None = None,
+    ):
+        self.command, self.name, self.base, self.log_path = command, name, base, log_path
+        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603 - the benchmark's own command line
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_until_ok(self, path: str, timeout: float) -> float:
+        """Seconds until ``GET path`` answers 200; the log's tail if it exits or times out."""
+        started = time.perf_counter()
+        with httpx.Client(timeout=5.0) as client:
+            while time.perf_counter() < started + timeout:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited early:\n{self.tail()}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if client.get(f"{self.base}{path}").status_code == 200:
+                        return time.perf_counter() - started
+                time.sleep(0.25)
+        raise RuntimeError(f"{self.name} did not answer {path} in {timeout:.0f}s:\n{self.tail()}")
+
+    def tail(self, lines: int = 30) -> str:
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def processes(self) -> int:
+        """How many processes the server runs: itself and every descendant."""
+        return len(_descendants(self.process.pid))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.log.close()
 
 
 def _descendants(pid: int) -> list[int]:

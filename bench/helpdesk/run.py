@@ -44,8 +44,6 @@ import os
 import platform
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -65,7 +63,15 @@ STATE = Path(os.environ.get("HELPDESK_STATE", REPO / "bench" / ".helpdesk"))
 DATA = Path(os.environ.get("HELPDESK_BENCH_HOME", STATE / "data")).resolve()
 sys.path.insert(0, str(REPO))
 
-from bench.loadgen import LoadStats, cpu_seconds, peak_memory, rss_breakdown_mb, run_load  # noqa: E402
+from bench.loadgen import (  # noqa: E402
+    LoadStats,
+    ServerProcess,
+    cpu_seconds,
+    free_port,
+    peak_memory,
+    rss_breakdown_mb,
+    run_load,
+)
 
 SCENARIOS = ("create", "queue", "detail", "timeline")
 EXTRAS = ("queue_page", "timeline_list", "my_tickets")
@@ -135,12 +141,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 # --- the server -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def server_env() -> dict:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="hdproject.settings")
     env["HELPDESK_BENCH_HOME"] = str(DATA)
@@ -158,11 +158,9 @@ def manage(*args: str) -> None:
     )
 
 
-class Server:
+class Server(ServerProcess):
     def __init__(self, *, workers: int, port: int, log_path: Path):
-        self.base = f"http://127.0.0.1:{port}"
-        self.log_path = log_path
-        self.command = [
+        command = [
             sys.executable,
             "-m",
             "uvicorn",
@@ -177,53 +175,17 @@ class Server:
             "--log-level",
             "warning",
         ]
-        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=HERE / "project",
+        super().__init__(
+            command,
+            name="django-helpdesk",
+            base=f"http://127.0.0.1:{port}",
+            log_path=log_path,
             env=server_env(),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            cwd=HERE / "project",
         )
 
     def wait_ready(self, timeout: float = 120.0) -> float:
-        started = time.perf_counter()
-        with httpx.Client(timeout=5.0) as client:
-            while time.perf_counter() < started + timeout:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"uvicorn exited early:\n{self.tail()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get(f"{self.base}/login/").status_code == 200:
-                        return time.perf_counter() - started
-                time.sleep(0.25)
-        raise RuntimeError(f"django-helpdesk did not come up in {timeout:.0f}s:\n{self.tail()}")
-
-    def tail(self, lines: int = 30) -> str:
-        self.log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def processes(self) -> int:
-        count, todo = 0, [self.process.pid]
-        while todo:
-            pid = todo.pop()
-            count += 1
-            with contextlib.suppress(OSError):
-                for task in Path(f"/proc/{pid}/task").iterdir():
-                    todo += [int(c) for c in (task / "children").read_text().split()]
-        return count
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self.log.close()
+        return self.wait_until_ok("/login/", timeout)
 
 
 # --- sessions and the list page's queries ---------------------------------------------------
