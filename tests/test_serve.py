@@ -1,51 +1,145 @@
-"""How ``sampark serve`` workers take connections from the socket they share."""
+"""How ``sampark serve`` workers share out the connections of the socket they listen on."""
 
 import asyncio
+import contextlib
 import socket
+import threading
+import time
 
 import pytest
 
-from sampark.server import LISTEN_BACKLOG, FairServer, ServeConfig
+from sampark import server as serving
+from sampark.server import LISTEN_BACKLOG, FairAcceptLoop, ServeConfig
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_worker_that_accepts_one_at_a_time_still_queues_a_burst():
-    """Each worker takes one waiting connection per wake-up (asyncio's accept batch is the
-    configured backlog, 1 for several workers), so a client's simultaneous connections spread
-    over the workers. The kernel's queue must stay long: a burst of connections waits for a
-    worker instead of being dropped."""
-    config = ServeConfig("sampark.asgi:application", host="127.0.0.1", port=0, workers=2, backlog=1)
-    listening = config.bind_socket()
-    port = listening.getsockname()[1]
-    server = FairServer(config)
+class Worker(threading.Thread):
+    """One worker's event loop serving the shared socket, counting the connections it took.
+    Threads stand in for uvicorn's worker processes: each has its own loop and selector."""
 
-    async def burst() -> tuple[int, int]:
-        serving_task = asyncio.ensure_future(server.serve(sockets=[listening]))
-        while not server.started:
-            await asyncio.sleep(0.01)
-        (serving,) = server.servers
-        accept_batch = serving._backlog
-        # The loop is not running while this coroutine connects: only the kernel's queue holds
-        # the connections. With a queue of 1, all but the first two would time out.
-        clients, connected = [], 0
-        for _ in range(20):
-            client = socket.socket()
-            client.settimeout(0.5)
-            try:
-                client.connect(("127.0.0.1", port))
-                connected += 1
-            except OSError:
-                pass
-            clients.append(client)
+    def __init__(self, sock: socket.socket):
+        super().__init__(daemon=True)
+        self.sock, self.taken, self.ready = sock, 0, threading.Event()
+        self.loop = FairAcceptLoop()
+
+    def run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        worker = self
+
+        class Held(asyncio.Protocol):
+            def connection_made(self, transport):
+                worker.taken += 1
+
+        async def main():
+            self.server = await self.loop.create_server(
+                Held, sock=self.sock, backlog=LISTEN_BACKLOG
+            )
+            self.ready.set()
+            await self.server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError):  # serve_forever, when closed
+            self.loop.run_until_complete(main())
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.join(timeout=5)
+
+
+def listening_socket() -> socket.socket:
+    sock = ServeConfig("sampark.asgi:application", host="127.0.0.1", port=0).bind_socket()
+    sock.setblocking(False)
+    return sock
+
+
+def wait_for(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_connections_go_to_the_worker_that_holds_the_fewest(monkeypatch):
+    """A client's kept-alive connections spread over the workers: a worker that holds
+    connections waits before it takes another, and an idle worker takes it at once. (The wait
+    is long here so that the order does not depend on how fast the threads wake.)"""
+    monkeypatch.setattr(serving, "ACCEPT_WAIT", 0.3)
+    sock = listening_socket()
+    workers = [Worker(sock.dup()), Worker(sock.dup())]  # as forked processes hold it
+    clients = []
+    try:
+        for worker in workers:
+            worker.start()
+            worker.ready.wait(5)
+        for n in range(1, 5):
+            clients.append(socket.create_connection(sock.getsockname()))
+            wait_for(lambda n=n: sum(w.taken for w in workers) == n)
+        assert sorted(w.taken for w in workers) == [2, 2]
+    finally:
         for client in clients:
             client.close()
-        server.should_exit = True
-        await serving_task
-        return accept_batch, connected
+        for worker in workers:
+            worker.stop()
+        sock.close()
 
+
+def test_a_burst_of_connections_is_queued_and_all_are_taken():
+    """One connection per wake-up must not shorten the kernel's queue: a burst waits for the
+    workers instead of being refused, and the workers take all of it."""
+    sock = listening_socket()
+    worker = Worker(sock)
+    clients = []
     try:
-        accept_batch, connected = asyncio.run(burst())
+        worker.start()
+        worker.ready.wait(5)
+        for _ in range(40):
+            client = socket.socket()
+            client.settimeout(2)
+            client.connect(sock.getsockname())
+            clients.append(client)
+        wait_for(lambda: worker.taken == 40)
     finally:
-        listening.close()
-    assert accept_batch == 1
-    assert connected == 20 <= LISTEN_BACKLOG
+        for client in clients:
+            client.close()
+        worker.stop()
+        sock.close()
+
+
+def test_serve_uses_the_fair_loop_and_a_long_kernel_queue():
+    config = ServeConfig(
+        "sampark.asgi:application",
+        host="127.0.0.1",
+        port=0,
+        backlog=LISTEN_BACKLOG,
+        loop="sampark.server:FairAcceptLoop",
+    )
+    assert config.get_loop_factory() is FairAcceptLoop
+    assert config.backlog == LISTEN_BACKLOG
+
+
+@pytest.mark.parametrize("held", [0, 1, 9])
+def test_the_wait_grows_with_the_connections_held_up_to_a_cap(held):
+    waits = []
+    loop = FairAcceptLoop()
+    try:
+        loop.call_later = lambda delay, *args: waits.append(delay)  # record, do not schedule
+        loop._remove_reader = lambda fd: None
+
+        class Server:
+            _active_count = held
+
+            def is_serving(self):
+                return True
+
+        accepted = []
+        loop._accept_after_wait = accepted.append
+        sock = socket.socket()
+        try:
+            sock.setblocking(False)
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(8)
+            loop._accept_connection(lambda: None, sock, None, Server(), 100)
+        finally:
+            sock.close()
+    finally:
+        loop.close()
+    expected = [] if held == 0 else [min(held, serving.ACCEPT_WAIT_STEPS) * serving.ACCEPT_WAIT]
+    assert waits == expected

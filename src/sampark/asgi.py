@@ -5,17 +5,22 @@ request gets its own thread-sensitive context), so each request also opened a ne
 connection: on SQLite that re-ran the PRAGMAs, re-read the schema and started from a cold page
 cache, about a third of a ticket create's CPU. Sampark's views are synchronous, so HTTP goes
 to Django's WSGI handler on a fixed pool of threads (``SAMPARK_THREADS``, default 4) whose
-connections persist (SQLite) or return to psycopg's pool (PostgreSQL). WebSockets, when they
-come, are routed to Django Channels beside this.
+connections persist (SQLite) or return to psycopg's pool (PostgreSQL); see
+``sampark.threadwsgi``. WebSockets, when they come, are routed to Django Channels beside this.
 """
 
 import os
 
-from a2wsgi import WSGIMiddleware
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+
+from sampark.threadwsgi import ThreadedWSGI
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sampark.settings")
 
-application = WSGIMiddleware(
-    get_wsgi_application(), workers=int(os.environ.get("SAMPARK_THREADS", "4"))
+_django = get_wsgi_application()
+application = ThreadedWSGI(
+    _django,
+    threads=int(os.environ.get("SAMPARK_THREADS", "4")),
+    max_body=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
 )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import uvicorn
-from uvicorn.supervisors import Multiprocess, multiprocess
+from uvicorn.supervisors import Multiprocess
 
 LISTEN_BACKLOG = 2048
+# A worker that already holds connections waits this long per connection held (at most
+# ACCEPT_WAIT_STEPS of them) before it takes a new one, so that a less busy worker takes it.
+ACCEPT_WAIT = 0.001
+ACCEPT_WAIT_STEPS = 4
 
 
 class ServeConfig(uvicorn.Config):
@@ -23,28 +28,40 @@ class ServeConfig(uvicorn.Config):
         return sock
 
 
-class FairServer(uvicorn.Server):
-    """A worker that takes one waiting connection at a time from the shared socket.
+class FairAcceptLoop(asyncio.SelectorEventLoop):
+    """An event loop whose servers share out the connections of a listening socket that
+    several worker processes wait on.
 
-    asyncio accepts up to ``backlog`` connections each time the listening socket is ready, so
-    when a client opened several kept-alive connections at once, the first worker to wake
-    took all of them and served them under one GIL while the other workers idled. Workers
-    here are configured with a backlog of 1, so each wake-up accepts one connection and the
-    rest go to whichever worker is free; the kernel's queue for the shared socket is set back
-    to LISTEN_BACKLOG once the worker is serving (asyncio re-listens with the backlog)."""
+    Every worker is woken when a connection arrives. asyncio accepts up to ``backlog`` waiting
+    connections per wake-up, so when a client (a load balancer, a benchmark) opened several
+    kept-alive connections at once, the first worker awake took all of them and served them
+    under one GIL while the others idled, and which worker that was changed from run to run.
+    Here a worker takes one connection per wake-up, and only at once if it holds none; a
+    worker that holds some waits ``ACCEPT_WAIT`` per connection held (at most
+    ``ACCEPT_WAIT_STEPS``) and then takes one if another worker has not. Connections go to the
+    least busy worker, at the price of a few milliseconds for the connection, not its
+    requests, on a busy one.
 
-    async def startup(self, sockets=None) -> None:
-        await super().startup(sockets)
-        for sock in sockets or ():
-            sock.listen(LISTEN_BACKLOG)
+    This overrides ``_accept_connection``, which asyncio's selector loops call for a ready
+    listening socket (Python 3.11 to 3.13 keep its signature)."""
 
+    def _accept_connection(self, protocol_factory, sock, sslcontext=None, server=None, *rest):
+        held = getattr(server, "_active_count", 0)
+        backlog, *rest = rest or (1,)
+        if not held:
+            super()._accept_connection(protocol_factory, sock, sslcontext, server, 1, *rest)
+            return
+        fd = sock.fileno()
+        self._remove_reader(fd)
+        args = (protocol_factory, sock, sslcontext, server, backlog, *rest)
+        self.call_later(min(held, ACCEPT_WAIT_STEPS) * ACCEPT_WAIT, self._accept_after_wait, args)
 
-class FairProcess(multiprocess.Process):
-    @property
-    def server(self) -> uvicorn.Server:
-        if self._server is None:
-            self._server = FairServer(config=self.config)
-        return self._server
+    def _accept_after_wait(self, args) -> None:
+        protocol_factory, sock, sslcontext, server, backlog, *rest = args
+        if sock.fileno() == -1 or (server is not None and not server.is_serving()):
+            return  # closed while waiting
+        self._add_reader(sock.fileno(), self._accept_connection, *args)
+        super()._accept_connection(protocol_factory, sock, sslcontext, server, 1, *rest)
 
 
 def serve(*, host: str, port: int, workers: int, log_level: str, access_log: bool) -> None:
@@ -56,12 +73,10 @@ def serve(*, host: str, port: int, workers: int, log_level: str, access_log: boo
         log_level=log_level,
         access_log=access_log,
         lifespan="off",
-        backlog=1 if workers > 1 else LISTEN_BACKLOG,
+        backlog=LISTEN_BACKLOG,
+        loop="sampark.server:FairAcceptLoop",  # uvicorn calls it to make the loop,
     )
     if config.workers > 1:
-        # uvicorn's supervisor makes (and remakes, when a worker dies) its workers from this
-        # module-level name; every worker it starts is a FairProcess.
-        multiprocess.Process = FairProcess
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(config).run()
