@@ -496,6 +496,33 @@ def test_group_queue_shows_active_tickets_by_priority_then_age(
     assert ids(found) == [p1.pk, older_p3.pk, newer_p3.pk]
 
 
+def test_the_prepared_group_queue_pages_like_the_general_ticket_list(
+    make_ticket, make_group, make_contact
+):
+    from sampark.tickets.queries import TicketFilters, group_queue, ticket_page
+
+    group = make_group(name="Field service")
+    requester = make_contact()
+    for minute, priority in enumerate(["P3", "P1", "P3", "P2", "P4", "P1", "P3"]):
+        with time_machine.travel(T0 + timedelta(minutes=minute // 2), tick=False):
+            make_ticket(requester=requester, group=group, priority=priority)
+
+    def pages(read) -> list[list[int]]:
+        found, cursor = [], None
+        while True:
+            page = read(cursor)
+            found.append([t.pk for t in page.items])
+            if not (cursor := page.next_cursor):
+                return found
+
+    filters = TicketFilters(group=group.pk, active=True)
+    general = pages(lambda c: ticket_page(filters, order="queue", cursor=c, limit=2))
+    prepared = pages(lambda c: group_queue(group.pk, cursor=c, limit=2))
+
+    assert prepared == general
+    assert [len(p) for p in prepared] == [2, 2, 2, 1]
+
+
 def test_queue_of_an_unknown_group_is_404(api):
     response = api.get("/api/v1/groups/999999/queue")
 
@@ -801,16 +828,23 @@ def test_timeline_of_an_unknown_contact_is_404(api):
     assert api.get("/api/v1/contacts/999999/timeline").status_code == 404
 
 
-def test_group_queue_reads_the_partial_queue_index(default_group):
+@pytest.mark.parametrize("reader", ["ticket_page", "group_queue", "group_queue after"])
+def test_group_queue_reads_the_partial_queue_index(default_group, make_ticket, reader):
     """SQLite uses a partial index only for a query that repeats its constants; a bound
     parameter in the status filter would fall back to sorting the whole group."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from sampark.tickets.queries import TicketFilters, ticket_page
+    from sampark.tickets.queries import TicketFilters, group_queue, ticket_page
 
+    make_ticket(group=default_group)
+    make_ticket(group=default_group)
+    cursor = group_queue(default_group.pk, limit=1).next_cursor if "after" in reader else None
     with CaptureQueriesContext(connection) as queries:
-        ticket_page(TicketFilters(group=default_group.pk, active=True), order="queue")
+        if reader == "ticket_page":
+            ticket_page(TicketFilters(group=default_group.pk, active=True), order="queue")
+        else:
+            group_queue(default_group.pk, cursor=cursor, limit=1)
     sql = queries.captured_queries[0]["sql"]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

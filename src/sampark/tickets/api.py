@@ -25,6 +25,7 @@ from sampark.apischema import (
     rendered,
 )
 from sampark.customers.services import RequesterDetails
+from sampark.db.prepared import Prepared
 from sampark.errors import InvalidInput, NotFound
 from sampark.team.models import Group
 
@@ -443,10 +444,13 @@ def list_tickets(request, params: Query[ListParams]):
     return _page(page, ticket_out)
 
 
+_group_exists = Prepared(lambda pk: Group.objects.filter(pk=pk).values_list("pk")[:1], int)
+
+
 @router.get("/groups/{group_id}/queue", response=TicketPage, summary="A group's queue")
 def group_queue(request, group_id: PathId, cursor: Text(500) | None = None, limit: Limit = 50):
     """Active tickets of the group, most urgent priority first, then oldest first."""
-    if not Group.objects.filter(pk=group_id).exists():
+    if not _group_exists(group_id):
         raise NotFound("Group not found.")
     return _page(queries.group_queue(group_id, cursor=cursor, limit=limit), ticket_out)
 

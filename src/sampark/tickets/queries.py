@@ -33,13 +33,51 @@ TicketClock = Ticket.sla_clock.related.related_model
 
 # Few joins, the rest fetched by id: on PostgreSQL planning a nine-table join cost more than
 # running it. Each is compiled once per connection (see sampark.db.prepared).
-_tickets_by_id = Prepared(
-    lambda ids: Ticket.objects.select_related(*TICKET_JOINS).filter(pk__in=ids), Prepared.INTS
+# Only the columns a ticket's JSON shows: every other column, a user's password hash and
+# timestamps above all, cost a conversion and an attribute per row.
+TICKET_RELATED_COLUMNS = (
+    "priority__code",
+    "priority__name",
+    "priority__name_hi",
+    "priority__rank",
+    "requester__name",
+    "requester__language",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__email",
+    "group__name",
+    "group__tier",
 )
-_organizations_by_id = Prepared(lambda ids: Organization.objects.filter(pk__in=ids), Prepared.INTS)
-_assets_by_id = Prepared(lambda ids: Asset.objects.filter(pk__in=ids), Prepared.INTS)
+REF_COLUMNS = ("name", "tier")
+ASSET_COLUMNS = (
+    "name",
+    "model_number",
+    "serial_number",
+    "licence",
+    "account_number",
+    "location",
+)
+
+_tickets_by_id = Prepared(
+    lambda ids: (
+        Ticket.objects.select_related(*TICKET_JOINS)
+        .only(*(f.name for f in Ticket._meta.concrete_fields), *TICKET_RELATED_COLUMNS)
+        .filter(pk__in=ids)
+    ),
+    Prepared.INTS,
+)
+_organizations_by_id = Prepared(
+    lambda ids: Organization.objects.only(*REF_COLUMNS).filter(pk__in=ids), Prepared.INTS
+)
+_assets_by_id = Prepared(
+    lambda ids: Asset.objects.only(*ASSET_COLUMNS).filter(pk__in=ids), Prepared.INTS
+)
 _clocks_of = Prepared(
-    lambda ids: TicketClock.objects.select_related("policy").filter(ticket_id__in=ids),
+    lambda ids: (
+        TicketClock.objects.select_related("policy")
+        .only("ticket_id", "clocks", "policy__name")
+        .filter(ticket_id__in=ids)
+    ),
     Prepared.INTS,
 )
 _tags_of = Prepared(
@@ -52,6 +90,7 @@ _collaborators_of = Prepared(
     lambda ids: (
         Ticket.collaborators.through.objects.filter(ticket_id__in=ids)
         .select_related("user")
+        .only("ticket_id", "user__first_name", "user__last_name", "user__email")
         .order_by("id")
     ),
     Prepared.INTS,
@@ -110,6 +149,15 @@ class TicketFilters:
 ORDERS = ("newest", "oldest", "queue")
 
 
+def _after_in_queue(rank: int, created: datetime, pk: int) -> Q:
+    """Tickets after the one with this key in queue order (priority rank, age, id)."""
+    return (
+        Q(priority_rank__gt=rank)
+        | Q(priority_rank=rank, created_at__gt=created)
+        | Q(priority_rank=rank, created_at=created, id__gt=pk)
+    )
+
+
 def ticket_page(
     filters: TicketFilters, *, order: str = "newest", cursor: str | None = None, limit: int = 50
 ) -> Page:
@@ -138,12 +186,7 @@ def ticket_page(
     if order == "queue":
         rows = rows.order_by("priority_rank", "created_at", "id")
         if cursor:
-            rank, created, pk = decode_cursor(cursor, int, datetime, int)
-            rows = rows.filter(
-                Q(priority_rank__gt=rank)
-                | Q(priority_rank=rank, created_at__gt=created)
-                | Q(priority_rank=rank, created_at=created, id__gt=pk)
-            )
+            rows = rows.filter(_after_in_queue(*decode_cursor(cursor, int, datetime, int)))
     elif order == "oldest":
         rows = rows.order_by("id")
         if cursor:
@@ -153,7 +196,11 @@ def ticket_page(
         if cursor:
             rows = rows.filter(id__lt=decode_cursor(cursor, int)[0])
 
-    ids = list(rows.values_list("id", flat=True)[: limit + 1])
+    return _page_of(list(rows.values_list("id", flat=True)[: limit + 1]), limit, order)
+
+
+def _page_of(ids: list[int], limit: int, order: str) -> Page:
+    """The page for up to ``limit + 1`` matching ids: the tickets and the cursor after them."""
     more = len(ids) > limit
     ids = ids[:limit]
     items = tickets_by_id(ids)
@@ -167,11 +214,37 @@ def ticket_page(
     return Page(items, next_cursor)
 
 
-def group_queue(group_id: int, *, cursor: str | None = None, limit: int = 50) -> Page:
-    """Active tickets of one group, most urgent priority first, then oldest first."""
-    return ticket_page(
-        TicketFilters(group=group_id, active=True), order="queue", cursor=cursor, limit=limit
+def _queue_rows(group_id: int):
+    return (
+        Ticket.objects.filter(ACTIVE_LITERAL, group_id=group_id)
+        .order_by("priority_rank", "created_at", "id")
+        .values_list("id", flat=True)
     )
+
+
+# The group queue's two shapes, compiled once per connection: the first page and a page after
+# a cursor (priority rank, created at, id), walking the partial index ticket_group_queue.
+_queue_first = Prepared(lambda group, *, limit: _queue_rows(group)[: limit + 1], int)
+_queue_after = Prepared(
+    lambda group, rank, created, pk, *, limit: _queue_rows(group).filter(
+        _after_in_queue(rank, created, pk)
+    )[: limit + 1],
+    int,
+    int,
+    datetime,
+    int,
+)
+
+
+def group_queue(group_id: int, *, cursor: str | None = None, limit: int = 50) -> Page:
+    """Active tickets of one group, most urgent priority first, then oldest first; the same
+    page as ``ticket_page(TicketFilters(group=group_id, active=True), order="queue")``."""
+    if cursor:
+        rank, created, pk = decode_cursor(cursor, int, datetime, int)
+        ids = _queue_after(group_id, rank, created, pk, limit=limit)
+    else:
+        ids = _queue_first(group_id, limit=limit)
+    return _page_of(ids, limit, "queue")
 
 
 def get_ticket(ticket_id: int) -> Ticket:
