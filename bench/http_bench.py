@@ -38,6 +38,8 @@ import httpx
 
 from bench.generate import CITIES, FIRST_NAMES, LAST_NAMES, TOPICS, phone_for
 from bench.loadgen import (
+    LeanClient,
+    LeanResponse,
     LoadStats,
     ServerProcess,
     cpu_seconds,
@@ -123,7 +125,7 @@ def create_factory(base: str, headers: dict, bench: dict, run_id: int):
     known = bench.get("requesters") or []
     url = f"{base}/api/v1/tickets"
 
-    async def factory(client: httpx.AsyncClient, i: int) -> httpx.Response:
+    async def factory(client: LeanClient, i: int) -> LeanResponse:
         subject, description, language = _content(rng, i)
         if known and i % 10 == 9:
             person = known[rng.randrange(len(known))]
@@ -151,7 +153,7 @@ def create_factory(base: str, headers: dict, bench: dict, run_id: int):
     return factory
 
 
-def _next_cursor(response: httpx.Response) -> str | None:
+def _next_cursor(response: LeanResponse) -> str | None:
     if response.status_code != 200:
         return None
     try:
@@ -167,7 +169,7 @@ def queue_factory(base: str, headers: dict, bench: dict, run_id: int):
     big = bench.get("big_group_id", groups[0])
     pending: list[tuple[int, int, str]] = []  # (group, page, cursor)
 
-    async def factory(client: httpx.AsyncClient, i: int) -> httpx.Response:
+    async def factory(client: LeanClient, i: int) -> LeanResponse:
         params: dict = {"limit": 50}
         page = 1
         if i % 4 == 3 and pending:
@@ -190,7 +192,7 @@ def detail_factory(base: str, headers: dict, bench: dict, run_id: int):
     rng = random.Random(run_id)
     ids = bench["ticket_ids"]
 
-    async def factory(client: httpx.AsyncClient, i: int) -> httpx.Response:
+    async def factory(client: LeanClient, i: int) -> LeanResponse:
         return await client.get(f"{base}/api/v1/tickets/{rng.choice(ids)}", headers=headers)
 
     return factory
@@ -200,7 +202,7 @@ def timeline_factory(base: str, headers: dict, bench: dict, run_id: int):
     rng = random.Random(run_id)
     ids = bench["contact_ids"]
 
-    async def factory(client: httpx.AsyncClient, i: int) -> httpx.Response:
+    async def factory(client: LeanClient, i: int) -> LeanResponse:
         return await client.get(
             f"{base}/api/v1/contacts/{rng.choice(ids)}/timeline",
             params={"limit": 50},
