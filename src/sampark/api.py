@@ -13,6 +13,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from sampark import ratelimit
+from sampark.apischema import dumps
 from sampark.calendars.api import router as calendars_router
 from sampark.customers.api import router as customers_router
 from sampark.errors import DomainError
@@ -61,9 +62,11 @@ class AgentToken(HttpBearer):
 
 
 class UnicodeJSONRenderer(JSONRenderer):
-    """Devanagari goes out as UTF-8 text, not as \\u escapes."""
+    """Devanagari goes out as UTF-8 text, not as \\u escapes; the same encoder as the hot
+    read paths (sampark.apischema.dumps)."""
 
-    json_dumps_params = {"ensure_ascii": False}
+    def render(self, request, data, *, response_status):
+        return dumps(data)
 
 
 ERROR_SCHEMA = {
