@@ -5,8 +5,10 @@ the write lock. A writer that finds it taken waits in SQLite's busy handler, whi
 growing steps (up to 100 ms) whatever the holder is doing: a 3 ms transaction then waits tens
 of milliseconds, and one process can lose the race many times in a row. Here a transaction
 first takes its process's writer lock (threads queue on it without polling), then an advisory
-``flock`` on ``<database>-writer`` shared by every process (polled every 0.1-1 ms, by at most
-one thread per process), and gives both back when it commits or rolls back. SQLite's own lock
+``flock`` on ``<database>-writer`` shared by every process (polled every 0.1-0.2 ms, by at most
+one thread per process), and gives both back when it commits or rolls back. Polling up to
+every 1 ms left the lock idle for a quarter of the time when ticket creates queued for it
+(190 creates/s; 230/s at 0.2 ms, and no better at 0.05 ms). SQLite's own lock
 and busy timeout still guard anything that does not take the lock file (the sqlite3 shell, a
 bulk loader).
 """
@@ -38,7 +40,7 @@ class WriterTurn:
     """The right to write: this process's lock for ``path``, then the file lock on it."""
 
     FIRST_WAIT = 0.0001
-    LONGEST_WAIT = 0.001
+    LONGEST_WAIT = 0.0002
 
     def __init__(self, path: str, timeout: float):
         self.path, self.timeout = path, timeout
