@@ -134,3 +134,17 @@ def test_each_thread_compiles_on_its_own_connection(make_ticket):
     worker.join()
     assert not errors
     assert found == [ticket.pk]
+
+
+def test_a_marker_out_of_a_small_integer_columns_range_is_refused_not_silently_empty(
+    make_ticket,
+):
+    """On PostgreSQL Django drops a comparison with a value beyond a small integer column's
+    range, so a marker there would have made the query match nothing, for every value."""
+    make_ticket()
+    query = Prepared(lambda rank: Ticket.objects.filter(priority_rank=rank), int)
+    if connection.vendor != "postgresql":
+        assert query(3) == list(Ticket.objects.filter(priority_rank=3))
+        return
+    with pytest.raises(ImproperlyConfigured, match="shape"):
+        query(3)

@@ -17,7 +17,9 @@ Rules for a prepared query:
 - Each value is an ``int``, ``str``, aware ``datetime``, or a list of ints or of strings
   (``Prepared.INTS``, ``Prepared.TEXTS``), and must reach the SQL as a plain parameter
   (``=``, ``<``, ``__in``): not through ``LIKE`` patterns or functions. Compiling checks
-  that every marker was found and refuses otherwise.
+  that every marker was found and refuses otherwise. Integer markers are far beyond any
+  id, so a value compared with a small integer column (which Django range-checks on
+  PostgreSQL) goes in ``shape``; compiling refuses a query that markers make match nothing.
   A list is padded to the next power of two with its last item, for ``__in`` only.
 - Anything that changes the SQL text itself (a limit, an optional filter) goes in ``shape``
   keywords; every distinct shape (and every length of a list value) is compiled once per
@@ -162,7 +164,14 @@ class Prepared:
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
-            return _Entry(None, None, [])
+            if 0 in lengths:
+                return _Entry(None, None, [])  # an empty IN list: nothing can match
+            # Django drops a comparison whose value is out of the field's range (PostgreSQL
+            # knows the range of a small integer column), so a marker did not fit.
+            raise ImproperlyConfigured(
+                f"{self.build.__qualname__}: the query matches nothing with marker values; "
+                "a value for a small integer column must go in shape."
+            ) from None
         slots: list[tuple[int | None, Any]] = []
         found = set()
         for param in params:

@@ -223,13 +223,13 @@ def _queue_rows(group_id: int):
 
 
 # The group queue's two shapes, compiled once per connection: the first page and a page after
-# a cursor (priority rank, created at, id), walking the partial index ticket_group_queue.
+# a cursor (priority rank, created at, id), walking the partial index ticket_group_queue. The
+# rank is a small integer column, so it is part of the shape (one per priority in use).
 _queue_first = Prepared(lambda group, *, limit: _queue_rows(group)[: limit + 1], int)
 _queue_after = Prepared(
-    lambda group, rank, created, pk, *, limit: _queue_rows(group).filter(
+    lambda group, created, pk, *, rank, limit: _queue_rows(group).filter(
         _after_in_queue(rank, created, pk)
     )[: limit + 1],
-    int,
     int,
     datetime,
     int,
@@ -241,7 +241,7 @@ def group_queue(group_id: int, *, cursor: str | None = None, limit: int = 50) ->
     page as ``ticket_page(TicketFilters(group=group_id, active=True), order="queue")``."""
     if cursor:
         rank, created, pk = decode_cursor(cursor, int, datetime, int)
-        ids = _queue_after(group_id, rank, created, pk, limit=limit)
+        ids = _queue_after(group_id, created, pk, rank=rank, limit=limit)
     else:
         ids = _queue_first(group_id, limit=limit)
     return _page_of(ids, limit, "queue")
