@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
 from sampark.errors import Conflict, InvalidInput, check_unique_name
 
@@ -137,13 +138,17 @@ def find_or_create_contact(details: RequesterDetails) -> tuple[Contact, bool]:
     created = contact is None
     if created:
         name = (details.name or "").strip() or (email.split("@")[0] if email else phone)
-        contact = Contact.objects.create(
-            name=name[:200],
-            language=language or Language.ENGLISH,
-            time_zone=details.time_zone or "Asia/Kolkata",
-            organization=organization_for_email(email) if email else None,
+        (contact,) = insert(
+            [
+                Contact(
+                    name=name[:200],
+                    language=language or Language.ENGLISH,
+                    time_zone=details.time_zone or "Asia/Kolkata",
+                    organization=organization_for_email(email) if email else None,
+                )
+            ]
         )
-    Identity.objects.bulk_create(
+    insert(
         Identity(contact=contact, kind=kind, value=value)
         for kind, value in wanted
         if (kind, value) not in known

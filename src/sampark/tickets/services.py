@@ -24,6 +24,7 @@ from sampark.customers.services import (
     find_or_create_asset,
     find_or_create_contact,
 )
+from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
 from sampark.errors import (
     Conflict,
@@ -362,7 +363,7 @@ def open_ticket(
     else:
         owner, reason = choose_owner(requester, has_tickets=not new_requester)
     now = clock.now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         number=_next_number(),
         subject=subject,
         description=description,
@@ -386,6 +387,7 @@ def open_ticket(
         created_at=now,
         updated_at=now,
     )
+    insert([ticket])
     if tag_names:
         _set_tags(ticket, tag_names)
     opening = [
@@ -419,7 +421,7 @@ def open_ticket(
                 created_at=now,
             )
         )
-    TicketEvent.objects.bulk_create(opening)  # in this order: the opening, then the message
+    insert(opening)  # in this order: the opening, then the message
     # What the query layer attaches to tickets it reads, so the caller can render this one.
     ticket.tag_names, ticket.collaborator_list = sorted(tag_names), []
     events.publish("ticket_opened", ticket_id=ticket.pk, subject=ticket)
@@ -436,7 +438,7 @@ def open_ticket_from_intake(
     """The intake of the help-desk SOP in one step: find or create the customer (one person
     across channels), record the equipment and account data as an Asset, and open the ticket."""
     contact, created = find_or_create_contact(requester)
-    asset = find_or_create_asset(contact=contact, **(asset_details or {}))
+    asset = find_or_create_asset(contact=contact, **asset_details) if asset_details else None
     return open_ticket(requester=contact, asset=asset, new_requester=created, **ticket_fields)
 
 

@@ -1,0 +1,76 @@
+"""sampark.db.inserts.insert: the INSERT every new ticket runs, written once per connection."""
+
+import pytest
+from django.db import IntegrityError, connections, transaction
+from django.db.models.functions import Now
+
+from sampark.customers.models import Contact, Identity
+from sampark.db.inserts import CACHE_KEY, insert
+from sampark.tickets.models import TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(model, objs) -> list[dict]:
+    return list(model.objects.filter(pk__in=[o.pk for o in objs]).order_by("pk").values())
+
+
+def test_rows_get_their_keys_and_store_what_bulk_create_stores(make_ticket):
+    ticket = make_ticket()
+    ours = insert(
+        [
+            TicketEvent(ticket=ticket, kind="note", body="ग्राहक से बात हुई", data={"a": [1, "दो"]}),
+            TicketEvent(ticket=ticket, kind="note", body="second", public=True),
+        ]
+    )
+    theirs = TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(ticket=ticket, kind="note", body="ग्राहक से बात हुई", data={"a": [1, "दो"]}),
+            TicketEvent(ticket=ticket, kind="note", body="second", public=True),
+        ]
+    )
+
+    assert all(o.pk and not o._state.adding and o._state.db == "default" for o in ours)
+    assert ours[0].pk < ours[1].pk  # in the order given
+    mine, reference = stored(TicketEvent, ours), stored(TicketEvent, theirs)
+    for row in mine + reference:
+        row.pop("id")
+        assert row.pop("created_at") is not None  # auto_now_add filled in by pre_save
+    assert mine == reference
+
+
+def test_the_statement_is_written_once_per_model_and_row_count():
+    insert([Contact(name="Asha Verma")])
+    insert([Contact(name="अमित शर्मा")])
+    insert([Contact(name="Ravi"), Contact(name="Meena")])
+
+    cached = {key for key in connections["default"].__dict__[CACHE_KEY] if key[0] is Contact}
+    assert cached == {(Contact, 1), (Contact, 2)}
+    assert (
+        Contact.objects.filter(name__in=["Asha Verma", "अमित शर्मा", "Ravi", "Meena"]).count() == 4
+    )
+
+
+def test_an_expression_value_goes_through_bulk_create():
+    (contact,) = insert([Contact(name="Kabir", created_at=Now())])
+
+    assert Contact.objects.get(pk=contact.pk).created_at is not None
+
+
+def test_a_duplicate_identity_is_refused_and_nothing_of_the_statement_is_kept():
+    contact = insert([Contact(name="Sunita")])[0]
+    insert([Identity(contact=contact, kind="email", value="sunita@example.in")])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(
+            [
+                Identity(contact=contact, kind="phone", value="+919812345678"),
+                Identity(contact=contact, kind="email", value="sunita@example.in"),
+            ]
+        )
+
+    assert list(contact.identities.values_list("kind", flat=True)) == ["email"]
+
+
+def test_nothing_to_insert_is_no_statement():
+    assert insert([]) == []
