@@ -45,7 +45,7 @@ def test_the_statement_is_written_once_per_model_and_row_count():
     insert([Contact(name="Ravi"), Contact(name="Meena")])
 
     cached = {key for key in connections["default"].__dict__[CACHE_KEY] if key[0] is Contact}
-    assert cached == {(Contact, 1), (Contact, 2)}
+    assert cached == {(Contact, 1, None), (Contact, 2, None)}
     assert (
         Contact.objects.filter(name__in=["Asha Verma", "अमित शर्मा", "Ravi", "Meena"]).count() == 4
     )
@@ -74,3 +74,19 @@ def test_a_duplicate_identity_is_refused_and_nothing_of_the_statement_is_kept():
 
 def test_nothing_to_insert_is_no_statement():
     assert insert([]) == []
+
+
+def test_an_upsert_updates_the_row_that_holds_the_unique_value(make_ticket):
+    from sampark.sla.models import TicketClock
+
+    ticket = make_ticket()
+    TicketClock.objects.filter(ticket=ticket).delete()
+    (first,) = insert([TicketClock(ticket=ticket, clocks={"v": 1}, computed_at=ticket.created_at)])
+    again = TicketClock(ticket=ticket, clocks={"v": 2}, computed_at=ticket.created_at)
+
+    insert([again], update_conflicts=(["ticket"], ["clocks", "computed_at"]))
+
+    assert again.pk == first.pk
+    assert list(TicketClock.objects.filter(ticket=ticket).values_list("clocks", flat=True)) == [
+        {"v": 2}
+    ]

@@ -25,9 +25,15 @@ CACHE_KEY = "sampark_inserts"
 M = TypeVar("M", bound=Model)
 
 
-def insert(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
+def insert(
+    objs: Sequence[M],
+    *,
+    update_conflicts: tuple[Sequence[str], Sequence[str]] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> list[M]:
     """Insert unsaved instances of one model with one statement; they get their primary keys.
-    Returns them, as ``bulk_create`` does."""
+    Returns them, as ``bulk_create`` does. ``update_conflicts=(unique_fields, update_fields)``
+    makes it an upsert, as ``bulk_create(update_conflicts=True, ...)`` does."""
     objs = list(objs)
     if not objs:
         return objs
@@ -41,18 +47,19 @@ def insert(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
         or any(type(obj) is not model or obj.pk is not None for obj in objs)
         or any(hasattr(f, "get_placeholder") for f in fields)
     ):
-        return model._default_manager.using(using).bulk_create(objs)
+        return _bulk_create(model, objs, update_conflicts, using)
     params = []
     for obj in objs:
         for field in fields:
             value = field.pre_save(obj, True)
             if hasattr(value, "resolve_expression"):
-                return model._default_manager.using(using).bulk_create(objs)
+                return _bulk_create(model, objs, update_conflicts, using)
             params.append(field.get_db_prep_save(value, connection=connection))
     cache = connection.__dict__.setdefault(CACHE_KEY, {})
-    sql = cache.get((model, len(objs)))
+    key = (model, len(objs), update_conflicts and tuple(map(tuple, update_conflicts)))
+    sql = cache.get(key)
     if sql is None:
-        sql = cache[(model, len(objs))] = _insert_sql(connection, opts, fields, len(objs))
+        sql = cache[key] = _insert_sql(connection, opts, fields, len(objs), update_conflicts)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchall()
@@ -63,13 +70,32 @@ def insert(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
     return objs
 
 
-def _insert_sql(connection, opts, fields, rows: int) -> str:
+def _bulk_create(model, objs, update_conflicts, using):
+    manager = model._default_manager.using(using)
+    if update_conflicts is None:
+        return manager.bulk_create(objs)
+    unique_fields, update_fields = update_conflicts
+    return manager.bulk_create(
+        objs, update_conflicts=True, unique_fields=unique_fields, update_fields=update_fields
+    )
+
+
+def _insert_sql(connection, opts, fields, rows: int, update_conflicts) -> str:
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    upsert = ""
+    if update_conflicts is not None:
+        unique_fields, update_fields = update_conflicts
+        target = ", ".join(quote(opts.get_field(name).column) for name in unique_fields)
+        updates = ", ".join(
+            f"{quote(c)} = EXCLUDED.{quote(c)}"
+            for c in (opts.get_field(name).column for name in update_fields)
+        )
+        upsert = f"ON CONFLICT({target}) DO UPDATE SET {updates} "
     # Quoted names from the model's metadata and placeholders only; values go as parameters.
     return (
-        f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * rows)} "  # noqa: S608
+        f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * rows)} {upsert}"  # noqa: S608
         f"RETURNING {table}.{quote(opts.pk.column)}"
     )

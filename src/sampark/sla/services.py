@@ -17,6 +17,7 @@ from sampark import clock
 from sampark.calendars.hours import CALENDAR_TIME, ClosedCalendar, Schedule
 from sampark.calendars.models import BusinessCalendar
 from sampark.calendars.services import default_calendar, schedule_of
+from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
 from sampark.errors import InvalidInput, check_unique_name
 from sampark.notifications.services import notify_many
@@ -285,9 +286,7 @@ def _upsert(ticket_id: int, policy, states, fired: set[tuple], now) -> TicketClo
     update_or_create's select, savepoints and insert or update: this runs after every change
     to every ticket."""
     row = TicketClock(ticket_id=ticket_id, **_clock_fields(policy, states, fired, now))
-    TicketClock.objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=["ticket"], update_fields=STORED_FIELDS
-    )
+    insert([row], update_conflicts=(["ticket"], STORED_FIELDS))
     return row
 
 
