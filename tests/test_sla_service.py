@@ -916,3 +916,39 @@ def test_a_new_ticket_has_its_clocks_in_the_transaction_that_opens_it(
         assert row.next_deadline == minutes_after(MONDAY_10, 45)  # the warning comes first
         due = dt.datetime.fromisoformat(row.clocks["first_response"]["due"])
         assert due == minutes_after(MONDAY_10, 60)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recompute_active_now_goes_on_while_another_connection_commits(
+    make_ticket, owner, monkeypatch
+):
+    """Seen under the API fuzzer: on SQLite the ids were read through an open statement,
+    whose read snapshot made every recompute after another connection's commit fail with
+    'database is locked'."""
+    import threading
+
+    from sampark.tickets.models import Tag
+
+    for _ in range(5):
+        make_ticket(priority="P3", owner=owner)
+    real, done = sla.recompute, []
+
+    def recompute_beside_another_writer(ticket_id, **kwargs):
+        result = real(ticket_id, **kwargs)
+        done.append(ticket_id)
+
+        def write() -> None:
+            try:
+                Tag.objects.create(name=f"written-beside-{len(done)}")
+            finally:
+                connection.close()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join()
+        return result
+
+    monkeypatch.setattr(sla, "recompute", recompute_beside_another_writer)
+
+    assert sla.recompute_active_now(batch=2) == 5
+    assert Tag.objects.filter(name__startswith="written-beside-").count() == 5

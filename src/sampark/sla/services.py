@@ -326,11 +326,19 @@ def recompute_active_later(*, reason: str) -> None:
 
 
 def recompute_active_now(batch: int = 500) -> int:
-    ids = Ticket.objects.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True)
-    count = 0
-    for ticket_id in ids.iterator(chunk_size=batch):
-        recompute(ticket_id)
-        count += 1
+    """Recompute every active ticket, each in its own transaction; the number recomputed.
+
+    Ids are read a batch at a time, each batch read to the end before any write: on SQLite a
+    statement still open (``iterator()``) keeps a read snapshot on the connection, and once
+    another process had committed, every write transaction begun beside it failed at once
+    with "database is locked"."""
+    count, after = 0, 0
+    active = Ticket.objects.filter(status__in=ACTIVE_STATUSES).order_by("pk")
+    while ids := list(active.filter(pk__gt=after).values_list("pk", flat=True)[:batch]):
+        for ticket_id in ids:
+            recompute(ticket_id)
+        count += len(ids)
+        after = ids[-1]
     return count
 
 
