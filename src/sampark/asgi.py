@@ -10,7 +10,8 @@ connections persist (SQLite) or return to psycopg's pool (PostgreSQL); see
 wait for each other (and made a transaction holding SQLite's write lock wait for the GIL):
 at 1M tickets, 2 threads per worker instead of 4 took the queue page's p95 from 25 to 20 ms
 and ticket creates from 236 to 270/s. One thread was faster still (16 ms, 285/s), but then
-a single slow request stalls its whole worker. Scale with ``--workers`` instead. WebSockets, when they come, are routed to Django Channels beside this.
+a single slow request stalls its whole worker. Scale with ``--workers`` instead.
+WebSockets, when they come, are routed to Django Channels beside this.
 """
 
 import os
