@@ -125,3 +125,43 @@ def test_concurrent_writers_take_turns_and_lose_nothing():
         thread.join(60)
 
     assert Counter.objects.get(name="ticket").value == start + 100
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_write_outside_a_transaction_waits_for_the_turn_not_in_the_busy_handler():
+    """An autocommit write (Django's default outside atomic(), e.g. a task enqueued after a
+    commit) queues for the turn like a transaction does. In SQLite's busy handler it lost every
+    race to a stream of transactions and failed after the busy timeout."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_turn():
+        try:
+            with transaction.atomic():
+                Counter.objects.filter(name="ticket").update(value=0)
+                holding.set()
+                release.wait(5)
+        finally:
+            connection.close()
+
+    holder = in_thread(hold_the_turn)
+    holding.wait(5)
+    try:
+        # SQLite alone would give up at once; the turn makes this statement wait instead.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 0")
+        threading.Timer(0.2, release.set).start()
+        started = time.monotonic()
+        Counter.objects.create(name="written-in-autocommit", value=7)
+        waited = time.monotonic() - started
+        holder.join(5)
+
+        assert waited >= 0.1
+        assert not connection.writer_turn.held
+        assert Counter.objects.get(name="written-in-autocommit").value == 7
+        with connection.cursor() as cursor:  # reads never take it
+            cursor.execute("SELECT 1")
+            assert not connection.writer_turn.held
+    finally:
+        release.set()
+        connection.close()  # the next test gets the configured busy timeout back

@@ -92,8 +92,47 @@ def _on_disk(name) -> bool:
     return bool(name) and name != ":memory:" and not name.startswith("file:")
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class TurnTakingCursor(base.SQLiteCursorWrapper):
+    """A write outside a transaction (Django's autocommit, e.g. a task enqueued in an
+    on-commit hook) takes the writer turn for its one statement. Left to SQLite's busy
+    handler, it lost every race to a stream of transactions, such as a background recompute
+    of every active ticket, and failed with "database is locked" after the busy timeout."""
+
+    turn: WriterTurn | None = None
+
+    def execute(self, query, params=None):
+        if self.turn is None or self.connection.in_transaction or not _writes(query):
+            return super().execute(query, params)
+        self.turn.acquire()
+        try:
+            return super().execute(query, params)
+        finally:
+            self.turn.release()
+
+    def executemany(self, query, param_list):
+        if self.turn is None or self.connection.in_transaction or not _writes(query):
+            return super().executemany(query, param_list)
+        self.turn.acquire()
+        try:
+            return super().executemany(query, param_list)
+        finally:
+            self.turn.release()
+
+
+def _writes(query: str) -> bool:
+    return query.lstrip()[:6].upper() in _WRITES
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     writer_turn: WriterTurn | None = None
+
+    def create_cursor(self, name=None):
+        cursor = self.connection.cursor(factory=TurnTakingCursor)
+        cursor.turn = self.writer_turn
+        return cursor
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
