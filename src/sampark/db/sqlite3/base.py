@@ -104,20 +104,17 @@ class TurnTakingCursor(base.SQLiteCursorWrapper):
     turn: WriterTurn | None = None
 
     def execute(self, query, params=None):
-        if self.turn is None or self.connection.in_transaction or not _writes(query):
-            return super().execute(query, params)
-        self.turn.acquire()
-        try:
-            return super().execute(query, params)
-        finally:
-            self.turn.release()
+        return self._in_turn(super().execute, query, params)
 
     def executemany(self, query, param_list):
+        return self._in_turn(super().executemany, query, param_list)
+
+    def _in_turn(self, run, query, params):
         if self.turn is None or self.connection.in_transaction or not _writes(query):
-            return super().executemany(query, param_list)
+            return run(query, params)
         self.turn.acquire()
         try:
-            return super().executemany(query, param_list)
+            return run(query, params)
         finally:
             self.turn.release()
 
