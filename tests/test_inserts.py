@@ -90,3 +90,10 @@ def test_an_upsert_updates_the_row_that_holds_the_unique_value(make_ticket):
     assert list(TicketClock.objects.filter(ticket=ticket).values_list("clocks", flat=True)) == [
         {"v": 2}
     ]
+
+
+def test_an_unsaved_related_row_is_refused_before_any_sql():
+    unsaved = Contact(name="Not saved yet")
+
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert([Identity(contact=unsaved, kind="email", value="nobody@example.in")])

@@ -50,6 +50,8 @@ def insert(
         return _bulk_create(model, objs, update_conflicts, using)
     params = []
     for obj in objs:
+        # As bulk_create: refuse an unsaved related object, take a related key set since.
+        obj._prepare_related_fields_for_save(operation_name="insert")
         for field in fields:
             value = field.pre_save(obj, True)
             if hasattr(value, "resolve_expression"):
