@@ -795,6 +795,7 @@ RECENT_DAYS = 45
 ACTIVE_SHARE = 0.10
 RECENT_ACTIVE = 0.6
 EPOCH = datetime(1970, 1, 1)  # naive UTC, as Django writes datetimes to SQLite
+EPOCH_UTC = EPOCH.replace(tzinfo=UTC)
 
 PHONE_MULTIPLIER = 2_654_435_761  # odd and not a multiple of 5: a bijection mod 4 * 10**9
 
@@ -961,6 +962,72 @@ class Summary:
             f"({self.tickets / max(self.seconds, 1e-9):,.0f} tickets/s); {phases}\n"
             f"benchmark file: {self.bench_file}"
         )
+
+
+def insert_active_clocks(writer: BulkWriter, *, seed: int, now: datetime) -> int:
+    """An SLA clock row for every active ticket, as ``start_clocks`` would have left it: the
+    ticket's policy, its targets' states (first response met or running, paused while pending
+    or on hold) and a next deadline between an hour and five days ahead. Returns the rows.
+    Used by the generator and by ``bench.sla_sweep``, which refills them."""
+    import random
+
+    from sampark.sla.clocks import ClockState
+    from sampark.sla.models import SLAPolicy, Target, TicketClock
+    from sampark.tickets.models import ACTIVE_STATUSES, Ticket
+
+    rng = random.Random(seed)
+    by_priority: dict[int, SLAPolicy] = {}
+    for policy in SLAPolicy.objects.filter(active=True).prefetch_related("priorities"):
+        for priority in policy.priorities.all():
+            by_priority.setdefault(priority.pk, policy)
+    computed_at = writer.dt((now - EPOCH_UTC).total_seconds())
+    columns = ["ticket_id", "policy_id", "clocks", "next_deadline", "computed_at"]
+    rows, total = [], 0
+    tickets = (
+        Ticket.objects.filter(status__in=ACTIVE_STATUSES)
+        .values_list("pk", "priority_id", "created_at", "first_responded_at", "status")
+        .order_by()
+    )
+    # Read to the end before writing: an open statement would hold a read snapshot.
+    for pk, priority_id, created_at, responded_at, status in list(tickets):
+        policy = by_priority.get(priority_id)
+        next_deadline = now + timedelta(seconds=rng.uniform(3600, 5 * 86400))
+        states = {}
+        if policy is not None:
+            paused = status in ("pending", "on_hold")
+            cycle = created_at.astimezone(UTC).isoformat()
+            for target in Target:
+                minutes = policy.target_minutes(target)
+                if not minutes:
+                    continue
+                if target == Target.FIRST_RESPONSE and responded_at:
+                    due = created_at + timedelta(minutes=minutes)
+                    states[target] = ClockState(
+                        due=due, met_at=responded_at, breached=responded_at > due, cycle=cycle
+                    )
+                elif target == Target.NEXT_RESPONSE and not responded_at:
+                    states[target] = ClockState()
+                elif paused:
+                    states[target] = ClockState(paused=True, cycle=cycle)
+                else:
+                    due = next_deadline + timedelta(minutes=minutes * (1 - policy.warn_fraction))
+                    states[target] = ClockState(due=due, warn_at=next_deadline, cycle=cycle)
+        payload = json.dumps({target: state.as_json() for target, state in states.items()})
+        rows.append(
+            (
+                pk,
+                policy.pk if policy else None,
+                payload,
+                writer.dt((next_deadline - EPOCH_UTC).total_seconds()),
+                computed_at,
+            )
+        )
+        if len(rows) >= 20_000:
+            writer.insert(TicketClock._meta.db_table, columns, rows)
+            total += len(rows)
+            rows = []
+    writer.insert(TicketClock._meta.db_table, columns, rows)
+    return total + len(rows)
 
 
 class Generator:
@@ -1715,6 +1782,11 @@ class Generator:
                     self._restore_indexes()
                     t = self._phase("indexes", t)
             self._finish()
+            t = self._phase("finish", t)
+            with self._atomic():
+                now = datetime.fromtimestamp(self.end, UTC)
+                self.clocks = insert_active_clocks(self.writer, seed=self.seed, now=now)
+            t = self._phase("SLA clocks", t)
         finally:
             self._session(loading=False)
         self._analyze()

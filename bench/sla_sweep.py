@@ -276,70 +276,10 @@ class SweepBench:
         self.sql(f"CREATE INDEX {BASE}_ord ON {BASE} (ord, ticket_id)")
 
     def insert_clocks(self) -> int:
-        import random
-
+        from bench.generate import insert_active_clocks
         from sampark import clock
-        from sampark.sla.clocks import ClockState
-        from sampark.sla.models import SLAPolicy, Target
-        from sampark.tickets.models import Ticket
 
-        rng = random.Random(self.seed)
-        now = clock.now()
-        by_priority: dict[int, SLAPolicy] = {}
-        for policy in SLAPolicy.objects.filter(active=True).prefetch_related("priorities"):
-            for priority in policy.priorities.all():
-                by_priority.setdefault(priority.pk, policy)
-        epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        dt = self.writer.dt
-        computed_at = dt((now - epoch).total_seconds())
-        columns = ["ticket_id", "policy_id", "clocks", "next_deadline", "computed_at"]
-        rows, total = [], 0
-        tickets = (
-            Ticket.objects.filter(status__in=ACTIVE)
-            .values_list("pk", "priority_id", "created_at", "first_responded_at", "status")
-            .order_by()
-        )
-        for pk, priority_id, created_at, responded_at, status in tickets.iterator(10_000):
-            policy = by_priority.get(priority_id)
-            next_deadline = now + timedelta(seconds=rng.uniform(HOUR, 5 * DAY))
-            states = {}
-            if policy is not None:
-                paused = status in ("pending", "on_hold")
-                cycle = created_at.astimezone(UTC).isoformat()
-                for target in Target:
-                    minutes = policy.target_minutes(target)
-                    if not minutes:
-                        continue
-                    if target == Target.FIRST_RESPONSE and responded_at:
-                        due = created_at + timedelta(minutes=minutes)
-                        states[target] = ClockState(
-                            due=due, met_at=responded_at, breached=responded_at > due, cycle=cycle
-                        )
-                    elif target == Target.NEXT_RESPONSE and not responded_at:
-                        states[target] = ClockState()
-                    elif paused:
-                        states[target] = ClockState(paused=True, cycle=cycle)
-                    else:
-                        due = next_deadline + timedelta(
-                            minutes=minutes * (1 - policy.warn_fraction)
-                        )
-                        states[target] = ClockState(due=due, warn_at=next_deadline, cycle=cycle)
-            payload = json.dumps({target: state.as_json() for target, state in states.items()})
-            rows.append(
-                (
-                    pk,
-                    policy.pk if policy else None,
-                    payload,
-                    dt((next_deadline - epoch).total_seconds()),
-                    computed_at,
-                )
-            )
-            if len(rows) >= 20_000:
-                self.writer.insert(self.t_clock, columns, rows)
-                total += len(rows)
-                rows = []
-        self.writer.insert(self.t_clock, columns, rows)
-        return total + len(rows)
+        return insert_active_clocks(self.writer, seed=self.seed, now=clock.now())
 
     # -- 2. reset and priming --
 

@@ -155,3 +155,19 @@ def test_bench_file_and_api(generated, client):
     )
     assert timeline.status_code == 200, timeline.content[:500]
     assert timeline.json()["items"]
+
+
+def test_every_active_ticket_has_an_sla_clock_as_start_clocks_leaves_it(generated):
+    from sampark.sla.models import TicketClock
+    from sampark.tickets.models import ACTIVE_STATUSES, Ticket
+
+    active = set(Ticket.objects.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True))
+    clocks = {row.ticket_id: row for row in TicketClock.objects.select_related("ticket")}
+
+    assert active and set(clocks) == active
+    for row in clocks.values():
+        assert row.policy_id is not None  # every seeded priority has a policy
+        assert row.next_deadline > row.ticket.created_at
+        for state in row.clocks.values():
+            if state.get("paused"):
+                assert row.ticket.status in ("pending", "on_hold")
