@@ -148,3 +148,11 @@ def test_a_marker_out_of_a_small_integer_columns_range_is_refused_not_silently_e
         return
     with pytest.raises(ImproperlyConfigured, match="shape"):
         query(3)
+
+
+def test_a_page_of_up_to_50_ids_pads_to_50_within_psycopgs_statement_cache():
+    """psycopg re-parses a statement of more than 50 parameters on every call."""
+    sizes = {n: len(prepared._padded(list(range(n)))) for n in (1, 3, 17, 32, 33, 50, 51, 100)}
+
+    assert sizes == {1: 1, 3: 4, 17: 32, 32: 32, 33: 50, 50: 50, 51: 64, 100: 128}
+    assert prepared._padded([7, 8, 9])[-1] == 9  # padded with the last item

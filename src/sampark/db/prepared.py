@@ -205,12 +205,20 @@ def _marker(kind, n: int):
     return _TIME_BASE + timedelta(microseconds=n + 1)
 
 
+# psycopg caches how it splits a statement into its parameters only for statements of at most
+# 50 parameters, and re-parses longer ones on every call (psycopg._queries).
+PSYCOPG_CACHED_PARAMS = 50
+
+
 def _padded(items: list) -> list:
     """The list grown to the next power of two by repeating its last item, so that lists of
-    many lengths share a few compiled shapes (``IN`` ignores the repeats)."""
+    many lengths share a few compiled shapes (``IN`` ignores the repeats). From 33 to 50 items
+    it is grown to 50, not 64: a page of 50 tickets then stays within psycopg's cache."""
     size = 1
     while size < len(items):
         size *= 2
+    if len(items) <= PSYCOPG_CACHED_PARAMS < size:
+        size = PSYCOPG_CACHED_PARAMS
     return items + items[-1:] * (size - len(items)) if items else items
 
 
