@@ -90,9 +90,6 @@ class LeanResponse:
     def json(self):
         return _json.loads(self.content)
 
-    async def aread(self) -> bytes:  # the body is always read already
-        return self.content
-
 
 class LeanClient:
     """One kept-alive HTTP/1.1 connection to a loopback server, one request at a time.
@@ -132,8 +129,8 @@ class LeanClient:
             lines.append(f"Content-Length: {len(body)}")
         lines.extend(f"{k}: {v}" for k, v in (headers or {}).items())
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        if not isinstance(timeout, int | float):  # None, or an httpx.Timeout from older callers
-            timeout = getattr(timeout, "read", None) or self.timeout
+        if timeout is None:
+            timeout = self.timeout
         try:
             async with asyncio.timeout(timeout):
                 return await self._exchange(
@@ -290,8 +287,7 @@ async def run_load(
             response, error = None, None
             started = time.perf_counter()
             try:
-                response = await request_factory(client, i)
-                await response.aread()
+                response = await request_factory(client, i)  # read whole
             except Exception as exc:  # every failure is a data point
                 error = exc
             latency = (time.perf_counter() - started) * 1000.0

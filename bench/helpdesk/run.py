@@ -80,7 +80,7 @@ JSON_OPS = {"create", "queue", "timeline", "timeline_list", "my_tickets"}
 PAGE = 50
 # Some of django-helpdesk's calls take minutes at 1M tickets: wait for them (loadgen's own
 # client timeout is 30 s) rather than count the client giving up as the server's error.
-TIMEOUT = httpx.Timeout(900.0)
+TIMEOUT = 900.0  # seconds; both httpx and bench.loadgen.LeanClient take it
 
 FIRST = ["Aarav", "Priya", "Rahul", "Sunita", "Imran", "Lakshmi", "Gurpreet", "Joseph"]
 LAST = ["Sharma", "Verma", "Khan", "Iyer", "Singh", "Patel", "Das", "Fernandes"]
