@@ -5,6 +5,11 @@ from django.conf import settings
 from django.http import JsonResponse
 
 
+def body_too_large(limit: int) -> str:
+    """The 413's message, from here and from the server bridge (sampark.threadwsgi)."""
+    return f"The request body is larger than the limit of {limit} bytes."
+
+
 class RequestSizeLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -14,7 +19,7 @@ class RequestSizeLimitMiddleware:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if length.isdigit() and limit is not None and int(length) > limit:
             return JsonResponse(
-                {"detail": f"The request body is larger than the limit of {limit} bytes."},
+                {"detail": body_too_large(limit)},
                 status=413,
             )
         return self.get_response(request)

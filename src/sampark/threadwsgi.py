@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from sampark.middleware import body_too_large
 
 STREAM_PIECE = 256 * 1024
 _DONE = object()
@@ -153,7 +156,7 @@ async def _send_whole(send, status: int, headers: list, body: bytes) -> None:
 
 
 def _too_large(limit) -> tuple[int, list, bytes]:
-    body = b'{"detail": "The request body is larger than the limit of %d bytes."}' % limit
+    body = json.dumps({"detail": body_too_large(limit)}).encode()
     return 413, [(b"content-type", b"application/json"), (b"connection", b"close")], body
 
 
