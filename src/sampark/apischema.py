@@ -161,15 +161,25 @@ def referenced_agent(pk: int | None, *, field: str):
 _ninja_default = NinjaJSONEncoder().default
 
 
+def _time_text(value):
+    """Dates and times as orjson writes them, for the json module's fallback."""
+    if isinstance(value, dt.date | dt.time):
+        return orjson.dumps(value, option=orjson.OPT_UTC_Z)[1:-1].decode()
+    return _ninja_default(value)
+
+
 def dumps(data) -> bytes:
     """The API's JSON as UTF-8. orjson writes it (a tenth of the json module's time for a
-    50-ticket page); times, lazy translations and the rest go through ninja's encoder, so
-    timestamps read as before (milliseconds, ``Z``). What orjson refuses, such as an integer
-    beyond 64 bits in a ticket's custom fields, goes to the json module instead."""
+    50-ticket page), times included: RFC 3339 with microseconds, and ``Z`` for UTC. Lazy
+    translations, decimals and the rest go through ninja's encoder. What orjson refuses, such as
+    an integer beyond 64 bits in a ticket's custom fields, goes to the json module instead.
+
+    Handing times to ninja's encoder (milliseconds) cost a Python call for each of a queue
+    page's 330 timestamps, an eighth of the page's CPU."""
     try:
-        return orjson.dumps(data, default=_ninja_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        return orjson.dumps(data, default=_ninja_default, option=orjson.OPT_UTC_Z)
     except orjson.JSONEncodeError:
-        return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False).encode()
+        return json.dumps(data, default=_time_text, ensure_ascii=False).encode()
 
 
 def rendered(data, status: int = 200) -> HttpResponse:
