@@ -156,3 +156,19 @@ def test_a_page_of_up_to_50_ids_pads_to_50_within_psycopgs_statement_cache():
 
     assert sizes == {1: 1, 3: 4, 17: 32, 32: 32, 33: 50, 50: 50, 51: 64, 100: 128}
     assert prepared._padded([7, 8, 9])[-1] == 9  # padded with the last item
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side prepared statements")
+def test_postgresql_prepares_a_statement_after_five_runs_and_stops_planning_it(make_ticket):
+    ticket = make_ticket()
+    query = Prepared(lambda pk: Ticket.objects.filter(pk=pk).values_list("subject"), int)
+
+    for _ in range(6):
+        assert query(ticket.pk) == [(ticket.subject,)]
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['SELECT "tickets_ticket"."subject" AS "subject" FROM "tickets_ticket"%'],
+        )
+        assert cursor.fetchone()[0] == 1
