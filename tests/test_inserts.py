@@ -86,10 +86,14 @@ def test_an_upsert_updates_the_row_that_holds_the_unique_value(make_ticket):
 
     insert([again], update_conflicts=(["ticket"], ["clocks", "computed_at"]))
 
-    assert again.pk == first.pk
+    assert again.pk == first.pk == ticket.pk
     assert list(TicketClock.objects.filter(ticket=ticket).values_list("clocks", flat=True)) == [
         {"v": 2}
     ]
+    # A given key (the clock's ticket) goes in as a column: the statement is kept, not left
+    # to bulk_create.
+    upsert = (TicketClock, 1, (("ticket",), ("clocks", "computed_at")))
+    assert upsert in connections["default"].__dict__[CACHE_KEY]
 
 
 def test_an_unsaved_related_row_is_refused_before_any_sql():

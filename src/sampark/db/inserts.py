@@ -9,8 +9,8 @@ does: ``pre_save`` (``auto_now_add`` and the like), then ``get_db_prep_save``.
 
 Like ``bulk_create``, it sends no ``pre_save``/``post_save`` signals (Sampark connects none). It
 falls back to ``bulk_create`` for what it does not cover: a value that is an expression, a field
-with its own SQL placeholder, a primary key already set, or a database that cannot return the
-new keys from a multi-row INSERT.
+with its own SQL placeholder, an auto key already set (or another key not set), or a database
+that cannot return the new keys from a multi-row INSERT.
 """
 
 from __future__ import annotations
@@ -41,10 +41,13 @@ def insert(
     connection = connections[using]
     opts = model._meta
     pk = opts.pk
-    fields = [f for f in opts.concrete_fields if f is not pk]
+    # An auto field's key comes from the database; any other key (a one-to-one primary key,
+    # such as an SLA clock's ticket) is given, and goes in with the other columns.
+    generated = pk.db_returning
+    fields = [f for f in opts.concrete_fields if not (generated and f is pk)]
     if (
         not connection.features.can_return_rows_from_bulk_insert
-        or any(type(obj) is not model or obj.pk is not None for obj in objs)
+        or any(type(obj) is not model or (obj.pk is None) != generated for obj in objs)
         or any(hasattr(f, "get_placeholder") for f in fields)
     ):
         return _bulk_create(model, objs, update_conflicts, using)
