@@ -307,8 +307,9 @@ def test_in_transaction_subscriber_gets_the_object_and_rolls_back_with_the_chang
 ):
     seen = []
 
-    def tag_it(subject, ticket_id):
+    def tag_it(subject, ticket_id, history):
         seen.append((subject, ticket_id))
+        assert [kind for kind, _at, _data in history] == ["created"]  # the log so far
         subject.tags.add(Tag.objects.create(name="seen"))
 
     in_transaction("ticket_opened", tag_it, recover=lambda **payload: None)

@@ -12,7 +12,8 @@ recomputes it once.
 A few derived rows must change atomically with what they derive from (a new ticket's SLA
 clocks). Their subscribers use :func:`subscribe_in_transaction`: they run at once, inside the
 publisher's transaction and a savepoint of their own, and receive the ``subject`` object the
-publisher passed along (the ticket itself, so nothing is read twice). Should one fail, the
+publisher passed along (the ticket itself, so nothing is read twice) and any ``detail`` (a new
+ticket's log so far). Should one fail, the
 change still commits and the subscriber's ``recover`` callback runs after commit instead.
 """
 
@@ -36,7 +37,7 @@ def subscribe(name: str, handler: Subscriber, *, coalesce: KeyFunction | None = 
 
 
 def subscribe_in_transaction(name: str, handler: Subscriber, *, recover: Subscriber) -> None:
-    """``handler(subject, **payload)`` runs inside the publisher's transaction;
+    """``handler(subject, **payload, **detail)`` runs inside the publisher's transaction;
     ``recover(**payload)`` runs after commit if the handler raised."""
     if all(existing is not handler for existing, _recover in _in_transaction[name]):
         _in_transaction[name].append((handler, recover))
@@ -47,11 +48,11 @@ def unsubscribe(name: str, handler: Subscriber) -> None:
     _in_transaction[name] = [(h, r) for h, r in _in_transaction[name] if h is not handler]
 
 
-def _run_in_transaction(name: str, subject, payload: dict) -> None:
+def _run_in_transaction(name: str, subject, detail: dict, payload: dict) -> None:
     for handler, recover in list(_in_transaction.get(name, ())):
         try:
             with transaction.atomic():
-                handler(subject, **payload)
+                handler(subject, **payload, **detail)
         except Exception:
             logger.exception("subscriber %r failed on %s; recovering after commit", handler, name)
             transaction.on_commit(lambda r=recover: _deliver(r, payload, name), robust=True)
@@ -103,11 +104,11 @@ def _coalesce(handler: Subscriber, name: str, key: Hashable, payload: dict) -> N
     delivery.payload = payload
 
 
-def publish(name: str, *, subject=None, **payload) -> None:
+def publish(name: str, *, subject=None, detail: dict | None = None, **payload) -> None:
     """Announce a change. ``payload`` (plain values) reaches every subscriber; ``subject``, the
-    changed object itself, only the in-transaction ones."""
+    changed object itself, and ``detail`` (keyword arguments) only the in-transaction ones."""
     if _in_transaction.get(name):
-        _run_in_transaction(name, subject, payload)
+        _run_in_transaction(name, subject, detail or {}, payload)
     handlers = list(_subscribers.get(name, ()))
     if not handlers:
         return

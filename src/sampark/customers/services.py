@@ -113,53 +113,88 @@ def _validate_language(language: str) -> str:
     return language
 
 
+@dataclass(frozen=True)
+class RequesterMatch:
+    """What the database holds for a requester's details: their identities, normalised and in
+    the order they are matched (email, then phone), the ones already known, the contact they
+    belong to, and the organization a new contact would join by its email domain."""
+
+    details: RequesterDetails
+    wanted: tuple[tuple[str, str], ...]
+    known: frozenset[tuple[str, str]]
+    contact: Contact | None
+    organization: Organization | None
+
+    def new_contact(self) -> Contact:
+        """The contact these details would create (not saved)."""
+        details = self.details
+        email = next((v for k, v in self.wanted if k == Identity.Kind.EMAIL), "")
+        phone = next((v for k, v in self.wanted if k == Identity.Kind.PHONE), "")
+        name = (details.name or "").strip() or (email.split("@")[0] if email else phone)
+        return Contact(
+            name=name[:200],
+            language=details.language or Language.ENGLISH,
+            time_zone=details.time_zone or "Asia/Kolkata",
+            organization=self.organization,
+        )
+
+
+def match_requester(details: RequesterDetails) -> RequesterMatch:
+    """Check and normalise the details and look them up; reads, never writes."""
+    email = normalise_email(details.email) if details.email else ""
+    phone = normalise_phone(details.phone) if details.phone else ""
+    _validate_language(details.language)
+    if not email and not phone:
+        raise InvalidInput(
+            _("A requester needs an email address or a phone number."), field="requester"
+        )
+    wanted = [(Identity.Kind.EMAIL, email), (Identity.Kind.PHONE, phone)]
+    wanted = tuple((kind, value) for kind, value in wanted if value)
+    known = {
+        (i.kind, i.value): i for i in _identities([k for k, _v in wanted], [v for _k, v in wanted])
+    }
+    contact = next((known[key].contact for key in wanted if key in known), None)
+    # A new contact joins its email domain's organization; a known one without any, too.
+    organization = (
+        organization_for_email(email)
+        if email and (contact is None or contact.organization_id is None)
+        else None
+    )
+    return RequesterMatch(details, wanted, frozenset(known), contact, organization)
+
+
+_still_current = Prepared(
+    lambda pk: Contact.objects.filter(pk=pk, merged_into__isnull=True).values_list("pk")[:1], int
+)
+
+
 @transaction.atomic
-def find_or_create_contact(details: RequesterDetails) -> tuple[Contact, bool]:
+def find_or_create_contact(
+    details: RequesterDetails, *, match: RequesterMatch | None = None
+) -> tuple[Contact, bool]:
     """The contact these details belong to, matched by email then phone; created if new.
 
     A known contact gains any identity it did not have yet (when nobody else holds it), so
     the next contact through any channel finds the same person. A new contact whose email
     domain belongs to an organization joins that organization.
-    """
-    email = normalise_email(details.email) if details.email else ""
-    phone = normalise_phone(details.phone) if details.phone else ""
-    language = _validate_language(details.language)
-    if not email and not phone:
-        raise InvalidInput(
-            _("A requester needs an email address or a phone number."), field="requester"
-        )
 
-    wanted = [(Identity.Kind.EMAIL, email), (Identity.Kind.PHONE, phone)]
-    wanted = [(kind, value) for kind, value in wanted if value]
-    known = {
-        (i.kind, i.value): i for i in _identities([k for k, _v in wanted], [v for _k, v in wanted])
-    }
-    contact = next((known[key].contact for key in wanted if key in known), None)
+    ``match`` is :func:`match_requester`'s answer from before this transaction: it is used as
+    it is, unless the contact it found has since been merged away. If another request has
+    since added one of the identities, inserting it fails with IntegrityError.
+    """
+    if match is None or (match.contact is not None and not _still_current(match.contact.pk)):
+        match = match_requester(details)
+    contact = match.contact
     created = contact is None
     if created:
-        name = (details.name or "").strip() or (email.split("@")[0] if email else phone)
-        (contact,) = insert(
-            [
-                Contact(
-                    name=name[:200],
-                    language=language or Language.ENGLISH,
-                    time_zone=details.time_zone or "Asia/Kolkata",
-                    organization=organization_for_email(email) if email else None,
-                )
-            ]
-        )
+        (contact,) = insert([match.new_contact()])
     insert(
         Identity(contact=contact, kind=kind, value=value)
-        for kind, value in wanted
-        if (kind, value) not in known
+        for kind, value in match.wanted
+        if (kind, value) not in match.known
     )
-    organization = (
-        organization_for_email(email)
-        if not created and contact.organization_id is None and email
-        else None
-    )
-    if organization is not None:
-        contact.organization = organization
+    if not created and contact.organization_id is None and match.organization is not None:
+        contact.organization = match.organization
         contact.save(update_fields=["organization"])
     return contact, created
 

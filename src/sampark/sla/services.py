@@ -305,13 +305,15 @@ def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
     return _upsert(ticket_id, policy, states, _fired_by_ticket([ticket_id])[ticket_id], now)
 
 
-def start_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> TicketClock:
+def start_clocks(
+    ticket: Ticket, *, history: list[HistoryRow] | None = None, now: dt.datetime | None = None
+) -> TicketClock:
     """The clocks of a ticket opened in this transaction, from the object in hand: its log so
-    far (the opening, a first message, messages split from another ticket) is one query, and
-    nothing has fired for it yet. Runs inside the opening transaction, so the ticket never
-    exists without its clocks."""
+    far (the opening, a first message, messages split from another ticket) is ``history``
+    when the opener passes it, else one query; nothing has fired for it yet. Runs inside the
+    opening transaction, so the ticket never exists without its clocks."""
     now = now or clock.now()
-    rows = _history_rows([ticket.pk])[ticket.pk]
+    rows = _history_rows([ticket.pk])[ticket.pk] if history is None else history
     policy = match_policy(ticket)
     row = _upsert(ticket.pk, policy, compute(ticket, policy, rows, now), set(), now)
     # Whoever renders the new ticket finds its clocks (and policy) without a query.

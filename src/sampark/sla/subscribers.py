@@ -13,10 +13,10 @@ def _recompute(ticket_id: int, **_payload) -> None:
     recompute(ticket_id)
 
 
-def _start(ticket, **_payload) -> None:
+def _start(ticket, *, history=None, **_payload) -> None:
     from .services import start_clocks
 
-    start_clocks(ticket)
+    start_clocks(ticket, history=history)
 
 
 def _recompute_merged(ticket_id: int, into_id: int, **_payload) -> None:

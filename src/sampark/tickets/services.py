@@ -8,12 +8,13 @@ the version it read, and a stale version raises StaleVersion instead of overwrit
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from sampark.customers.services import (
     RequesterDetails,
     find_or_create_asset,
     find_or_create_contact,
+    match_requester,
 )
 from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
@@ -294,8 +296,50 @@ _owner_of_solved = Prepared(
 # --- open ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def open_ticket(
+@dataclass(frozen=True)
+class Opening:
+    """Everything :func:`open_ticket` decides before it writes: checked input, priority,
+    group and owner. Deciding reads only, so the intake can do it before its transaction."""
+
+    requester: Contact
+    asset: Asset | None
+    subject: str
+    description: str
+    channel: str
+    actor: Any
+    priority: Priority
+    priority_source: str
+    rule_name: str | None
+    impact: str
+    urgency: str
+    ticket_type: str
+    category: str
+    tag_names: list[str]
+    custom_fields: dict
+    language: str
+    group: Group | None
+    owner: Any
+    owner_reason: str
+    basis: tuple  # what the decisions rested on: see still_holds
+
+    def still_holds(self, requester: Contact, asset: Asset | None, *, created: bool) -> bool:
+        """Whether the requester and asset found inside the transaction are the ones the
+        decisions rested on: the same contact (or a new one, if planned for a new one), with
+        the same organization and language, and the same asset model (priority rules read
+        it)."""
+        return self.basis == _basis(requester, asset, planned_new=created)
+
+
+def _basis(requester: Contact, asset: Asset | None, *, planned_new: bool = False) -> tuple:
+    return (
+        None if planned_new else requester.pk,
+        requester.organization_id,
+        requester.language,
+        asset.model_number if asset is not None else "",
+    )
+
+
+def plan_opening(
     *,
     subject: str,
     requester: Contact,
@@ -314,11 +358,9 @@ def open_ticket(
     impact: str = "",
     urgency: str = "",
     new_requester: bool = False,
-) -> Ticket:
-    """Open a ticket and give it its owner (the SPOC), its group's queue and its priority: the
-    one given, else the first matching priority rule, else the impact × urgency matrix, else
-    the scheme's default. ``new_requester``: the requester was created for this ticket, so
-    has no earlier ticket whose owner could be the SPOC."""
+) -> Opening:
+    """Check the input and decide priority, group and owner for a new ticket (see
+    :func:`open_ticket`); reads, never writes."""
     subject = _check_text(subject, "subject", 255, required=True)
     _check_choice(channel, Channel, "channel")
     _check_choice(ticket_type, TicketType, "type")
@@ -345,7 +387,7 @@ def open_ticket(
                 organization_tier=requester.organization.tier
                 if requester.organization_id
                 else None,
-                asset_model=asset.model_number if asset else "",
+                asset_model=asset.model_number if asset is not None else "",
                 custom_fields=fields,
                 impact=impact,
                 urgency=urgency,
@@ -362,73 +404,114 @@ def open_ticket(
         owner, reason = _require_agent(owner), "chosen"
     else:
         owner, reason = choose_owner(requester, has_tickets=not new_requester)
+    return Opening(
+        requester=requester,
+        asset=asset,
+        subject=subject,
+        description=description,
+        channel=channel,
+        actor=actor,
+        priority=priority_row,
+        priority_source=source,
+        rule_name=decision.rule.name if decision and decision.rule else None,
+        impact=impact,
+        urgency=urgency,
+        ticket_type=ticket_type,
+        category=category,
+        tag_names=tag_names,
+        custom_fields=fields,
+        language=language or requester.language,
+        group=group,
+        owner=owner,
+        owner_reason=reason,
+        basis=_basis(requester, asset),
+    )
+
+
+@transaction.atomic
+def open_ticket(**fields) -> Ticket:
+    """Open a ticket and give it its owner (the SPOC), its group's queue and its priority: the
+    one given, else the first matching priority rule, else the impact × urgency matrix, else
+    the scheme's default. Takes the arguments of :func:`plan_opening`; ``new_requester``: the
+    requester was created for this ticket, so has no earlier ticket whose owner could be the
+    SPOC."""
+    return _open(plan_opening(**fields))
+
+
+def _open(plan: Opening) -> Ticket:
+    """Write the ticket that ``plan`` describes, its opening events and (through the
+    ``ticket_opened`` subscribers) its SLA clocks. Inside the caller's transaction."""
+    requester, owner, group, channel = plan.requester, plan.owner, plan.group, plan.channel
     now = clock.now()
     ticket = Ticket(
         number=_next_number(),
-        subject=subject,
-        description=description,
+        subject=plan.subject,
+        description=plan.description,
         status=Status.OPEN if owner is not None else Status.NEW,
-        priority=priority_row,
-        priority_rank=priority_row.rank,
-        priority_source=source,
-        impact=impact,
-        urgency=urgency,
-        type=ticket_type,
-        category=category,
+        priority=plan.priority,
+        priority_rank=plan.priority.rank,
+        priority_source=plan.priority_source,
+        impact=plan.impact,
+        urgency=plan.urgency,
+        type=plan.ticket_type,
+        category=plan.category,
         channel=channel,
-        language=language or requester.language,
+        language=plan.language,
         requester=requester,
         organization=requester.organization,
-        asset=asset,
+        asset=plan.asset,
         owner=owner,
         group=group,
         tier=group.tier if group else "L1",
-        custom_fields=fields,
+        custom_fields=plan.custom_fields,
         created_at=now,
         updated_at=now,
     )
     insert([ticket])
-    if tag_names:
-        _set_tags(ticket, tag_names)
+    if plan.tag_names:
+        _set_tags(ticket, plan.tag_names)
     opening = [
         TicketEvent(
             ticket=ticket,
             kind=Kind.CREATED,
             channel=channel,
-            actor=actor,
-            contact=None if actor else requester,
+            actor=plan.actor,
+            contact=None if plan.actor else requester,
             data={
-                "subject": subject,
-                "priority": priority_row.code,
-                "priority_source": source,
-                "priority_rule": decision.rule.name if decision and decision.rule else None,
+                "subject": plan.subject,
+                "priority": plan.priority.code,
+                "priority_source": plan.priority_source,
+                "priority_rule": plan.rule_name,
                 "group": group.name if group else None,
                 "owner": _agent_ref(owner),
-                "owner_reason": reason,
+                "owner_reason": plan.owner_reason,
             },
             created_at=now,
         )
     ]
-    if description.strip():
+    if plan.description.strip():
         opening.append(
             TicketEvent(
                 ticket=ticket,
                 kind=Kind.MESSAGE_IN,
                 channel=channel,
                 contact=requester,
-                body=description,
+                body=plan.description,
                 public=True,
                 created_at=now,
             )
         )
     insert(opening)  # in this order: the opening, then the message
     # What the query layer attaches to tickets it reads, so the caller can render this one.
-    ticket.tag_names, ticket.collaborator_list = sorted(tag_names), []
-    events.publish("ticket_opened", ticket_id=ticket.pk, subject=ticket)
+    ticket.tag_names, ticket.collaborator_list = sorted(plan.tag_names), []
+    # The log so far, for the SLA clocks: they need not read back what was just written.
+    history = [(event.kind, event.created_at, event.data) for event in opening]
+    events.publish(
+        "ticket_opened", ticket_id=ticket.pk, subject=ticket, detail={"history": history}
+    )
     return ticket
 
 
-@transaction.atomic
 def open_ticket_from_intake(
     *,
     requester: RequesterDetails,
@@ -436,10 +519,39 @@ def open_ticket_from_intake(
     **ticket_fields,
 ) -> Ticket:
     """The intake of the help-desk SOP in one step: find or create the customer (one person
-    across channels), record the equipment and account data as an Asset, and open the ticket."""
-    contact, created = find_or_create_contact(requester)
+    across channels), record the equipment and account data as an Asset, and open the ticket.
+
+    The reads and decisions come first, outside the transaction: on SQLite every write
+    transaction holds the database's one write lock, and looking the requester up and
+    deciding priority, group and owner were a third of the time a create held it. Inside,
+    the decisions are kept only if the requester and asset found there are the ones they
+    rested on; otherwise they are made again. Should another request add the same new
+    requester in between (a unique identity refused), the intake runs again, all of it
+    inside the transaction."""
+    match = match_requester(requester)
+    model = (asset_details or {}).get("model_number") or ""
+    planned_asset = Asset(model_number=model.strip()) if model.strip() else None
+    plan = plan_opening(
+        requester=match.contact or match.new_contact(),
+        asset=planned_asset,
+        new_requester=match.contact is None,
+        **ticket_fields,
+    )
+    try:
+        return _intake(requester, asset_details, ticket_fields, match, plan)
+    except IntegrityError:
+        return _intake(requester, asset_details, ticket_fields, None, None)
+
+
+@transaction.atomic
+def _intake(details, asset_details, ticket_fields, match, plan: Opening | None) -> Ticket:
+    contact, created = find_or_create_contact(details, match=match)
     asset = find_or_create_asset(contact=contact, **asset_details) if asset_details else None
-    return open_ticket(requester=contact, asset=asset, new_requester=created, **ticket_fields)
+    if plan is None or not plan.still_holds(contact, asset, created=created):
+        plan = plan_opening(requester=contact, asset=asset, new_requester=created, **ticket_fields)
+    elif plan.requester is not contact or plan.asset is not asset:
+        plan = replace(plan, requester=contact, asset=asset)
+    return _open(plan)
 
 
 # --- conversation -------------------------------------------------------------------------
