@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -143,3 +144,18 @@ def test_the_wait_grows_with_the_connections_held_up_to_a_cap(held):
         loop.close()
     expected = [] if held == 0 else [min(held, serving.ACCEPT_WAIT_STEPS) * serving.ACCEPT_WAIT]
     assert waits == expected
+
+
+def test_serve_runs_one_process_per_core_by_default(monkeypatch):
+    from sampark.cli import build_parser, default_workers
+
+    monkeypatch.delenv("SAMPARK_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert default_workers() == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert default_workers() == 2  # one slow view never stalls the whole server
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert default_workers() == 8
+
+    monkeypatch.setenv("SAMPARK_WORKERS", "5")
+    assert build_parser().parse_args(["serve"]).workers == 5

@@ -124,6 +124,18 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_workers() -> int:
+    """``$SAMPARK_WORKERS``, else one server process per core this process may run on, at
+    least 2 (each runs one view at a time; see sampark.asgi) and at most 8."""
+    if configured := os.environ.get("SAMPARK_WORKERS", "").strip():
+        return int(configured)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return min(max(cores, 2), 8)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sampark", description="Sampark help desk")
     sub = parser.add_subparsers(dest="command")
@@ -131,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="migrate the database, then serve HTTP")
     serve.add_argument("--host", default=os.environ.get("SAMPARK_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("SAMPARK_PORT", "8000")))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("SAMPARK_WORKERS", "1")))
+    serve.add_argument("--workers", type=int, default=default_workers())
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate first")
