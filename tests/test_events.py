@@ -292,8 +292,8 @@ def in_transaction():
     """``in_transaction(name, handler, recover)``, unsubscribed after the test."""
     subscribed = []
 
-    def make(name, handler, recover):
-        events.subscribe_in_transaction(name, handler, recover=recover)
+    def make(name, handler, recover, prepare=None):
+        events.subscribe_in_transaction(name, handler, recover=recover, prepare=prepare)
         subscribed.append((name, handler))
 
     yield make
@@ -342,3 +342,50 @@ def test_failing_in_transaction_subscriber_leaves_the_change_and_recovers_after_
     assert Ticket.objects.filter(pk=ticket.pk).exists()
     assert recovered == [{"ticket_id": ticket.pk}]
     assert "clock maths failed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_subscriber_prepares_before_the_transaction_and_gets_its_own_part(in_transaction):
+    received = []
+
+    def prepare(subject, *, history):
+        assert not transaction.get_connection().in_atomic_block  # before the transaction
+        return f"{subject} after {len(history)} events"
+
+    def handler(subject, *, ticket_id, history, prepared):
+        received.append(prepared)
+
+    in_transaction("ticket_drafted", handler, recover=lambda **payload: None, prepare=prepare)
+
+    prepared = events.prepare("ticket_drafted", "draft", history=[1, 2])
+    with transaction.atomic():
+        events.publish(
+            "ticket_drafted",
+            subject="draft",
+            ticket_id=7,
+            detail={"history": []},
+            prepared=prepared,
+        )
+
+    assert received == ["draft after 2 events"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_subscriber_that_fails_to_prepare_does_its_work_inside_as_usual(in_transaction, caplog):
+    received = []
+
+    def prepare(subject, **detail):
+        raise RuntimeError("no policy cache today")
+
+    def handler(subject, *, ticket_id, **extra):
+        received.append(extra)
+
+    in_transaction("ticket_drafted", handler, recover=lambda **payload: None, prepare=prepare)
+
+    prepared = events.prepare("ticket_drafted", "draft")
+    with transaction.atomic():
+        events.publish("ticket_drafted", subject="draft", ticket_id=7, prepared=prepared)
+
+    assert prepared == {}
+    assert received == [{}]  # no ``prepared``: the handler works it out itself
+    assert "could not prepare" in caplog.text

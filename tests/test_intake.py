@@ -1,7 +1,10 @@
 """open_ticket_from_intake: it looks up and decides before its transaction, and gives the same
 ticket as deciding inside it, whatever changes in between."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import connection
 
 from sampark.customers import services as customers
@@ -124,3 +127,20 @@ def test_bad_input_is_refused_before_anything_is_written():
 
     assert not Contact.objects.exists()
     assert not Ticket.objects.exists()
+
+
+def test_clocks_worked_out_before_the_transaction_are_the_ones_the_log_gives():
+    from sampark.sla.models import TicketClock
+    from sampark.sla.services import recompute
+
+    with time_machine.travel(dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.UTC), tick=False):
+        ticket = intake(email="meera@example.in", priority="P1")
+        stored = TicketClock.objects.get(ticket=ticket)
+        rebuilt = recompute(ticket.pk)  # from the ticket's log, inside a transaction
+
+    assert stored.clocks and stored.policy_id is not None
+    assert (stored.policy_id, stored.clocks, stored.next_deadline) == (
+        rebuilt.policy_id,
+        rebuilt.clocks,
+        rebuilt.next_deadline,
+    )

@@ -13,7 +13,9 @@ A few derived rows must change atomically with what they derive from (a new tick
 clocks). Their subscribers use :func:`subscribe_in_transaction`: they run at once, inside the
 publisher's transaction and a savepoint of their own, and receive the ``subject`` object the
 publisher passed along (the ticket itself, so nothing is read twice) and any ``detail`` (a new
-ticket's log so far). Should one fail, the
+ticket's log so far). A publisher that knows its subject before its transaction can have them
+:func:`prepare` their work there (the SLA clocks compute due times before a ticket create takes
+SQLite's write lock) and pass the result on. Should one fail, the
 change still commits and the subscriber's ``recover`` callback runs after commit instead.
 """
 
@@ -29,6 +31,7 @@ Subscriber = Callable[..., None]
 KeyFunction = Callable[..., Hashable]
 _subscribers: dict[str, list[tuple[Subscriber, KeyFunction | None]]] = defaultdict(list)
 _in_transaction: dict[str, list[tuple[Subscriber, Subscriber]]] = defaultdict(list)
+_preparers: dict[str, dict[Subscriber, Subscriber]] = defaultdict(dict)
 
 
 def subscribe(name: str, handler: Subscriber, *, coalesce: KeyFunction | None = None) -> None:
@@ -36,23 +39,44 @@ def subscribe(name: str, handler: Subscriber, *, coalesce: KeyFunction | None = 
         _subscribers[name].append((handler, coalesce))
 
 
-def subscribe_in_transaction(name: str, handler: Subscriber, *, recover: Subscriber) -> None:
+def subscribe_in_transaction(
+    name: str, handler: Subscriber, *, recover: Subscriber, prepare: Subscriber | None = None
+) -> None:
     """``handler(subject, **payload, **detail)`` runs inside the publisher's transaction;
-    ``recover(**payload)`` runs after commit if the handler raised."""
+    ``recover(**payload)`` runs after commit if the handler raised. ``prepare(subject,
+    **detail)``, if given, runs when the publisher calls :func:`prepare`; what it returns
+    reaches the handler as ``prepared=``."""
     if all(existing is not handler for existing, _recover in _in_transaction[name]):
         _in_transaction[name].append((handler, recover))
+    if prepare is not None:
+        _preparers[name][handler] = prepare
+
+
+def prepare(name: str, subject, **detail) -> dict:
+    """Let the in-transaction subscribers of ``name`` do their work for ``subject`` now,
+    before the publisher's transaction; pass the result to :func:`publish` as ``prepared``.
+    A subscriber whose preparing fails does its work inside the transaction as usual."""
+    prepared = {}
+    for handler, prepare_for in list(_preparers.get(name, {}).items()):
+        try:
+            prepared[handler] = prepare_for(subject, **detail)
+        except Exception:
+            logger.exception("subscriber %r could not prepare for %s", handler, name)
+    return prepared
 
 
 def unsubscribe(name: str, handler: Subscriber) -> None:
     _subscribers[name] = [(h, k) for h, k in _subscribers[name] if h is not handler]
     _in_transaction[name] = [(h, r) for h, r in _in_transaction[name] if h is not handler]
+    _preparers[name].pop(handler, None)
 
 
-def _run_in_transaction(name: str, subject, detail: dict, payload: dict) -> None:
+def _run_in_transaction(name: str, subject, detail: dict, prepared: dict, payload: dict) -> None:
     for handler, recover in list(_in_transaction.get(name, ())):
+        extra = {"prepared": prepared[handler]} if handler in prepared else {}
         try:
             with transaction.atomic():
-                handler(subject, **payload, **detail)
+                handler(subject, **payload, **detail, **extra)
         except Exception:
             logger.exception("subscriber %r failed on %s; recovering after commit", handler, name)
             transaction.on_commit(lambda r=recover: _deliver(r, payload, name), robust=True)
@@ -104,11 +128,14 @@ def _coalesce(handler: Subscriber, name: str, key: Hashable, payload: dict) -> N
     delivery.payload = payload
 
 
-def publish(name: str, *, subject=None, detail: dict | None = None, **payload) -> None:
+def publish(
+    name: str, *, subject=None, detail: dict | None = None, prepared: dict | None = None, **payload
+) -> None:
     """Announce a change. ``payload`` (plain values) reaches every subscriber; ``subject``, the
-    changed object itself, and ``detail`` (keyword arguments) only the in-transaction ones."""
+    changed object itself, ``detail`` (keyword arguments) and what :func:`prepare` returned
+    only the in-transaction ones."""
     if _in_transaction.get(name):
-        _run_in_transaction(name, subject, detail or {}, payload)
+        _run_in_transaction(name, subject, detail or {}, prepared or {}, payload)
     handlers = list(_subscribers.get(name, ()))
     if not handlers:
         return

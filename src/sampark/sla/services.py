@@ -305,17 +305,57 @@ def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
     return _upsert(ticket_id, policy, states, _fired_by_ticket([ticket_id])[ticket_id], now)
 
 
+@dataclass(frozen=True)
+class PlannedClocks:
+    """A new ticket's clocks, worked out before its transaction (:func:`plan_clocks`)."""
+
+    policy: SLAPolicy | None
+    states: dict
+    now: dt.datetime
+    basis: tuple
+
+
+def _clock_basis(ticket: Ticket) -> tuple:
+    """What matching a policy and computing a new ticket's clocks read from the ticket."""
+    return (
+        ticket.priority_id,
+        ticket.group_id,
+        ticket.organization_id,
+        ticket.channel,
+        ticket.status,
+        ticket.created_at,
+        ticket.updated_at,
+    )
+
+
+def plan_clocks(ticket: Ticket, history: list[HistoryRow]) -> PlannedClocks:
+    """The clocks of a ticket about to be opened (built, not saved yet), from its opening log:
+    the policy it matches and its due times, as of its opening."""
+    now = ticket.created_at
+    policy = match_policy(ticket)
+    return PlannedClocks(policy, compute(ticket, policy, history, now), now, _clock_basis(ticket))
+
+
 def start_clocks(
-    ticket: Ticket, *, history: list[HistoryRow] | None = None, now: dt.datetime | None = None
+    ticket: Ticket,
+    *,
+    history: list[HistoryRow] | None = None,
+    planned: PlannedClocks | None = None,
+    now: dt.datetime | None = None,
 ) -> TicketClock:
     """The clocks of a ticket opened in this transaction, from the object in hand: its log so
     far (the opening, a first message, messages split from another ticket) is ``history``
-    when the opener passes it, else one query; nothing has fired for it yet. Runs inside the
+    when the opener passes it, else one query; nothing has fired for it yet. ``planned``
+    clocks are stored as they are if they were worked out for the same ticket. Runs inside the
     opening transaction, so the ticket never exists without its clocks."""
-    now = now or clock.now()
-    rows = _history_rows([ticket.pk])[ticket.pk] if history is None else history
-    policy = match_policy(ticket)
-    row = _upsert(ticket.pk, policy, compute(ticket, policy, rows, now), set(), now)
+    if planned is not None and planned.basis == _clock_basis(ticket):
+        policy, states, now = planned.policy, planned.states, planned.now
+    else:
+        now = now or clock.now()
+        rows = _history_rows([ticket.pk])[ticket.pk] if history is None else history
+        policy = match_policy(ticket)
+        states = compute(ticket, policy, rows, now)
+    row = _upsert(ticket.pk, policy, states, set(), now)
     # Whoever renders the new ticket finds its clocks (and policy) without a query.
     Ticket.sla_clock.related.set_cached_value(ticket, row)
     return row

@@ -13,10 +13,16 @@ def _recompute(ticket_id: int, **_payload) -> None:
     recompute(ticket_id)
 
 
-def _start(ticket, *, history=None, **_payload) -> None:
+def _plan(ticket, *, history, **_detail):
+    from .services import plan_clocks
+
+    return plan_clocks(ticket, history)
+
+
+def _start(ticket, *, history=None, prepared=None, **_payload) -> None:
     from .services import start_clocks
 
-    start_clocks(ticket, history=history)
+    start_clocks(ticket, history=history, planned=prepared)
 
 
 def _recompute_merged(ticket_id: int, into_id: int, **_payload) -> None:
@@ -39,7 +45,7 @@ def _by_ticket(ticket_id: int, **_payload) -> int:
 def connect() -> None:
     # Recomputing rebuilds the clocks from the log, so one run per ticket and transaction is
     # exact, however many changes the transaction made.
-    events.subscribe_in_transaction("ticket_opened", _start, recover=_recompute)
+    events.subscribe_in_transaction("ticket_opened", _start, recover=_recompute, prepare=_plan)
     for name in TICKET_EVENTS:
         events.subscribe(name, _recompute, coalesce=_by_ticket)
     events.subscribe("ticket_merged", _recompute_merged)

@@ -438,13 +438,11 @@ def open_ticket(**fields) -> Ticket:
     return _open(plan_opening(**fields))
 
 
-def _open(plan: Opening) -> Ticket:
-    """Write the ticket that ``plan`` describes, its opening events and (through the
-    ``ticket_opened`` subscribers) its SLA clocks. Inside the caller's transaction."""
+def _build(plan: Opening, now) -> tuple[Ticket, list[TicketEvent]]:
+    """The ticket that ``plan`` describes, without its number, and its opening events: not
+    saved."""
     requester, owner, group, channel = plan.requester, plan.owner, plan.group, plan.channel
-    now = clock.now()
     ticket = Ticket(
-        number=_next_number(),
         subject=plan.subject,
         description=plan.description,
         status=Status.OPEN if owner is not None else Status.NEW,
@@ -467,9 +465,6 @@ def _open(plan: Opening) -> Ticket:
         created_at=now,
         updated_at=now,
     )
-    insert([ticket])
-    if plan.tag_names:
-        _set_tags(ticket, plan.tag_names)
     opening = [
         TicketEvent(
             ticket=ticket,
@@ -501,13 +496,34 @@ def _open(plan: Opening) -> Ticket:
                 created_at=now,
             )
         )
+    return ticket, opening
+
+
+def _log(opening: list[TicketEvent]) -> list[tuple]:
+    """The new ticket's log so far, for the SLA clocks: they need not read back what was
+    just written."""
+    return [(event.kind, event.created_at, event.data) for event in opening]
+
+
+def _open(plan: Opening, *, now=None, prepared: dict | None = None) -> Ticket:
+    """Write the ticket that ``plan`` describes, its opening events and (through the
+    ``ticket_opened`` subscribers) its SLA clocks. Inside the caller's transaction.
+    ``prepared``: what the subscribers prepared before it (see :func:`events.prepare`) for a
+    ticket built from the same plan at the same ``now``."""
+    ticket, opening = _build(plan, now or clock.now())
+    ticket.number = _next_number()
+    insert([ticket])
+    if plan.tag_names:
+        _set_tags(ticket, plan.tag_names)
     insert(opening)  # in this order: the opening, then the message
     # What the query layer attaches to tickets it reads, so the caller can render this one.
     ticket.tag_names, ticket.collaborator_list = sorted(plan.tag_names), []
-    # The log so far, for the SLA clocks: they need not read back what was just written.
-    history = [(event.kind, event.created_at, event.data) for event in opening]
     events.publish(
-        "ticket_opened", ticket_id=ticket.pk, subject=ticket, detail={"history": history}
+        "ticket_opened",
+        ticket_id=ticket.pk,
+        subject=ticket,
+        detail={"history": _log(opening)},
+        prepared=prepared,
     )
     return ticket
 
@@ -527,7 +543,10 @@ def open_ticket_from_intake(
     the decisions are kept only if the requester and asset found there are the ones they
     rested on; otherwise they are made again. Should another request add the same new
     requester in between (a unique identity refused), the intake runs again, all of it
-    inside the transaction."""
+    inside the transaction.
+
+    The ``ticket_opened`` subscribers prepare their part before the transaction too, on the
+    ticket built from the plan (the SLA clocks match a policy and compute due times)."""
     match = match_requester(requester)
     model = (asset_details or {}).get("model_number") or ""
     planned_asset = Asset(model_number=model.strip()) if model.strip() else None
@@ -537,21 +556,25 @@ def open_ticket_from_intake(
         new_requester=match.contact is None,
         **ticket_fields,
     )
+    now = clock.now()
+    ticket, opening = _build(plan, now)
+    prepared = events.prepare("ticket_opened", ticket, history=_log(opening))
     try:
-        return _intake(requester, asset_details, ticket_fields, match, plan)
+        return _intake(requester, asset_details, ticket_fields, match, plan, now, prepared)
     except IntegrityError:
-        return _intake(requester, asset_details, ticket_fields, None, None)
+        return _intake(requester, asset_details, ticket_fields, None, None, None, None)
 
 
 @transaction.atomic
-def _intake(details, asset_details, ticket_fields, match, plan: Opening | None) -> Ticket:
+def _intake(details, asset_details, ticket_fields, match, plan, now, prepared) -> Ticket:
     contact, created = find_or_create_contact(details, match=match)
     asset = find_or_create_asset(contact=contact, **asset_details) if asset_details else None
     if plan is None or not plan.still_holds(contact, asset, created=created):
         plan = plan_opening(requester=contact, asset=asset, new_requester=created, **ticket_fields)
+        now = prepared = None
     elif plan.requester is not contact or plan.asset is not asset:
         plan = replace(plan, requester=contact, asset=asset)
-    return _open(plan)
+    return _open(plan, now=now, prepared=prepared)
 
 
 # --- conversation -------------------------------------------------------------------------
