@@ -529,6 +529,17 @@ def test_queue_of_an_unknown_group_is_404(api):
     assert response.status_code == 404
 
 
+def test_an_empty_queue_of_a_known_group_is_an_empty_page(api):
+    from sampark.team.models import Group
+
+    group = Group.objects.create(name="Night shift", tier="L2")
+
+    response = api.get(f"/api/v1/groups/{group.pk}/queue")
+
+    assert response.status_code == 200
+    assert response.json() == {"items": [], "next_cursor": None}
+
+
 # --- one problem, one ticket ----------------------------------------------------------------
 
 

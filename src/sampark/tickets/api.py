@@ -450,9 +450,11 @@ _group_exists = Prepared(lambda pk: Group.objects.filter(pk=pk).values_list("pk"
 @router.get("/groups/{group_id}/queue", response=TicketPage, summary="A group's queue")
 def group_queue(request, group_id: PathId, cursor: Text(500) | None = None, limit: Limit = 50):
     """Active tickets of the group, most urgent priority first, then oldest first."""
-    if not _group_exists(group_id):
+    page = queries.group_queue(group_id, cursor=cursor, limit=limit)
+    # A page with tickets on it proves the group exists; only an empty one needs the check.
+    if not page.items and not _group_exists(group_id):
         raise NotFound("Group not found.")
-    return _page(queries.group_queue(group_id, cursor=cursor, limit=limit), ticket_out)
+    return _page(page, ticket_out)
 
 
 @router.get(
