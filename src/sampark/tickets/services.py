@@ -567,7 +567,8 @@ def open_ticket_from_intake(
 
 @transaction.atomic
 def _intake(details, asset_details, ticket_fields, match, plan, now, prepared) -> Ticket:
-    contact, created = find_or_create_contact(details, match=match)
+    # Any failure fails the whole intake (and a refused identity retries it): no savepoint.
+    contact, created = find_or_create_contact(details, match=match, savepoint=False)
     asset = find_or_create_asset(contact=contact, **asset_details) if asset_details else None
     if plan is None or not plan.still_holds(contact, asset, created=created):
         plan = plan_opening(requester=contact, asset=asset, new_requester=created, **ticket_fields)
