@@ -1724,6 +1724,10 @@ class Generator:
                     [self.last_number],
                 )
             if w.pg:
+                # Ticket numbers come from a sequence there (tickets.services._next_number).
+                from sampark.tickets.services import TICKET_NUMBERS
+
+                w.execute(f"SELECT setval('{TICKET_NUMBERS}', %s)", [self.last_number])
                 for table in self.BULK_TABLES:
                     top = w.execute(f"SELECT MAX(id) FROM {_quote(table)}")[0][0]  # noqa: S608
                     if top:

@@ -1,9 +1,11 @@
 """The rules of a ticket's life, tested through tickets.services."""
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 
 from sampark.customers.models import Asset, Contact, Identity
 from sampark.customers.services import RequesterDetails
@@ -130,6 +132,39 @@ def test_opening_with_tags_that_are_not_a_list_is_refused(make_contact):
 def test_ticket_numbers_follow_each_other(make_ticket):
     first, second = make_ticket(), make_ticket()
 
+    assert second.number == first.number + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the number sequence is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_create_does_not_wait_for_another_to_commit(make_contact):
+    """Numbers come from a sequence: with a counter row, the second create would wait for the
+    first to commit and, here, give up after lock_timeout."""
+    first_customer, second_customer = make_contact(), make_contact()
+    holding, release = threading.Event(), threading.Event()
+
+    def first_create_stays_open():
+        try:
+            with transaction.atomic():
+                tickets.open_ticket(subject="Open and waiting", requester=first_customer)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_create_stays_open)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '500ms'")
+            second = tickets.open_ticket(subject="Not kept waiting", requester=second_customer)
+    finally:
+        release.set()
+        thread.join()
+
+    first = Ticket.objects.get(subject="Open and waiting")
     assert second.number == first.number + 1
 
 
