@@ -137,7 +137,7 @@ if _database_url:
         # prepared: PostgreSQL then stops parsing and planning it on every call, which was
         # half of its time on a queue page (planning the 50-ticket query alone took 0.7 ms).
         # SAMPARK_DB_PREPARED=0 turns this off, for a pooler in transaction mode in between.
-        if os.environ.get("SAMPARK_DB_PREPARED", "1").strip() != "0":
+        if _env_bool("SAMPARK_DB_PREPARED", True):
             DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
             DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
     elif _engine in ("django.db.backends.sqlite3", SQLITE_ENGINE):
