@@ -16,17 +16,16 @@ _seq = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    """Schedules and SLA policies are cached per revision. A rolled-back test hands its ids and
+    """Schedules are cached per calendar revision. A rolled-back test hands its ids and
     revisions to the next test's rows, so every test starts with empty caches; and with no
-    rate-limit counts (Django's cache) left by the tests before it."""
+    rate-limit counts (Django's cache) left by the tests before it. (Configuration cached per
+    generation needs no clearing: a generation is never used twice.)"""
     from django.core.cache import cache
 
     from sampark.calendars import services as calendars
-    from sampark.sla import services as sla
 
     def clear():
         calendars._schedules.clear()
-        sla._policy_cache.clear()
         cache.clear()
 
     clear()

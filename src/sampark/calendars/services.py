@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sampark import events
-from sampark.db.prepared import Prepared
+from sampark.db import configuration
 from sampark.errors import Conflict, InvalidInput, check_unique_name
 
 from .hours import MIDNIGHT, Schedule
@@ -163,12 +163,9 @@ def schedule_of(calendar: BusinessCalendar) -> Schedule:
     return schedule
 
 
-_default = Prepared(lambda: BusinessCalendar.objects.filter(is_default=True)[:1])
-
-
+@configuration.cached
 def default_calendar() -> BusinessCalendar | None:
-    found = _default()
-    return found[0] if found else None
+    return BusinessCalendar.objects.filter(is_default=True).first()
 
 
 def public_holidays_in(calendar: BusinessCalendar, year: int) -> list[tuple[dt.date, str]]:

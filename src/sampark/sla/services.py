@@ -18,6 +18,7 @@ from sampark import clock
 from sampark.calendars.hours import CALENDAR_TIME, ClosedCalendar, Schedule
 from sampark.calendars.models import BusinessCalendar
 from sampark.calendars.services import default_calendar, schedule_of
+from sampark.db import configuration
 from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
 from sampark.errors import InvalidInput, check_unique_name
@@ -53,23 +54,11 @@ HISTORY_KINDS = (
 # --- policies -----------------------------------------------------------------------------
 
 
-_policy_cache: dict[tuple, list[SLAPolicy]] = {}
-# Every policy's id and revision: any save, insert or delete changes it.
-_policy_stamp = Prepared(lambda: SLAPolicy.objects.order_by("id").values_list("id", "revision"))
-
-
+@configuration.cached
 def active_policies() -> list[SLAPolicy]:
-    """The active policies with their conditions, cached until any policy changes (every
-    save bumps a revision), so matching a ticket costs one small query of ids and revisions."""
-    stamp = tuple(_policy_stamp())
-    policies = _policy_cache.get(stamp)
-    if policies is None:
-        policies = list(
-            SLAPolicy.objects.filter(active=True).prefetch_related("priorities", "groups")
-        )
-        _policy_cache.clear()
-        _policy_cache[stamp] = policies
-    return policies
+    """The active policies with their conditions, cached until configuration changes
+    (:mod:`sampark.db.configuration`)."""
+    return list(SLAPolicy.objects.filter(active=True).prefetch_related("priorities", "groups"))
 
 
 def _conditions(policy: SLAPolicy) -> tuple[frozenset[int], frozenset[int]]:

@@ -7,6 +7,12 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from sampark.db import loading
+        from django.db.models.signals import post_migrate
+
+        from sampark.db import configuration, loading
 
         loading.install()
+        # The configuration generation's row and triggers, back after any table rebuild.
+        post_migrate.connect(
+            configuration.install, sender=self, dispatch_uid="sampark-configuration"
+        )

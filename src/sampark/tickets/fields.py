@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from sampark.db.prepared import Prepared
+from sampark.db import configuration
 from sampark.errors import InvalidInput
 
 from .models import FieldDefinition
@@ -61,7 +61,9 @@ def _coerce(definition: FieldDefinition, value):
     raise ValueError(_("has an unknown kind"))
 
 
-_active_definitions = Prepared(lambda: FieldDefinition.objects.filter(active=True))
+@configuration.cached
+def _active_definitions() -> dict[str, FieldDefinition]:
+    return {d.key: d for d in FieldDefinition.objects.filter(active=True)}
 
 
 def validate_custom_fields(values: dict, *, current: dict | None = None) -> dict:
@@ -73,7 +75,7 @@ def validate_custom_fields(values: dict, *, current: dict | None = None) -> dict
     """
     if not isinstance(values, dict):
         raise InvalidInput(_("Custom fields must be an object."), field="custom_fields")
-    definitions = {d.key: d for d in _active_definitions()}
+    definitions = _active_definitions()
     merged = dict(current or {})
     for key, value in values.items():
         definition = definitions.get(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sampark.db import configuration
 from sampark.text import contains_phrase, tokens
 
 from .models import Priority, PriorityMatrixCell, PriorityRule
@@ -51,22 +52,30 @@ def rule_matches(rule: PriorityRule, facts: Facts, words: list[str]) -> bool:
     return not rule.keywords or any(contains_phrase(words, k) for k in rule.keywords)
 
 
+@configuration.cached
+def _matrix() -> dict[tuple[str, str], Priority]:
+    return {
+        (cell.impact, cell.urgency): cell.priority
+        for cell in PriorityMatrixCell.objects.select_related("priority")
+    }
+
+
+@configuration.cached
+def _active_rules() -> list[PriorityRule]:
+    return list(PriorityRule.objects.filter(active=True).select_related("priority"))
+
+
 def matrix_priority(impact: str, urgency: str) -> Priority | None:
     if not impact or not urgency:
         return None
-    cell = (
-        PriorityMatrixCell.objects.select_related("priority")
-        .filter(impact=impact, urgency=urgency)
-        .first()
-    )
-    return cell.priority if cell else None
+    return _matrix().get((impact, urgency))
 
 
 def decide(facts: Facts) -> Decision | None:
     """The first matching rule's outcome, else the matrix for the ticket's own impact and
     urgency, else None (the default priority stands)."""
     words = tokens(f"{facts.subject}\n{facts.description}")
-    for rule in PriorityRule.objects.filter(active=True).select_related("priority"):
+    for rule in _active_rules():
         if not rule_matches(rule, facts, words):
             continue
         if rule.priority_id:

@@ -26,6 +26,7 @@ from sampark.customers.services import (
     find_or_create_contact,
     match_requester,
 )
+from sampark.db import configuration
 from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
 from sampark.errors import (
@@ -172,27 +173,32 @@ def _next_number() -> int:
     return row[0]
 
 
-# Looked up for every ticket opened: compiled once per connection.
-_priority = Prepared(lambda code: Priority.objects.filter(code=code)[:1], str)
-_default_priority = Prepared(lambda: Priority.objects.filter(is_default=True)[:1])
-_default_group = Prepared(
-    lambda: Group.objects.select_related("calendar").filter(is_default=True)[:1]
-)
+@configuration.cached
+def _priorities() -> tuple[dict[str, Priority], Priority | None]:
+    """Every priority by code, and the one a ticket gets when nothing decides otherwise (the
+    one marked default, else the least urgent)."""
+    scheme = list(Priority.objects.all())
+    default = next((p for p in scheme if p.is_default), scheme[-1] if scheme else None)
+    return {p.code: p for p in scheme}, default
+
+
+@configuration.cached
+def _default_group() -> Group | None:
+    return Group.objects.select_related("calendar").filter(is_default=True).first()
 
 
 def resolve_priority(code: str | None) -> Priority:
+    by_code, default = _priorities()
     if code:
-        found = _priority(code)
-        if not found:
+        found = by_code.get(code)
+        if found is None:
             raise InvalidInput(
                 _("Unknown priority “%(code)s”.") % {"code": code[:20]}, field="priority"
             )
-        return found[0]
-    found = _default_priority()
-    priority = found[0] if found else Priority.objects.last()
-    if priority is None:
+        return found
+    if default is None:
         raise InvalidInput(_("No priorities are configured."), field="priority")
-    return priority
+    return default
 
 
 def normalise_tags(tags) -> list[str]:
@@ -413,7 +419,7 @@ def plan_opening(
         else:
             priority_row, source = resolve_priority(None), "default"
     if group is None:
-        group = next(iter(_default_group()), None)
+        group = _default_group()
     if owner is not None:
         owner, reason = _require_agent(owner), "chosen"
     else:
@@ -449,7 +455,8 @@ def open_ticket(**fields) -> Ticket:
     the scheme's default. Takes the arguments of :func:`plan_opening`; ``new_requester``: the
     requester was created for this ticket, so has no earlier ticket whose owner could be the
     SPOC."""
-    return _open(plan_opening(**fields))
+    with configuration.snapshot():
+        return _open(plan_opening(**fields))
 
 
 def _build(plan: Opening, now) -> tuple[Ticket, list[TicketEvent]]:
@@ -560,7 +567,13 @@ def open_ticket_from_intake(
     inside the transaction.
 
     The ``ticket_opened`` subscribers prepare their part before the transaction too, on the
-    ticket built from the plan (the SLA clocks match a policy and compute due times)."""
+    ticket built from the plan (the SLA clocks match a policy and compute due times).
+    Configuration is read under one generation (:func:`configuration.snapshot`)."""
+    with configuration.snapshot():
+        return _open_from_intake(requester, asset_details, ticket_fields)
+
+
+def _open_from_intake(requester: RequesterDetails, asset_details, ticket_fields) -> Ticket:
     match = match_requester(requester)
     model = (asset_details or {}).get("model_number") or ""
     planned_asset = Asset(model_number=model.strip()) if model.strip() else None
