@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError, connections, transaction
 from django.db.models.functions import Now
+from django.test.utils import CaptureQueriesContext
 
 from sampark.customers.models import Contact, Identity
 from sampark.db.inserts import CACHE_KEY, insert
@@ -45,10 +46,23 @@ def test_the_statement_is_written_once_per_model_and_row_count():
     insert([Contact(name="Ravi"), Contact(name="Meena")])
 
     cached = {key for key in connections["default"].__dict__[CACHE_KEY] if key[0] is Contact}
-    assert cached == {(Contact, 1, None), (Contact, 2, None)}
+    assert cached == {(Contact, 1, None, ()), (Contact, 2, None, ())}
     assert (
         Contact.objects.filter(name__in=["Asha Verma", "अमित शर्मा", "Ravi", "Meena"]).count() == 4
     )
+
+
+def test_computed_columns_come_back_from_the_same_statement():
+    with CaptureQueriesContext(connections["default"]) as captured:
+        ravi, meena = insert(
+            [Contact(name="ignored", language="hi"), Contact(name="ignored")],
+            computed={"name": "upper('kabir')"},
+        )
+
+    assert len(captured) == 1
+    assert (ravi.name, meena.name) == ("KABIR", "KABIR") and ravi.pk < meena.pk
+    assert list(Contact.objects.filter(pk__in=[ravi.pk, meena.pk]).values_list("name", flat=True))
+    assert Contact.objects.get(pk=ravi.pk).language == "hi"
 
 
 def test_an_expression_value_goes_through_bulk_create():
@@ -92,7 +106,7 @@ def test_an_upsert_updates_the_row_that_holds_the_unique_value(make_ticket):
     ]
     # A given key (the clock's ticket) goes in as a column: the statement is kept, not left
     # to bulk_create.
-    upsert = (TicketClock, 1, (("ticket",), ("clocks", "computed_at")))
+    upsert = (TicketClock, 1, (("ticket",), ("clocks", "computed_at")), ())
     assert upsert in connections["default"].__dict__[CACHE_KEY]
 
 

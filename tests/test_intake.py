@@ -70,6 +70,21 @@ def test_lookups_and_decisions_run_before_the_transaction(make_contact):
     assert not any('FROM "customers_identity"' in sql for sql in inside)
 
 
+@pytest.mark.parametrize("known", [False, True])
+def test_the_ticket_built_before_the_transaction_is_the_one_saved(monkeypatch, known):
+    """A new requester is saved as the very contact planned on, so nothing is built twice."""
+    if known:
+        customers.find_or_create_contact(RequesterDetails(email="meera@example.in"))
+    real, built = tickets._build, []
+    monkeypatch.setattr(tickets, "_build", lambda *a: built.append(real(*a)) or built[-1])
+
+    ticket = intake(email="meera@example.in")
+
+    assert len(built) == 1 and built[0][0] is ticket
+    assert ticket.requester_id == Contact.objects.get().pk
+    assert Ticket.objects.get(pk=ticket.pk).requester_id == ticket.requester_id
+
+
 def test_a_requester_added_in_between_gets_the_ticket_not_a_second_contact(monkeypatch):
     def another_request_adds_her(match):
         assert match.contact is None

@@ -6,6 +6,7 @@ import threading
 import pytest
 import time_machine
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from sampark.customers.models import Asset, Contact, Identity
 from sampark.customers.services import RequesterDetails
@@ -166,6 +167,17 @@ def test_on_postgresql_a_create_does_not_wait_for_another_to_commit(make_contact
 
     first = Ticket.objects.get(subject="Open and waiting")
     assert second.number == first.number + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the number sequence is PostgreSQL's")
+def test_on_postgresql_the_number_comes_back_from_the_ticket_insert(make_contact):
+    customer = make_contact()
+    with CaptureQueriesContext(connection) as captured:
+        ticket = tickets.open_ticket(subject="Numbered by the insert", requester=customer)
+
+    numbered = [q["sql"] for q in captured if "nextval" in q["sql"]]
+    assert len(numbered) == 1 and numbered[0].startswith('INSERT INTO "tickets_ticket"')
+    assert Ticket.objects.get(pk=ticket.pk).number == ticket.number > 0
 
 
 # --- Hindi, Hinglish and emoji ------------------------------------------------------------

@@ -126,17 +126,22 @@ class RequesterMatch:
     organization: Organization | None
 
     def new_contact(self) -> Contact:
-        """The contact these details would create (not saved)."""
-        details = self.details
-        email = next((v for k, v in self.wanted if k == Identity.Kind.EMAIL), "")
-        phone = next((v for k, v in self.wanted if k == Identity.Kind.PHONE), "")
-        name = (details.name or "").strip() or (email.split("@")[0] if email else phone)
-        return Contact(
-            name=name[:200],
-            language=details.language or Language.ENGLISH,
-            time_zone=details.time_zone or "Asia/Kolkata",
-            organization=self.organization,
-        )
+        """The contact these details would create (not saved): the same instance on every
+        call, so that a ticket planned on it before the transaction is the one saved with it."""
+        contact = self.__dict__.get("_new_contact")
+        if contact is None:
+            details = self.details
+            email = next((v for k, v in self.wanted if k == Identity.Kind.EMAIL), "")
+            phone = next((v for k, v in self.wanted if k == Identity.Kind.PHONE), "")
+            name = (details.name or "").strip() or (email.split("@")[0] if email else phone)
+            contact = Contact(
+                name=name[:200],
+                language=details.language or Language.ENGLISH,
+                time_zone=details.time_zone or "Asia/Kolkata",
+                organization=self.organization,
+            )
+            object.__setattr__(self, "_new_contact", contact)  # a frozen dataclass
+        return contact
 
 
 def match_requester(details: RequesterDetails) -> RequesterMatch:

@@ -29,11 +29,17 @@ def insert(
     objs: Sequence[M],
     *,
     update_conflicts: tuple[Sequence[str], Sequence[str]] | None = None,
+    computed: dict[str, str] | None = None,
     using: str = DEFAULT_DB_ALIAS,
 ) -> list[M]:
     """Insert unsaved instances of one model with one statement; they get their primary keys.
     Returns them, as ``bulk_create`` does. ``update_conflicts=(unique_fields, update_fields)``
-    makes it an upsert, as ``bulk_create(update_conflicts=True, ...)`` does."""
+    makes it an upsert, as ``bulk_create(update_conflicts=True, ...)`` does.
+
+    ``computed={field name: SQL expression}``: the database computes those columns (a
+    constant expression the caller writes, such as ``nextval('a_sequence')``), and each object
+    gets the values back from the same statement, as it gets its key (as the driver returns
+    them: no field converters run, so keep to integers and text)."""
     objs = list(objs)
     if not objs:
         return objs
@@ -41,35 +47,50 @@ def insert(
     connection = connections[using]
     opts = model._meta
     pk = opts.pk
+    computed = computed or {}
     # An auto field's key comes from the database; any other key (a one-to-one primary key,
     # such as an SLA clock's ticket) is given, and goes in with the other columns.
     generated = pk.db_returning
     fields = [f for f in opts.concrete_fields if not (generated and f is pk)]
+    given = [f for f in fields if f.name not in computed]
     if (
         not connection.features.can_return_rows_from_bulk_insert
         or any(type(obj) is not model or (obj.pk is None) != generated for obj in objs)
         or any(hasattr(f, "get_placeholder") for f in fields)
     ):
+        if computed:
+            raise NotImplementedError("computed columns need INSERT ... RETURNING")
         return _bulk_create(model, objs, update_conflicts, using)
     params = []
     for obj in objs:
         # As bulk_create: refuse an unsaved related object, take a related key set since.
         obj._prepare_related_fields_for_save(operation_name="insert")
-        for field in fields:
+        for field in given:
             value = field.pre_save(obj, True)
             if hasattr(value, "resolve_expression"):
+                if computed:
+                    raise NotImplementedError("an expression value beside computed columns")
                 return _bulk_create(model, objs, update_conflicts, using)
             params.append(field.get_db_prep_save(value, connection=connection))
     cache = connection.__dict__.setdefault(CACHE_KEY, {})
-    key = (model, len(objs), update_conflicts and tuple(map(tuple, update_conflicts)))
+    key = (
+        model,
+        len(objs),
+        update_conflicts and tuple(map(tuple, update_conflicts)),
+        tuple(computed.items()),
+    )
     sql = cache.get(key)
     if sql is None:
-        sql = cache[key] = _insert_sql(connection, opts, fields, len(objs), update_conflicts)
+        sql = cache[key] = _insert_sql(
+            connection, opts, fields, len(objs), update_conflicts, computed
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        keys = cursor.fetchall()
-    for obj, (key,) in zip(objs, keys, strict=True):
-        setattr(obj, pk.attname, key)
+        rows = cursor.fetchall()
+    back = [pk.attname, *(opts.get_field(name).attname for name in computed)]
+    for obj, row in zip(objs, rows, strict=True):
+        for attname, value in zip(back, row, strict=True):
+            setattr(obj, attname, value)
         obj._state.adding = False
         obj._state.db = using
     return objs
@@ -85,11 +106,11 @@ def _bulk_create(model, objs, update_conflicts, using):
     )
 
 
-def _insert_sql(connection, opts, fields, rows: int, update_conflicts) -> str:
+def _insert_sql(connection, opts, fields, rows: int, update_conflicts, computed) -> str:
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    row = "(" + ", ".join(computed.get(f.name, "%s") for f in fields) + ")"
     upsert = ""
     if update_conflicts is not None:
         unique_fields, update_fields = update_conflicts
@@ -102,5 +123,8 @@ def _insert_sql(connection, opts, fields, rows: int, update_conflicts) -> str:
     # Quoted names from the model's metadata and placeholders only; values go as parameters.
     return (
         f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * rows)} {upsert}"  # noqa: S608
-        f"RETURNING {table}.{quote(opts.pk.column)}"
+        "RETURNING "
+        + ", ".join(
+            f"{table}.{quote(opts.get_field(name).column)}" for name in [opts.pk.name, *computed]
+        )
     )

@@ -526,14 +526,25 @@ def _log(opening: list[TicketEvent]) -> list[tuple]:
     return [(event.kind, event.created_at, event.data) for event in opening]
 
 
-def _open(plan: Opening, *, now=None, prepared: dict | None = None) -> Ticket:
+def _open(
+    plan: Opening,
+    *,
+    now=None,
+    prepared: dict | None = None,
+    built: tuple[Ticket, list[TicketEvent]] | None = None,
+) -> Ticket:
     """Write the ticket that ``plan`` describes, its opening events and (through the
     ``ticket_opened`` subscribers) its SLA clocks. Inside the caller's transaction.
     ``prepared``: what the subscribers prepared before it (see :func:`events.prepare`) for a
-    ticket built from the same plan at the same ``now``."""
-    ticket, opening = _build(plan, now or clock.now())
-    ticket.number = _next_number()
-    insert([ticket])
+    ticket built from the same plan at the same ``now``; ``built``: that ticket and its events,
+    when they still stand as built."""
+    ticket, opening = built or _build(plan, now or clock.now())
+    if connection.vendor == "postgresql":
+        # The number comes from the sequence in the INSERT itself: no round trip of its own.
+        insert([ticket], computed={"number": f"nextval('{TICKET_NUMBERS}')"})
+    else:
+        ticket.number = _next_number()
+        insert([ticket])
     if plan.tag_names:
         _set_tags(ticket, plan.tag_names)
     insert(opening)  # in this order: the opening, then the message
@@ -584,25 +595,27 @@ def _open_from_intake(requester: RequesterDetails, asset_details, ticket_fields)
         **ticket_fields,
     )
     now = clock.now()
-    ticket, opening = _build(plan, now)
-    prepared = events.prepare("ticket_opened", ticket, history=_log(opening))
+    built = _build(plan, now)
+    prepared = events.prepare("ticket_opened", built[0], history=_log(built[1]))
     try:
-        return _intake(requester, asset_details, ticket_fields, match, plan, now, prepared)
+        return _intake(requester, asset_details, ticket_fields, match, plan, now, prepared, built)
     except IntegrityError:
-        return _intake(requester, asset_details, ticket_fields, None, None, None, None)
+        return _intake(requester, asset_details, ticket_fields, None, None, None, None, None)
 
 
 @transaction.atomic
-def _intake(details, asset_details, ticket_fields, match, plan, now, prepared) -> Ticket:
+def _intake(details, asset_details, ticket_fields, match, plan, now, prepared, built) -> Ticket:
     # Any failure fails the whole intake (and a refused identity retries it): no savepoint.
     contact, created = find_or_create_contact(details, match=match, savepoint=False)
     asset = find_or_create_asset(contact=contact, **asset_details) if asset_details else None
     if plan is None or not plan.still_holds(contact, asset, created=created):
         plan = plan_opening(requester=contact, asset=asset, new_requester=created, **ticket_fields)
-        now = prepared = None
+        now = prepared = built = None
     elif plan.requester is not contact or plan.asset is not asset:
-        plan = replace(plan, requester=contact, asset=asset)
-    return _open(plan, now=now, prepared=prepared)
+        # Found (or saved) as other instances: the same decisions, a ticket built on these.
+        plan, built = replace(plan, requester=contact, asset=asset), None
+    # Otherwise the ticket built before the transaction points at the contact just saved.
+    return _open(plan, now=now, prepared=prepared, built=built)
 
 
 # --- conversation -------------------------------------------------------------------------
