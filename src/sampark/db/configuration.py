@@ -93,8 +93,7 @@ def snapshot() -> Iterator[None]:
 
 
 def cached(load: Callable[[], T]) -> Callable[[], T]:
-    """``load()`` (no arguments, default database), kept until the generation changes.
-    ``.clear()`` forgets the value."""
+    """``load()`` (no arguments, default database), kept until the generation changes."""
     held: tuple = (None, None)
 
     @functools.wraps(load)
@@ -109,11 +108,6 @@ def cached(load: Callable[[], T]) -> Callable[[], T]:
             held = (stamp, value)
         return value
 
-    def clear() -> None:
-        nonlocal held
-        held = (None, None)
-
-    current.clear = clear
     return current
 
 
