@@ -3,7 +3,7 @@ are for admins."""
 
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from sampark.apischema import Input, IsoDate, IsoTime, PathId, Text
 from sampark.errors import NotFound
@@ -109,7 +109,7 @@ def create_calendar(request, payload: CalendarIn):
     require_admin(request.auth)
     fields = payload.dict(exclude={"hours"})
     calendar = services.save_calendar(hours=_shifts(payload.hours), **fields)
-    return 201, calendar_out(_calendar(calendar.pk))
+    return Status(201, calendar_out(_calendar(calendar.pk)))
 
 
 @router.get("/calendars/{calendar_id}", response=CalendarOut, summary="A calendar")
@@ -152,7 +152,9 @@ def list_holidays(request, calendar_id: PathId, year: int | None = Query(None, g
 def add_holiday(request, calendar_id: PathId, payload: HolidayIn):
     require_admin(request.auth)
     holiday = services.add_holiday(_calendar(calendar_id), date=payload.date, name=payload.name)
-    return 201, {"id": holiday.pk, "date": holiday.date, "name": holiday.name, "public": False}
+    return Status(
+        201, {"id": holiday.pk, "date": holiday.date, "name": holiday.name, "public": False}
+    )
 
 
 @router.delete(
@@ -166,4 +168,4 @@ def remove_holiday(request, calendar_id: PathId, holiday_id: PathId):
     if holiday is None:
         raise NotFound("Holiday not found.")
     services.remove_holiday(holiday)
-    return 204, None
+    return Status(204, None)

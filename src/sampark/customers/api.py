@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.contrib.auth import get_user_model
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from sampark.apischema import (
     AgentRef,
@@ -266,7 +266,7 @@ def create_contact(request, payload: ContactIn):
         organization=_organization(payload.organization),
         identities=[(i.kind, i.value) for i in payload.identities],
     )
-    return 201, contact_out(_get(_contacts(), contact.pk, "Contact"))
+    return Status(201, contact_out(_get(_contacts(), contact.pk, "Contact")))
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut, summary="A contact")
@@ -298,7 +298,7 @@ def patch_contact(request, contact_id: PathId, payload: ContactPatchIn):
 def add_identity(request, contact_id: PathId, payload: IdentityIn):
     contact = _get(Contact.objects.all(), contact_id, "Contact")
     services.add_identity(contact, payload.kind, payload.value)
-    return 201, contact_out(_get(_contacts(), contact_id, "Contact"))
+    return Status(201, contact_out(_get(_contacts(), contact_id, "Contact")))
 
 
 @router.post(
@@ -338,7 +338,7 @@ def create_organization(request, payload: OrganizationIn):
         notes=payload.notes,
         domains=payload.domains,
     )
-    return 201, organization_out(_get(_organizations(), org.pk, "Organization"))
+    return Status(201, organization_out(_get(_organizations(), org.pk, "Organization")))
 
 
 @router.get("/organizations/{org_id}", response=OrganizationOut, summary="An organization")
@@ -390,7 +390,7 @@ def create_asset(request, payload: AssetFieldsIn):
     if not any(fields.values()):
         raise InvalidInput("Describe the asset: at least a name, model or serial number.")
     asset = services.save_asset(contact=contact, organization=organization, **fields)
-    return 201, asset_out(asset)
+    return Status(201, asset_out(asset))
 
 
 @router.get("/assets/{asset_id}", response=AssetOut, summary="An asset")

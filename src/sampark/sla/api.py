@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from sampark.apischema import Id, Input, PathId, Text, changed_fields, referenced_all
 from sampark.errors import InvalidInput, NotFound
@@ -138,7 +138,7 @@ def create_policy(request, payload: PolicyIn):
     priorities = _priorities(fields.pop("priorities"))
     groups = _groups(fields.pop("groups"))
     policy = services.save_policy(priorities=priorities, groups=groups, **fields)
-    return 201, policy_out(_policy(policy.pk))
+    return Status(201, policy_out(_policy(policy.pk)))
 
 
 @router.patch("/sla-policies/{policy_id}", response=PolicyOut, summary="Change an SLA policy")

@@ -4,7 +4,7 @@ them is for admins."""
 from typing import Literal
 
 from django.contrib.auth import get_user_model
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from sampark.apischema import Id, Input, PathId, Text, changed_fields, referenced_all
 from sampark.errors import Forbidden, NotFound
@@ -163,7 +163,7 @@ def create_agent(request, payload: AgentIn):
         languages=payload.languages,
         capacity=payload.capacity,
     )
-    return 201, agent_out(_profile(profile.user_id))
+    return Status(201, agent_out(_profile(profile.user_id)))
 
 
 @router.patch("/agents/{agent_id}", response=AgentOut, summary="Change an agent")
@@ -202,7 +202,7 @@ def get_group(request, group_id: PathId):
 @router.post("/groups", response={201: GroupOut}, summary="Create a group")
 def create_group(request, payload: GroupIn):
     require_admin(request.auth)
-    return 201, services.save_group(**payload.dict())
+    return Status(201, services.save_group(**payload.dict()))
 
 
 @router.patch("/groups/{group_id}", response=GroupOut, summary="Change a group")

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.db.models import prefetch_related_objects
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from sampark.apischema import (
     AgentRef,
@@ -540,7 +540,7 @@ def add_message(request, ticket_id: PathId, payload: MessageIn):
         time_spent=payload.time_spent,
         expected_version=payload.version,
     )
-    return 201, event_out(event)
+    return Status(201, event_out(event))
 
 
 @router.get("/tickets/{ticket_id}/calls", response=EventPage, summary="Logged calls")
@@ -563,7 +563,7 @@ def log_call(request, ticket_id: PathId, payload: CallIn):
         time_spent=payload.time_spent,
         expected_version=payload.version,
     )
-    return 201, event_out(event)
+    return Status(201, event_out(event))
 
 
 @router.post(
@@ -580,7 +580,7 @@ def split_ticket(request, ticket_id: PathId, payload: SplitIn):
         subject=payload.subject,
         expected_version=payload.version,
     )
-    return 201, _fresh(new.pk)
+    return Status(201, _fresh(new.pk))
 
 
 @router.post(
@@ -627,7 +627,7 @@ def list_collaborators(request, ticket_id: PathId):
 )
 def add_collaborator(request, ticket_id: PathId, payload: CollaboratorIn):
     services.add_collaborator(ticket_id, agent=_agent(payload.agent, "agent"), actor=request.auth)
-    return 201, _fresh(ticket_id)["collaborators"]
+    return Status(201, _fresh(ticket_id)["collaborators"])
 
 
 @router.delete(
@@ -640,7 +640,7 @@ def remove_collaborator(request, ticket_id: PathId, agent_id: PathId):
     if agent is None:
         raise NotFound("This agent is not a collaborator on the ticket.")
     services.remove_collaborator(ticket_id, agent=agent, actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 # --- the customer 360 ---------------------------------------------------------------------

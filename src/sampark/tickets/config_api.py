@@ -3,7 +3,7 @@ rules and the impact × urgency matrix. Reading is for every agent; changes are 
 
 from typing import Any, Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from sampark.apischema import Input, PathId, Text, changed_fields
 from sampark.errors import InvalidInput, NotFound
@@ -171,7 +171,7 @@ def list_priorities(request):
 @router.post("/priorities", response={201: PriorityOut}, summary="Add a priority")
 def create_priority(request, payload: PriorityIn):
     require_admin(request.auth)
-    return 201, services.save_priority(**payload.dict())
+    return Status(201, services.save_priority(**payload.dict()))
 
 
 @router.patch("/priorities/{code}", response=PriorityOut, summary="Change a priority")
@@ -191,7 +191,7 @@ def list_fields(request):
 @router.post("/fields", response={201: FieldOut}, summary="Define a custom field")
 def create_field(request, payload: FieldIn):
     require_admin(request.auth)
-    return 201, services.save_field_definition(**payload.dict())
+    return Status(201, services.save_field_definition(**payload.dict()))
 
 
 @router.patch("/fields/{key}", response=FieldOut, summary="Change a custom field")
@@ -218,7 +218,7 @@ def create_rule(request, payload: RuleIn):
     fields["priority"] = _priority(fields["priority"])
     fields["impact"] = fields["impact"] or ""
     fields["urgency"] = fields["urgency"] or ""
-    return 201, rule_out(services.save_priority_rule(**fields))
+    return Status(201, rule_out(services.save_priority_rule(**fields)))
 
 
 @router.patch("/priority-rules/{rule_id}", response=RuleOut, summary="Change a priority rule")
