@@ -137,6 +137,12 @@ def test_the_bridge_refuses_an_undeclared_body_over_the_limit_without_calling_th
     assert b"limit of 10 bytes" in body[0]["body"]
     assert called == []
 
+    # In the language the client asks for, before Django (and its LocaleMiddleware) runs.
+    hindi = http_scope(method="POST", headers=[("accept-language", "hi-IN,hi;q=0.9,en;q=0.5")])
+    start, body = call(bridge, hindi, [b"x" * 8, b"y" * 8])
+    assert start["status"] == 413
+    assert "10 बाइट की सीमा" in body[0]["body"].decode()
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_declared_body_over_the_limit_is_not_read_and_django_answers_413_in_json():

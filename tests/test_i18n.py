@@ -240,3 +240,61 @@ def test_admin_index_stays_english_for_an_english_browser(client, make_agent):
 
     assert "Help desk configuration" in page
     assert not DEVANAGARI.search(page.split("<body", 1)[1])
+
+
+HINDI = {"Accept-Language": "hi-IN,hi;q=0.9,en;q=0.5"}
+
+
+def _messages(response) -> dict[str, tuple[str, str]]:
+    """A 422's errors by the field they name: (message, pydantic's type)."""
+    return {e["loc"][-1]: (e["msg"], e["type"]) for e in response.json()["detail"]}
+
+
+def test_api_errors_speak_hindi_to_a_hindi_client(api, settings):
+    """Domain errors, pydantic's own checks and Sampark's, and the edge's 401/404/405/413."""
+    missing = _messages(api.post("/api/v1/tickets", {"description": "x"}, headers=HINDI))
+    assert missing["subject"] == ("यह फ़ील्ड ज़रूरी है", "missing")  # the type stays pydantic's
+
+    body = {"subject": "प" * 300, "channel": "email", "requester": {"email": "a@b.in"}}
+    too_long = _messages(api.post("/api/v1/tickets", body, headers=HINDI))
+    assert too_long["subject"][0] == "ज़्यादा से ज़्यादा 255 अक्षर हो सकते हैं"
+    body["subject"] = "NUL\x00"
+    assert _messages(api.post("/api/v1/tickets", body, headers=HINDI))["subject"][0] == (
+        "इसमें NUL अक्षर नहीं हो सकते"
+    )
+
+    def detail(response, status):
+        assert response.status_code == status
+        return response.json()["detail"]
+
+    not_json = api.post("/api/v1/tickets", raw=b"{not json", headers=HINDI)
+    assert detail(not_json, 400) == "मुख्य भाग मान्य JSON नहीं है।"
+
+    assert detail(api.get("/api/v1/tickets/987654", headers=HINDI), 404) == "टिकट नहीं मिला।"
+    assert detail(api.get("/api/v1/contacts/987654", headers=HINDI), 404) == "संपर्क मौजूद नहीं है।"
+    assert detail(api.get("/api/v1/organizations/987654", headers=HINDI), 404) == (
+        "संगठन मौजूद नहीं है।"
+    )
+    assert detail(api.get("/api/v1/no-such-thing", headers=HINDI), 404) == (
+        "इस पथ पर कोई API एंडपॉइंट नहीं है।"
+    )
+    assert detail(api.delete("/api/v1/tickets", headers=HINDI), 405).startswith(
+        "यहाँ DELETE की अनुमति नहीं है।"
+    )
+    from tests.conftest import ApiClient
+
+    stranger = ApiClient("spk_not-a-real-token")
+    assert detail(stranger.get("/api/v1/tickets", headers=HINDI), 401).startswith(
+        "API टोकन नहीं है या अमान्य है।"
+    )
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    big = api.post("/api/v1/tickets", {"subject": "x" * 200}, headers=HINDI)
+    assert detail(big, 413) == "अनुरोध का मुख्य भाग 100 बाइट की सीमा से बड़ा है।"
+
+
+def test_api_errors_stay_english_by_default(api):
+    missing = _messages(api.post("/api/v1/tickets", {"description": "x"}))
+    assert missing["subject"] == ("Field required", "missing")
+    assert api.get("/api/v1/tickets/987654").json()["detail"] == "Ticket not found."
+    assert api.get("/api/v1/organizations/987654").json()["detail"] == "Organization not found."
+    assert api.post("/api/v1/tickets", raw=b"{").json()["detail"] == "The body is not valid JSON."

@@ -7,6 +7,8 @@ input.
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -45,12 +47,12 @@ class AgentToken(HttpBearer):
     def __call__(self, request):
         address = _client_address(request)
         if ratelimit.seen("auth-fail", address, _AUTH_FAILURES) >= (_AUTH_FAILURES or (1, 0))[0]:
-            raise TooManyRequests("Too many failed authentications; wait a minute.")
+            raise TooManyRequests(_("Too many failed authentications; wait a minute."))
         user = super().__call__(request)
         if user is None:
             ratelimit.hit("auth-fail", address, _AUTH_FAILURES)
         elif not ratelimit.hit("api", str(user.pk), _API_RATE):
-            raise TooManyRequests("Too many requests for this token; slow down.")
+            raise TooManyRequests(_("Too many requests for this token; slow down."))
         return user
 
     def authenticate(self, request, token):
@@ -158,7 +160,7 @@ def domain_error(request, exc: DomainError):
 def unauthenticated(request, exc):
     return api.create_response(
         request,
-        {"detail": "Missing or invalid API token. Send 'Authorization: Bearer <token>'."},
+        {"detail": _("Missing or invalid API token. Send 'Authorization: Bearer <token>'.")},
         status=401,
     )
 
@@ -170,12 +172,62 @@ def too_many(request, exc):
     return response
 
 
+# pydantic's messages are English only: the common ones, said in the request's language.
+# ``type`` stays pydantic's, for programs; a type not listed keeps pydantic's message.
+_MUST = {
+    "missing": gettext_lazy("Field required"),
+    "extra_forbidden": gettext_lazy("Unknown field"),
+    "string_type": gettext_lazy("Must be text"),
+    "string_too_short": gettext_lazy("Must be at least %(min_length)s characters long"),
+    "string_too_long": gettext_lazy("Must be at most %(max_length)s characters long"),
+    "int_type": gettext_lazy("Must be a whole number"),
+    "int_parsing": gettext_lazy("Must be a whole number"),
+    "int_from_float": gettext_lazy("Must be a whole number"),
+    "float_type": gettext_lazy("Must be a number"),
+    "float_parsing": gettext_lazy("Must be a number"),
+    "bool_type": gettext_lazy("Must be true or false"),
+    "bool_parsing": gettext_lazy("Must be true or false"),
+    "greater_than_equal": gettext_lazy("Must be at least %(ge)s"),
+    "greater_than": gettext_lazy("Must be greater than %(gt)s"),
+    "less_than_equal": gettext_lazy("Must be at most %(le)s"),
+    "less_than": gettext_lazy("Must be less than %(lt)s"),
+    "literal_error": gettext_lazy("Must be one of: %(expected)s"),
+    "enum": gettext_lazy("Must be one of: %(expected)s"),
+    "list_type": gettext_lazy("Must be a list"),
+    "too_short": gettext_lazy("Must have at least %(min_length)s items"),
+    "too_long": gettext_lazy("Must have at most %(max_length)s items"),
+    "dict_type": gettext_lazy("Must be an object"),
+    "model_type": gettext_lazy("Must be an object"),
+    "model_attributes_type": gettext_lazy("Must be an object"),
+    "date_parsing": gettext_lazy("Must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": gettext_lazy("Must be a date (YYYY-MM-DD)"),
+    "time_parsing": gettext_lazy("Must be a time (HH:MM)"),
+    "datetime_parsing": gettext_lazy("Must be a date and time (RFC 3339)"),
+    "datetime_from_date_parsing": gettext_lazy("Must be a date and time (RFC 3339)"),
+}
+_VALUE_ERROR = "Value error, "  # pydantic's prefix to a validator's own (translated) message
+
+
+def validation_message(error: dict) -> str:
+    """One pydantic error's message in the active language."""
+    kind, message = error.get("type", ""), str(error.get("msg", ""))
+    if kind == "value_error" and message.startswith(_VALUE_ERROR):
+        return message[len(_VALUE_ERROR) :]
+    template = _MUST.get(kind)
+    if template is None:
+        return message
+    try:
+        return str(template) % (error.get("ctx") or {})
+    except (KeyError, TypeError, ValueError):
+        return message
+
+
 @api.exception_handler(ValidationError)
 def invalid(request, exc: ValidationError):
     errors = [
         {
             "loc": [str(part) for part in error.get("loc", ())],
-            "msg": error.get("msg", ""),
+            "msg": validation_message(error),
             "type": error.get("type", ""),
         }
         for error in exc.errors
@@ -183,14 +235,20 @@ def invalid(request, exc: ValidationError):
     return api.create_response(request, {"detail": errors}, status=422)
 
 
+# ninja's own fixed messages, in the request's language.
+_NINJA_MESSAGES = {"Cannot parse request body": gettext_lazy("The body is not valid JSON.")}
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    message = str(exc)
+    message = str(_NINJA_MESSAGES.get(message, message))
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(RequestDataTooBig)
 def too_big(request, exc):
-    return api.create_response(request, {"detail": "The request body is too large."}, status=413)
+    return api.create_response(request, {"detail": _("The request body is too large.")}, status=413)
 
 
 api.add_router("", tickets_router)

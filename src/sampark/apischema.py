@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import orjson
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Schema
 from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
@@ -24,7 +25,7 @@ MAX_ID = 2**63 - 1
 
 def _not_a_boolean(value):
     if isinstance(value, bool):
-        raise ValueError("must be a number, not true or false")
+        raise ValueError(_("must be a number, not true or false"))
     return value
 
 
@@ -38,11 +39,11 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 
 def _clean_text(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError(_("must not contain NUL characters"))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
+        raise ValueError(_("must be valid Unicode text")) from None
     return value
 
 
@@ -66,13 +67,13 @@ class Input(Schema):
     @classmethod
     def _run_root_validator(cls, values, handler, info):
         if not isinstance(values, dict | BaseModel):
-            raise ValueError("must be a JSON object")
+            raise ValueError(_("must be a JSON object"))
         return handler(values)
 
 
 def _iso_text(value):
     if not isinstance(value, str):
-        raise ValueError("must be ISO 8601 text")
+        raise ValueError(_("must be ISO 8601 text"))
     return value
 
 
@@ -130,21 +131,28 @@ def changed_fields(payload: Schema) -> dict:
     return {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
 
 
-def referenced(model, pk: int | None, *, field: str, what: str):
+def _no_such(model, pk: int, field: str) -> InvalidInput:
+    return InvalidInput(
+        _("No %(what)s has id %(id)s.") % {"what": model._meta.verbose_name, "id": pk},
+        field=field,
+    )
+
+
+def referenced(model, pk: int | None, *, field: str):
     """The row a request body refers to by id (None stays None); a 422 naming the field when
     there is no such row, so unknown ids never reach a service."""
     if pk is None:
         return None
     row = model._default_manager.filter(pk=pk).first()
     if row is None:
-        raise InvalidInput(f"No {what} has id {pk}.", field=field)
+        raise _no_such(model, pk, field)
     return row
 
 
-def referenced_all(model, ids: list[int], *, field: str, what: str) -> list:
+def referenced_all(model, ids: list[int], *, field: str) -> list:
     rows = list(model._default_manager.filter(pk__in=ids))
     if missing := set(ids) - {row.pk for row in rows}:
-        raise InvalidInput(f"No {what} has id {min(missing)}.", field=field)
+        raise _no_such(model, min(missing), field)
     return rows
 
 
@@ -154,7 +162,7 @@ def referenced_agent(pk: int | None, *, field: str):
         return None
     user = get_user_model().objects.select_related("agent").filter(pk=pk, is_active=True).first()
     if user is None or profile_of(user) is None:
-        raise InvalidInput(f"No active agent has id {pk}.", field=field)
+        raise InvalidInput(_("No active agent has id %(id)s.") % {"id": pk}, field=field)
     return user
 
 

@@ -20,7 +20,9 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sampark.middleware import body_too_large
+from django.utils import translation
+
+from sampark.middleware import body_too_large, language_asked
 
 STREAM_PIECE = 256 * 1024
 _DONE = object()
@@ -62,7 +64,8 @@ class ThreadedWSGI:
             try:
                 environ["wsgi.input"] = io.BytesIO(await self._read_body(receive))
             except BodyTooLarge:
-                await _send_whole(send, *_too_large(self.max_body))
+                language = language_asked(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+                await _send_whole(send, *_too_large(self.max_body, language))
                 return
         loop = asyncio.get_running_loop()
         status, headers, body, rest = await loop.run_in_executor(self.pool, self._respond, environ)
@@ -155,8 +158,9 @@ async def _send_whole(send, status: int, headers: list, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _too_large(limit) -> tuple[int, list, bytes]:
-    body = json.dumps({"detail": body_too_large(limit)}).encode()
+def _too_large(limit, language: str) -> tuple[int, list, bytes]:
+    with translation.override(language):
+        body = json.dumps({"detail": body_too_large(limit)}, ensure_ascii=False).encode()
     return 413, [(b"content-type", b"application/json"), (b"connection", b"close")], body
 
 

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Literal
 
 from django.contrib.auth import get_user_model
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from sampark.apischema import (
@@ -182,11 +184,11 @@ def asset_out(asset: Asset) -> dict:
 
 
 def _organization(org_id: int | None, field: str = "organization") -> Organization | None:
-    return referenced(Organization, org_id, field=field, what="organization")
+    return referenced(Organization, org_id, field=field)
 
 
 def _contact_ref(contact_id: int | None, field: str = "contact") -> Contact | None:
-    return referenced(Contact, contact_id, field=field, what="contact")
+    return referenced(Contact, contact_id, field=field)
 
 
 def _account_manager(user_id: int | None):
@@ -197,7 +199,9 @@ def _check_time_zone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise InvalidInput(f"Unknown time zone “{name}”.", field="time_zone") from None
+        raise InvalidInput(
+            _("Unknown time zone “%(name)s”.") % {"name": name[:64]}, field="time_zone"
+        ) from None
     return name
 
 
@@ -222,10 +226,10 @@ def _organizations():
     return Organization.objects.select_related("account_manager").prefetch_related("domains")
 
 
-def _get(rows, pk: int, what: str):
+def _get(rows, pk: int):
     found = rows.filter(pk=pk).first()
     if found is None:
-        raise NotFound(f"{what} not found.")
+        raise NotFound(_("%(what)s not found.") % {"what": capfirst(rows.model._meta.verbose_name)})
     return found
 
 
@@ -266,17 +270,17 @@ def create_contact(request, payload: ContactIn):
         organization=_organization(payload.organization),
         identities=[(i.kind, i.value) for i in payload.identities],
     )
-    return Status(201, contact_out(_get(_contacts(), contact.pk, "Contact")))
+    return Status(201, contact_out(_get(_contacts(), contact.pk)))
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut, summary="A contact")
 def get_contact(request, contact_id: PathId):
-    return contact_out(_get(_contacts(), contact_id, "Contact"))
+    return contact_out(_get(_contacts(), contact_id))
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut, summary="Change a contact")
 def patch_contact(request, contact_id: PathId, payload: ContactPatchIn):
-    contact = _get(_contacts(), contact_id, "Contact")
+    contact = _get(_contacts(), contact_id)
     given = payload.dict(exclude_unset=True)
     changes = {}
     for field in ("name", "language"):
@@ -287,7 +291,7 @@ def patch_contact(request, contact_id: PathId, payload: ContactPatchIn):
     if "organization" in given:
         changes["organization"] = _organization(given["organization"])
     services.update_contact(contact, **changes)
-    return contact_out(_get(_contacts(), contact_id, "Contact"))
+    return contact_out(_get(_contacts(), contact_id))
 
 
 @router.post(
@@ -296,9 +300,9 @@ def patch_contact(request, contact_id: PathId, payload: ContactPatchIn):
     summary="Add an email, phone or handle",
 )
 def add_identity(request, contact_id: PathId, payload: IdentityIn):
-    contact = _get(Contact.objects.all(), contact_id, "Contact")
+    contact = _get(Contact.objects.all(), contact_id)
     services.add_identity(contact, payload.kind, payload.value)
-    return Status(201, contact_out(_get(_contacts(), contact_id, "Contact")))
+    return Status(201, contact_out(_get(_contacts(), contact_id)))
 
 
 @router.post(
@@ -307,11 +311,11 @@ def add_identity(request, contact_id: PathId, payload: IdentityIn):
 def merge_contact(request, contact_id: PathId, payload: MergeContactIn):
     """Identities, tickets and assets move to ``into``; supervisors only."""
     if not can_merge_contacts(request.auth):
-        raise Forbidden("Only supervisors and admins can merge contacts.")
-    source = _get(Contact.objects.all(), contact_id, "Contact")
+        raise Forbidden(_("Only supervisors and admins can merge contacts."))
+    source = _get(Contact.objects.all(), contact_id)
     target = _contact_ref(payload.into, "into")
     services.merge_contacts(source, target, actor=request.auth)
-    return contact_out(_get(_contacts(), target.pk, "Contact"))
+    return contact_out(_get(_contacts(), target.pk))
 
 
 # --- organizations ------------------------------------------------------------------------
@@ -330,7 +334,7 @@ def list_organizations(
 @router.post("/organizations", response={201: OrganizationOut}, summary="Create an organization")
 def create_organization(request, payload: OrganizationIn):
     if not can_manage_accounts(request.auth):
-        raise Forbidden("Only supervisors and admins can manage organizations.")
+        raise Forbidden(_("Only supervisors and admins can manage organizations."))
     org = services.save_organization(
         name=payload.name,
         tier=payload.tier,
@@ -338,25 +342,25 @@ def create_organization(request, payload: OrganizationIn):
         notes=payload.notes,
         domains=payload.domains,
     )
-    return Status(201, organization_out(_get(_organizations(), org.pk, "Organization")))
+    return Status(201, organization_out(_get(_organizations(), org.pk)))
 
 
 @router.get("/organizations/{org_id}", response=OrganizationOut, summary="An organization")
 def get_organization(request, org_id: PathId):
-    return organization_out(_get(_organizations(), org_id, "Organization"))
+    return organization_out(_get(_organizations(), org_id))
 
 
 @router.patch("/organizations/{org_id}", response=OrganizationOut, summary="Change an organization")
 def patch_organization(request, org_id: PathId, payload: OrganizationPatchIn):
     if not can_manage_accounts(request.auth):
-        raise Forbidden("Only supervisors and admins can manage organizations.")
-    org = _get(Organization.objects.all(), org_id, "Organization")
+        raise Forbidden(_("Only supervisors and admins can manage organizations."))
+    org = _get(Organization.objects.all(), org_id)
     given = payload.dict(exclude_unset=True)
     fields = {k: given[k] for k in ("name", "tier", "notes") if given.get(k) is not None}
     if "account_manager" in given:
         fields["account_manager"] = _account_manager(given["account_manager"])
     services.save_organization(org, domains=given.get("domains"), **fields)
-    return organization_out(_get(_organizations(), org_id, "Organization"))
+    return organization_out(_get(_organizations(), org_id))
 
 
 # --- assets -------------------------------------------------------------------------------
@@ -388,22 +392,22 @@ def create_asset(request, payload: AssetFieldsIn):
     organization = _organization(given.pop("organization", None))
     fields = {k: v for k, v in given.items() if v is not None}
     if not any(fields.values()):
-        raise InvalidInput("Describe the asset: at least a name, model or serial number.")
+        raise InvalidInput(_("Describe the asset: at least a name, model or serial number."))
     asset = services.save_asset(contact=contact, organization=organization, **fields)
     return Status(201, asset_out(asset))
 
 
 @router.get("/assets/{asset_id}", response=AssetOut, summary="An asset")
 def get_asset(request, asset_id: PathId):
-    return asset_out(_get(Asset.objects.all(), asset_id, "Asset"))
+    return asset_out(_get(Asset.objects.all(), asset_id))
 
 
 @router.patch("/assets/{asset_id}", response=AssetOut, summary="Change an asset")
 def patch_asset(request, asset_id: PathId, payload: AssetFieldsIn):
-    asset = _get(Asset.objects.all(), asset_id, "Asset")
+    asset = _get(Asset.objects.all(), asset_id)
     given = payload.dict(exclude_unset=True)
     contact = _contact_ref(given.pop("contact", None))
     organization = _organization(given.pop("organization", None))
     fields = {k: v for k, v in given.items() if v is not None}
     services.save_asset(asset, contact=contact, organization=organization, **fields)
-    return asset_out(_get(Asset.objects.all(), asset_id, "Asset"))
+    return asset_out(_get(Asset.objects.all(), asset_id))

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from sampark.apischema import Limit, PathId, Text
@@ -68,6 +69,6 @@ def list_notifications(
 def mark_read(request, notification_id: PathId):
     row = Notification.objects.filter(pk=notification_id, recipient=request.auth).first()
     if row is None:
-        raise NotFound("Notification not found.")
+        raise NotFound(_("Notification not found."))
     services.mark_read(row)
     return notification_out(row)

@@ -116,7 +116,7 @@ def _priorities(codes: list[str]) -> list[Priority]:
 
 
 def _groups(ids: list[int]) -> list[Group]:
-    return referenced_all(Group, ids, field="groups", what="group")
+    return referenced_all(Group, ids, field="groups")
 
 
 def _policy(policy_id: int) -> SLAPolicy:

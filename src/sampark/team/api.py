@@ -4,6 +4,7 @@ them is for admins."""
 from typing import Literal
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from sampark.apischema import Id, Input, PathId, Text, changed_fields, referenced_all
@@ -24,7 +25,7 @@ LanguageCode = Literal["en", "hi"]
 
 def require_admin(user) -> None:
     if not can_configure(user):
-        raise Forbidden("Only admins can change the help desk's configuration.")
+        raise Forbidden(_("Only admins can change the help desk's configuration."))
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -118,12 +119,12 @@ def _profiles():
 def _profile(user_id: int) -> AgentProfile:
     profile = _profiles().filter(user_id=user_id).first()
     if profile is None:
-        raise NotFound("Agent not found.")
+        raise NotFound(_("Agent not found."))
     return profile
 
 
 def _groups(ids: list[int]) -> list[Group]:
-    return referenced_all(Group, ids, field="groups", what="group")
+    return referenced_all(Group, ids, field="groups")
 
 
 # --- agents -------------------------------------------------------------------------------
@@ -185,7 +186,7 @@ def patch_agent(request, agent_id: PathId, payload: AgentPatchIn):
 def _group(group_id: int) -> Group:
     group = Group.objects.filter(pk=group_id).first()
     if group is None:
-        raise NotFound("Group not found.")
+        raise NotFound(_("Group not found."))
     return group
 
 

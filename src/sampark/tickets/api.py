@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from sampark.apischema import (
@@ -378,7 +379,7 @@ def _agent(agent_id: int | None, field: str):
 
 
 def _group(group_id: int | None, field: str = "group") -> Group | None:
-    return referenced(Group, group_id, field=field, what="group")
+    return referenced(Group, group_id, field=field)
 
 
 def _fresh(ticket_id: int) -> dict:
@@ -453,7 +454,7 @@ def group_queue(request, group_id: PathId, cursor: Text(500) | None = None, limi
     page = queries.group_queue(group_id, cursor=cursor, limit=limit)
     # A page with tickets on it proves the group exists; only an empty one needs the check.
     if not page.items and not _group_exists(group_id):
-        raise NotFound("Group not found.")
+        raise NotFound(_("Group not found."))
     return _page(page, ticket_out)
 
 
@@ -478,14 +479,14 @@ def patch_ticket(request, ticket_id: PathId, payload: TicketPatchIn):
     for field in ("status", "priority", "category", "subject", "tags", "custom_fields"):
         if field in given:
             if given[field] is None:
-                raise InvalidInput(f"{field} cannot be null.", field=field)
+                raise InvalidInput(_("%(field)s cannot be null.") % {"field": field}, field=field)
             changes[field] = given[field]
     for field in ("impact", "urgency"):
         if field in given:
             changes[field] = given[field] or ""
     if "type" in given:
         if given["type"] is None:
-            raise InvalidInput("type cannot be null.", field="type")
+            raise InvalidInput(_("%(field)s cannot be null.") % {"field": "type"}, field="type")
         changes["ticket_type"] = given["type"]
     if "owner" in given:
         changes["owner"] = _agent(given["owner"], "owner")
@@ -589,7 +590,7 @@ def split_ticket(request, ticket_id: PathId, payload: SplitIn):
 def merge_ticket(request, ticket_id: PathId, payload: MergeIn):
     """Close this ticket as a duplicate of ``into``; returns the surviving ticket."""
     if not queries.Ticket.objects.filter(pk=payload.into).exists():
-        raise InvalidInput(f"No ticket has id {payload.into}.", field="into")
+        raise InvalidInput(_("No ticket has id %(id)s.") % {"id": payload.into}, field="into")
     target = services.merge_tickets(
         ticket_id, into_id=payload.into, actor=request.auth, expected_version=payload.version
     )
@@ -638,7 +639,7 @@ def add_collaborator(request, ticket_id: PathId, payload: CollaboratorIn):
 def remove_collaborator(request, ticket_id: PathId, agent_id: PathId):
     agent = User.objects.filter(pk=agent_id).first()
     if agent is None:
-        raise NotFound("This agent is not a collaborator on the ticket.")
+        raise NotFound(_("This agent is not a collaborator on the ticket."))
     services.remove_collaborator(ticket_id, agent=agent, actor=request.auth)
     return Status(204, None)
 

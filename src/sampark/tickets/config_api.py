@@ -3,6 +3,7 @@ rules and the impact × urgency matrix. Reading is for every agent; changes are 
 
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from sampark.apischema import Input, PathId, Text, changed_fields
@@ -156,7 +157,9 @@ def _priority(code: str | None) -> Priority | None:
         return None
     priority = Priority.objects.filter(code=code).first()
     if priority is None:
-        raise InvalidInput(f"Unknown priority “{code}”.", field="priority")
+        raise InvalidInput(
+            _("Unknown priority “%(code)s”.") % {"code": code[:20]}, field="priority"
+        )
     return priority
 
 
@@ -179,7 +182,7 @@ def patch_priority(request, code: Text(8, 1), payload: PriorityPatchIn):
     require_admin(request.auth)
     priority = Priority.objects.filter(code=code).first()
     if priority is None:
-        raise NotFound("Priority not found.")
+        raise NotFound(_("Priority not found."))
     return services.save_priority(priority, **changed_fields(payload))
 
 
@@ -199,7 +202,7 @@ def patch_field(request, key: Text(50, 1), payload: FieldPatchIn):
     require_admin(request.auth)
     definition = FieldDefinition.objects.filter(key=key).first()
     if definition is None:
-        raise NotFound("Custom field not found.")
+        raise NotFound(_("Custom field not found."))
     return services.save_field_definition(definition, **changed_fields(payload))
 
 
@@ -226,7 +229,7 @@ def patch_rule(request, rule_id: PathId, payload: RulePatchIn):
     require_admin(request.auth)
     rule = PriorityRule.objects.select_related("priority").filter(pk=rule_id).first()
     if rule is None:
-        raise NotFound("Priority rule not found.")
+        raise NotFound(_("Priority rule not found."))
     fields = changed_fields(payload)
     if "priority" in fields:
         fields["priority"] = _priority(fields["priority"])

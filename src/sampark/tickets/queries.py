@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
 
 from sampark.customers.models import Asset, Contact, Organization
 from sampark.db.prepared import Prepared
@@ -250,7 +251,7 @@ def group_queue(group_id: int, *, cursor: str | None = None, limit: int = 50) ->
 def get_ticket(ticket_id: int) -> Ticket:
     found = tickets_by_id([ticket_id])
     if not found:
-        raise NotFound("Ticket not found.")
+        raise NotFound(_("Ticket not found."))
     return found[0]
 
 
@@ -330,7 +331,7 @@ _contact = Prepared(lambda pk: Contact.objects.filter(pk=pk), int)
 def get_contact(contact_id: int) -> Contact:
     found = _contact(contact_id)
     if not found:
-        raise NotFound("Contact not found.")
+        raise NotFound(_("Contact not found."))
     return found[0]
 
 
