@@ -3,6 +3,7 @@ are for admins."""
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from sampark.apischema import Input, IsoDate, IsoTime, PathId, Text
@@ -91,7 +92,7 @@ def _calendar(calendar_id: int) -> BusinessCalendar:
         BusinessCalendar.objects.prefetch_related("working_hours").filter(pk=calendar_id).first()
     )
     if calendar is None:
-        raise NotFound("Calendar not found.")
+        raise NotFound(_("Calendar not found."))
     return calendar
 
 
@@ -166,6 +167,6 @@ def remove_holiday(request, calendar_id: PathId, holiday_id: PathId):
     require_admin(request.auth)
     holiday = Holiday.objects.filter(pk=holiday_id, calendar_id=calendar_id).first()
     if holiday is None:
-        raise NotFound("Holiday not found.")
+        raise NotFound(_("Holiday not found."))
     services.remove_holiday(holiday)
     return Status(204, None)

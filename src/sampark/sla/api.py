@@ -2,6 +2,7 @@
 
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from sampark.apischema import Id, Input, PathId, Text, changed_fields, referenced_all
@@ -111,7 +112,10 @@ def policy_out(policy: SLAPolicy) -> dict:
 def _priorities(codes: list[str]) -> list[Priority]:
     found = list(Priority.objects.filter(code__in=codes))
     if missing := set(codes) - {p.code for p in found}:
-        raise InvalidInput(f"Unknown priority “{sorted(missing)[0]}”.", field="priorities")
+        raise InvalidInput(
+            _("Unknown priority “%(code)s”.") % {"code": sorted(missing)[0][:20]},
+            field="priorities",
+        )
     return found
 
 
@@ -122,7 +126,7 @@ def _groups(ids: list[int]) -> list[Group]:
 def _policy(policy_id: int) -> SLAPolicy:
     policy = SLAPolicy.objects.prefetch_related("priorities", "groups").filter(pk=policy_id).first()
     if policy is None:
-        raise NotFound("SLA policy not found.")
+        raise NotFound(_("SLA policy not found."))
     return policy
 
 
