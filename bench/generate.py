@@ -1724,7 +1724,7 @@ class Generator:
                     [self.last_number],
                 )
             if w.pg:
-                # Ticket numbers come from a sequence there (tickets.services._next_number).
+                # Ticket numbers come from a sequence there (tickets.services._insert_numbered).
                 from sampark.tickets.services import TICKET_NUMBERS
 
                 w.execute(f"SELECT setval('{TICKET_NUMBERS}', %s)", [self.last_number])

@@ -145,18 +145,23 @@ def _agent_ref(user) -> dict | None:
 TICKET_NUMBERS = "tickets_ticket_number"
 
 
-def _next_number() -> int:
-    """The next human-facing ticket number.
+def _insert_numbered(ticket: Ticket) -> None:
+    """Insert a new ticket with the next human-facing ticket number.
 
-    On PostgreSQL it comes from a sequence, which no transaction holds. The counter row that
-    SQLite uses was locked by each create from taking its number until it committed, so
-    creates queued on it (257 creates/s against 298/s with the sequence). A create that fails
-    after taking its number leaves a gap. SQLite has one writer anyway: there, one atomic
-    UPDATE ... RETURNING of the counter."""
+    On PostgreSQL the number comes from a sequence, which no transaction holds, drawn by the
+    INSERT itself (no round trip of its own). The counter row that SQLite uses was locked by
+    each create from taking its number until it committed, so creates queued on it (257
+    creates/s against 298/s with the sequence). A create that fails after taking its number
+    leaves a gap. SQLite has one writer anyway: there, one atomic UPDATE ... RETURNING of the
+    counter."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT nextval('{TICKET_NUMBERS}')")
-            return cursor.fetchone()[0]
+        insert([ticket], computed={"number": f"nextval('{TICKET_NUMBERS}')"})
+        return
+    ticket.number = _next_counter_value()
+    insert([ticket])
+
+
+def _next_counter_value() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE tickets_counter SET value = value + 1 WHERE name = %s RETURNING value",
@@ -539,12 +544,7 @@ def _open(
     ticket built from the same plan at the same ``now``; ``built``: that ticket and its events,
     when they still stand as built."""
     ticket, opening = built or _build(plan, now or clock.now())
-    if connection.vendor == "postgresql":
-        # The number comes from the sequence in the INSERT itself: no round trip of its own.
-        insert([ticket], computed={"number": f"nextval('{TICKET_NUMBERS}')"})
-    else:
-        ticket.number = _next_number()
-        insert([ticket])
+    _insert_numbered(ticket)
     if plan.tag_names:
         _set_tags(ticket, plan.tag_names)
     insert(opening)  # in this order: the opening, then the message
@@ -1158,8 +1158,7 @@ def split_ticket(
         )
     now = clock.now()
     first_customer = next((m for m in messages if m.kind == Kind.MESSAGE_IN), None)
-    new = Ticket.objects.create(
-        number=_next_number(),
+    new = Ticket(
         subject=subject,
         description=first_customer.body if first_customer else messages[0].body,
         status=Status.OPEN if source.owner_id else Status.NEW,
@@ -1182,6 +1181,7 @@ def split_ticket(
         created_at=now,
         updated_at=now,
     )
+    _insert_numbered(new)
     _event(
         new,
         Kind.SPLIT_FROM,
