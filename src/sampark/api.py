@@ -18,6 +18,7 @@ from sampark import ratelimit
 from sampark.apischema import dumps
 from sampark.calendars.api import router as calendars_router
 from sampark.customers.api import router as customers_router
+from sampark.db import configuration
 from sampark.errors import DomainError
 from sampark.notifications.api import router as notifications_router
 from sampark.sla.api import router as sla_router
@@ -56,7 +57,11 @@ class AgentToken(HttpBearer):
         return user
 
     def authenticate(self, request, token):
-        found = authenticate_token(token)
+        # The configuration generation read to trust the token, which a view that writes
+        # nothing before it reads configuration may carry on (configuration.snapshot).
+        with configuration.snapshot() as reading:
+            found = authenticate_token(token)
+        request.configuration_reading = reading
         if found is None or profile_of(found.user) is None:
             return None
         request.user = found.user

@@ -6,9 +6,10 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 
+from sampark.db import configuration
 from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
 from sampark.errors import Conflict, InvalidInput, check_unique_name
@@ -75,12 +76,19 @@ _identities = Prepared(
     Prepared.TEXTS,
     Prepared.TEXTS,
 )
-_domain = Prepared(
-    lambda domain: OrganizationDomain.objects.select_related("organization").filter(domain=domain)[
-        :1
-    ],
-    str,
-)
+# Which organization an email domain joins, kept in each process under the configuration
+# generation (which any change to organizations or their domains moves). Kept as column
+# values; each caller gets its own instance.
+_ORGANIZATION_FIELDS = Organization._meta.concrete_fields
+
+
+@configuration.keyed(size=4096)
+def _organization_of_domain(domain: str) -> tuple | None:
+    return (
+        Organization.objects.filter(domains__domain=domain)
+        .values_list(*(f.attname for f in _ORGANIZATION_FIELDS))
+        .first()
+    )
 
 
 def find_contact(kind: str, value: str) -> Contact | None:
@@ -89,8 +97,10 @@ def find_contact(kind: str, value: str) -> Contact | None:
 
 
 def organization_for_email(email: str) -> Organization | None:
-    found = _domain(email.rsplit("@", 1)[-1])
-    return found[0].organization if found else None
+    row = _organization_of_domain(email.rsplit("@", 1)[-1])
+    if row is None:
+        return None
+    return Organization.from_db(DEFAULT_DB_ALIAS, [f.attname for f in _ORGANIZATION_FIELDS], row)
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,13 @@ treat them as read-only.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 
 from django.apps import apps
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 TABLE = "sampark_configuration"
@@ -49,20 +50,48 @@ MODELS = (
     "calendars.WorkingHours",
     "calendars.Holiday",
     "sla.SLAPolicy",
+    # The directory a request looks up by key: who an API token belongs to, and which
+    # organization an email domain joins.
+    "team.ApiToken",
+    settings.AUTH_USER_MODEL,
+    "team.AgentProfile",
+    "customers.Organization",
+    "customers.OrganizationDomain",
 )
+# Columns written as a matter of routine that no cached value holds: updating only these
+# leaves the generation alone. (Cached lookups leave them deferred, so reading one asks the
+# database.)
+UNWATCHED = {
+    "team.ApiToken": ("last_used_at",),
+    settings.AUTH_USER_MODEL: ("last_login",),
+    "team.AgentProfile": ("presence",),
+}
 _READ = f"SELECT generation FROM {TABLE} WHERE id = 1"  # noqa: S608 (constant)
+K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 _snapshot: ContextVar[dict | None] = ContextVar("sampark_configuration_snapshot", default=None)
 
 
-def tables() -> list[str]:
-    """The database tables whose changes change the generation."""
-    names = []
+def watched() -> dict[str, list[str] | None]:
+    """The database tables whose changes change the generation, each with the columns an
+    update must set to count (None: any update counts)."""
+    found: dict[str, list[str] | None] = {}
     for label in MODELS:
         opts = apps.get_model(label)._meta
-        names.append(opts.db_table)
-        names += [f.remote_field.through._meta.db_table for f in opts.local_many_to_many]
-    return names
+        unwatched = UNWATCHED.get(label)
+        found[opts.db_table] = (
+            [f.column for f in opts.concrete_fields if f.name not in unwatched]
+            if unwatched
+            else None
+        )
+        for field in opts.local_many_to_many:
+            found[field.remote_field.through._meta.db_table] = None
+    return found
+
+
+def tables() -> list[str]:
+    """The database tables whose changes change the generation."""
+    return list(watched())
 
 
 def generation(using: str = DEFAULT_DB_ALIAS) -> int | None:
@@ -81,12 +110,17 @@ def generation(using: str = DEFAULT_DB_ALIAS) -> int | None:
 
 
 @contextmanager
-def snapshot() -> Iterator[None]:
+def snapshot(reading: dict | None = None) -> Iterator[dict]:
     """Read the configuration generation at most once in the block. For reads only: a change
-    made inside the block is not seen by cached functions until it ends."""
-    token = _snapshot.set({}) if _snapshot.get() is None else None
+    made inside the block is not seen by cached functions until it ends.
+
+    Yields the reading. Passing an earlier block's reading back in (``reading=``) carries it on,
+    for a request that wrote nothing in between: the API reads the generation to check the
+    token, and opening a ticket goes on with that reading instead of another round trip."""
+    outer = _snapshot.get()
+    token = _snapshot.set({} if reading is None else reading) if outer is None else None
     try:
-        yield
+        yield _snapshot.get()
     finally:
         if token is not None:
             _snapshot.reset(token)
@@ -109,6 +143,41 @@ def cached(load: Callable[[], T]) -> Callable[[], T]:
         return value
 
     return current
+
+
+def keyed(size: int) -> Callable[[Callable[[K], T]], Callable[[K], T]]:
+    """``load(key)``, kept per key until the generation changes: at most ``size`` keys (when
+    full, it starts again empty). A miss (None) is kept too. Values are shared by every request of
+    the process, so keep them immutable (a tuple of column values, not a model instance)."""
+
+    def decorate(load: Callable[[K], T]) -> Callable[[K], T]:
+        # (generation, {key: value}), replaced whole on a new generation. A thread that read
+        # an older generation only ever writes into that generation's dict.
+        held: tuple = (None, {})
+
+        @functools.wraps(load)
+        def current(key: K) -> T:
+            nonlocal held
+            stamp = generation()
+            if stamp is None:
+                return load(key)
+            kept_under, values = held
+            if kept_under != stamp:
+                values = {}
+                held = (stamp, values)
+            try:
+                return values[key]
+            except KeyError:
+                pass
+            value = load(key)
+            if len(values) >= size:
+                values.clear()
+            values[key] = value
+            return value
+
+        return current
+
+    return decorate
 
 
 def install(using: str = DEFAULT_DB_ALIAS, **_signal) -> None:
@@ -139,17 +208,20 @@ def install(using: str = DEFAULT_DB_ALIAS, **_signal) -> None:
                 "CREATE OR REPLACE FUNCTION sampark_configuration_changed() RETURNS trigger "
                 f"LANGUAGE plpgsql AS $$ BEGIN {bump}; RETURN NULL; END $$"
             )
-        for table in tables():
+        for table, columns in watched().items():
             name = f"sampark_configuration_{table}"
+            update = f"UPDATE OF {', '.join(map(quote, columns))}" if columns else "UPDATE"
             if vendor == "postgresql":
                 cursor.execute(
                     f"CREATE OR REPLACE TRIGGER {quote(name)} "
-                    f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quote(table)} "
+                    f"AFTER INSERT OR {update} OR DELETE OR TRUNCATE ON {quote(table)} "
                     "FOR EACH STATEMENT EXECUTE FUNCTION sampark_configuration_changed()"
                 )
                 continue
-            for event in ("INSERT", "UPDATE", "DELETE"):
+            # Dropped first, so that a column list that changed with a migration is renewed.
+            for event in ("INSERT", update, "DELETE"):
+                trigger = quote(f"{name}_{event.split()[0].lower()}")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
                 cursor.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS {quote(f'{name}_{event.lower()}')} "
-                    f"AFTER {event} ON {quote(table)} BEGIN {bump}; END"
+                    f"CREATE TRIGGER {trigger} AFTER {event} ON {quote(table)} BEGIN {bump}; END"
                 )

@@ -2,15 +2,17 @@
 
 import hashlib
 import secrets
+import time
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sampark import events
 from sampark.customers.services import normalise_email
-from sampark.db.prepared import Prepared
+from sampark.db import configuration
+from sampark.db.configuration import UNWATCHED
 from sampark.errors import Conflict, InvalidInput, check_unique_name
 
 from .models import AgentProfile, ApiToken, Group, Tier
@@ -154,26 +156,68 @@ def issue_token(user, *, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
-# Runs on every API request: compiled once per connection.
-_live_token = Prepared(
-    lambda digest: ApiToken.objects.select_related("user", "user__agent").filter(
-        digest=digest, revoked_at__isnull=True, user__is_active=True
-    )[:1],
-    str,
-)
+# Who a token belongs to is kept in each process under the configuration generation, which
+# issuing or revoking a token, deactivating a user or changing an agent's role moves (see
+# sampark.db.configuration): a revoked token stops working at once in every process. The
+# columns written as routine (a token's last use, a login, an agent's presence) move nothing;
+# each request's instances leave them deferred, so reading one asks the database.
+_CREDENTIALS = [
+    (model, path, [f for f in model._meta.concrete_fields if f.name not in unwatched])
+    for model, path in ((ApiToken, ""), (User, "user__"), (AgentProfile, "user__agent__"))
+    for unwatched in [UNWATCHED.get(model._meta.label, ())]
+]
+# A token is touched at most once a minute by each process, so that reads do not turn into writes.
+TOUCH_EVERY = 60.0
+_touched: dict[str, float] = {}  # by digest
+
+
+@configuration.keyed(size=4096)
+def _live_credentials(digest: str) -> tuple | None:
+    """The column values of the live token with this digest, of its user and of the user's
+    agent profile (all None when the user has none); None when there is no such live token."""
+    names = [path + f.name for _model, path, kept in _CREDENTIALS for f in kept]
+    row = (
+        ApiToken.objects.filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+        .values_list(*names)
+        .first()
+    )
+    if row is None:
+        return None
+    values, start = [], 0
+    for _model, _path, kept in _CREDENTIALS:
+        values.append(row[start : start + len(kept)])
+        start += len(kept)
+    return tuple(values)
+
+
+def _credentials_instances(values: tuple) -> ApiToken:
+    """New instances for this request: the token with its user, and the user's profile."""
+    token, user, profile = (
+        model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in kept], row)
+        if row[0] is not None
+        else None
+        for (model, _path, kept), row in zip(_CREDENTIALS, values, strict=True)
+    )
+    token.user = user
+    if profile is None:
+        User.agent.related.set_cached_value(user, None)  # no profile, known without a query
+    else:
+        user.agent = profile
+    return token
 
 
 def authenticate_token(secret: str) -> ApiToken | None:
     if not secret or len(secret) > 200:
         return None
-    found = _live_token(_digest(secret))
-    if not found:
+    digest = _digest(secret)
+    found = _live_credentials(digest)
+    if found is None:
         return None
-    token = found[0]
-    now = timezone.now()
-    # Touch last_used_at at most once a minute so that reads do not turn into writes.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token = _credentials_instances(found)
+    clock = time.monotonic()
+    if clock - _touched.get(digest, -TOUCH_EVERY) >= TOUCH_EVERY:
+        _touched[digest] = clock
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token
 
 

@@ -26,6 +26,7 @@ from sampark.apischema import (
     rendered,
 )
 from sampark.customers.services import RequesterDetails
+from sampark.db import configuration
 from sampark.db.prepared import Prepared
 from sampark.errors import InvalidInput, NotFound
 from sampark.team.models import Group
@@ -394,29 +395,31 @@ def create_ticket(request, payload: TicketCreateIn):
     """Open a ticket from intake data. The requester is matched by email, then phone (one
     person across channels); the owner is chosen by the single-point-of-contact rules."""
     requester = payload.requester
-    ticket = services.open_ticket_from_intake(
-        requester=RequesterDetails(
-            name=requester.name,
-            email=requester.email or "",
-            phone=requester.phone or "",
-            language=requester.language or payload.language or "",
-        ),
-        asset_details=payload.asset.dict() if payload.asset else None,
-        subject=payload.subject,
-        description=payload.description,
-        channel=payload.channel,
-        actor=request.auth,
-        priority=payload.priority,
-        group=_group(payload.group),
-        ticket_type=payload.type,
-        category=payload.category,
-        tags=payload.tags,
-        custom_fields=payload.custom_fields,
-        language=payload.language or "",
-        owner=_agent(payload.owner, "owner"),
-        impact=payload.impact or "",
-        urgency=payload.urgency or "",
-    )
+    # Nothing was written since the token was checked: configuration as read then.
+    with configuration.snapshot(getattr(request, "configuration_reading", None)):
+        ticket = services.open_ticket_from_intake(
+            requester=RequesterDetails(
+                name=requester.name,
+                email=requester.email or "",
+                phone=requester.phone or "",
+                language=requester.language or payload.language or "",
+            ),
+            asset_details=payload.asset.dict() if payload.asset else None,
+            subject=payload.subject,
+            description=payload.description,
+            channel=payload.channel,
+            actor=request.auth,
+            priority=payload.priority,
+            group=_group(payload.group),
+            ticket_type=payload.type,
+            category=payload.category,
+            tags=payload.tags,
+            custom_fields=payload.custom_fields,
+            language=payload.language or "",
+            owner=_agent(payload.owner, "owner"),
+            impact=payload.impact or "",
+            urgency=payload.urgency or "",
+        )
     # Rendered from the objects the service returned: the only row it did not hand back is the
     # SLA clock, started inside the same transaction.
     prefetch_related_objects([ticket], "sla_clock__policy")
