@@ -176,8 +176,13 @@ def test_on_postgresql_the_number_comes_back_from_the_ticket_insert(make_contact
         ticket = tickets.open_ticket(subject="Numbered by the insert", requester=customer)
 
     numbered = [q["sql"] for q in captured if "nextval" in q["sql"]]
-    assert len(numbered) == 1 and numbered[0].startswith('INSERT INTO "tickets_ticket"')
+    # One statement draws the number and writes the ticket and its opening events.
+    assert len(numbered) == 1 and numbered[0].startswith(
+        'WITH parent AS (INSERT INTO "tickets_ticket"'
+    )
+    assert 'INSERT INTO "tickets_ticketevent"' in numbered[0]
     assert Ticket.objects.get(pk=ticket.pk).number == ticket.number > 0
+    assert TicketEvent.objects.filter(ticket=ticket).exists()
 
 
 # --- Hindi, Hinglish and emoji ------------------------------------------------------------

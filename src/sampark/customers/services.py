@@ -10,7 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 
 from sampark.db import configuration
-from sampark.db.inserts import insert
+from sampark.db.inserts import insert, insert_with_children
 from sampark.db.prepared import Prepared
 from sampark.errors import Conflict, InvalidInput, check_unique_name
 
@@ -205,12 +205,16 @@ def find_or_create_contact(
         contact = match.contact
         created = contact is None
         if created:
-            (contact,) = insert([match.new_contact()])
-        insert(
+            contact = match.new_contact()
+        identities = [
             Identity(contact=contact, kind=kind, value=value)
             for kind, value in match.wanted
             if (kind, value) not in match.known
-        )
+        ]
+        if created:  # on PostgreSQL in one statement
+            insert_with_children(contact, identities, link="contact")
+        else:
+            insert(identities)
         if not created and contact.organization_id is None and match.organization is not None:
             contact.organization = match.organization
             contact.save(update_fields=["organization"])

@@ -8,6 +8,7 @@ the version it read, and a stale version raises StaleVersion instead of overwrit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +28,7 @@ from sampark.customers.services import (
     match_requester,
 )
 from sampark.db import configuration
-from sampark.db.inserts import insert
+from sampark.db.inserts import insert_with_children
 from sampark.db.prepared import Prepared
 from sampark.errors import (
     Conflict,
@@ -145,8 +146,9 @@ def _agent_ref(user) -> dict | None:
 TICKET_NUMBERS = "tickets_ticket_number"
 
 
-def _insert_numbered(ticket: Ticket) -> None:
-    """Insert a new ticket with the next human-facing ticket number.
+def _insert_numbered(ticket: Ticket, opening: Sequence[TicketEvent] = ()) -> None:
+    """Insert a new ticket with the next human-facing ticket number, then ``opening``, its
+    first events (on PostgreSQL in the same statement: :func:`insert_with_children`).
 
     On PostgreSQL the number comes from a sequence, which no transaction holds, drawn by the
     INSERT itself (no round trip of its own). The counter row that SQLite uses was locked by
@@ -155,10 +157,11 @@ def _insert_numbered(ticket: Ticket) -> None:
     leaves a gap. SQLite has one writer anyway: there, one atomic UPDATE ... RETURNING of the
     counter."""
     if connection.vendor == "postgresql":
-        insert([ticket], computed={"number": f"nextval('{TICKET_NUMBERS}')"})
+        computed = {"number": f"nextval('{TICKET_NUMBERS}')"}
+        insert_with_children(ticket, opening, link="ticket", computed=computed)
         return
     ticket.number = _next_counter_value()
-    insert([ticket])
+    insert_with_children(ticket, opening, link="ticket")
 
 
 def _next_counter_value() -> int:
@@ -544,10 +547,9 @@ def _open(
     ticket built from the same plan at the same ``now``; ``built``: that ticket and its events,
     when they still stand as built."""
     ticket, opening = built or _build(plan, now or clock.now())
-    _insert_numbered(ticket)
+    _insert_numbered(ticket, opening)  # in this order: the opening, then the message
     if plan.tag_names:
         _set_tags(ticket, plan.tag_names)
-    insert(opening)  # in this order: the opening, then the message
     # What the query layer attaches to tickets it reads, so the caller can render this one.
     ticket.tag_names, ticket.collaborator_list = sorted(plan.tag_names), []
     events.publish(
