@@ -4,14 +4,15 @@ Django's own ASGI handler runs every synchronous view in a new thread per reques
 request gets its own thread-sensitive context), so each request also opened a new database
 connection: on SQLite that re-ran the PRAGMAs, re-read the schema and started from a cold page
 cache, about a third of a ticket create's CPU. Sampark's views are synchronous, so HTTP goes
-to Django's WSGI handler on a fixed pool of threads (``SAMPARK_THREADS``, default 1) whose
-connections persist (SQLite) or return to psycopg's pool (PostgreSQL); see
-``sampark.threadwsgi``. Views are CPU-bound under the GIL, so a second thread in a process only
-made the two wait for each other, and made a transaction holding SQLite's write lock wait for
-the GIL. At 1M tickets on SQLite, 1 thread instead of 2 took ticket creates from 347 to 407/s
-and the queue page's p95 from 21.5 to 14.6 ms; on PostgreSQL, creates from 205 to 226/s. A
-process then runs one view at a time, as gunicorn's sync workers do: ``sampark serve`` starts
-one process per core (at least 2), and slow responses still stream without holding the thread.
+to Django's WSGI handler on a fixed pool of threads (``SAMPARK_THREADS``: 1 on SQLite, 2 on
+PostgreSQL) whose connections persist (SQLite) or return to psycopg's pool (PostgreSQL); see
+``sampark.threadwsgi``. On SQLite views are CPU-bound under the GIL, so a second thread in a
+process only made the two wait for each other, and made a transaction holding the write lock
+wait for the GIL: at 1M tickets, 1 thread instead of 2 took ticket creates from 347 to 407/s
+and the queue page's p95 from 21.5 to 14.6 ms. A process then runs one view at a time, as
+gunicorn's sync workers do: ``sampark serve`` starts one process per core (at least 2), and
+slow responses still stream without holding the thread. On PostgreSQL a view waits on the
+database's round trips, so a second thread runs another view meanwhile (see settings).
 WebSockets, when they come, are routed to Django Channels beside this.
 """
 
@@ -27,6 +28,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sampark.settings")
 _django = get_wsgi_application()
 application = ThreadedWSGI(
     _django,
-    threads=int(os.environ.get("SAMPARK_THREADS", "1")),
+    threads=settings.SAMPARK_THREADS,
     max_body=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
 )
