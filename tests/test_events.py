@@ -3,11 +3,13 @@
 import logging
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from sampark import events
 from sampark.customers.services import RequesterDetails
 from sampark.errors import InvalidInput
+from sampark.sla.models import TicketClock
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Tag, Ticket
 
@@ -389,3 +391,59 @@ def test_a_subscriber_that_fails_to_prepare_does_its_work_inside_as_usual(in_tra
     assert prepared == {}
     assert received == [{}]  # no ``prepared``: the handler works it out itself
     assert "could not prepare" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_work_is_written_without_a_savepoint():
+    """The SLA clocks of a new ticket: computed before the transaction, one upsert inside."""
+    with CaptureQueriesContext(connection) as captured:
+        ticket = tickets.open_ticket_from_intake(
+            requester=RequesterDetails(name="Kiran", email="kiran@example.in"),
+            subject="डिस्प्ले नहीं चल रहा",
+        )
+    statements = [q["sql"] for q in captured]
+    assert not [sql for sql in statements if "SAVEPOINT" in sql]
+    assert TicketClock.objects.filter(ticket=ticket).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_python_error_in_prepared_work_is_still_recovered_after_commit(in_transaction, caplog):
+    recovered = []
+
+    def broken(subject, *, ticket_id, prepared):
+        raise RuntimeError("clock maths failed")
+
+    in_transaction(
+        "ticket_drafted",
+        broken,
+        recover=lambda **payload: recovered.append(payload),
+        prepare=lambda subject, **detail: "ready",
+    )
+    prepared = events.prepare("ticket_drafted", "draft")
+    with caplog.at_level(logging.ERROR, logger="sampark.events"), transaction.atomic():
+        events.publish("ticket_drafted", subject="draft", ticket_id=7, prepared=prepared)
+        Tag.objects.create(name="kept")
+
+    assert Tag.objects.filter(name="kept").exists()
+    assert recovered == [{"ticket_id": 7}]
+    assert "clock maths failed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_error_in_prepared_work_fails_the_publishers_transaction(in_transaction):
+    def refused(subject, *, ticket_id, prepared):
+        Tag.objects.create(name="twice")
+        Tag.objects.create(name="twice")  # unique: PostgreSQL aborts the transaction here
+
+    in_transaction(
+        "ticket_drafted",
+        refused,
+        recover=lambda **payload: None,
+        prepare=lambda subject, **detail: "ready",
+    )
+    prepared = events.prepare("ticket_drafted", "draft")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tag.objects.create(name="before")
+        events.publish("ticket_drafted", subject="draft", ticket_id=7, prepared=prepared)
+
+    assert not Tag.objects.filter(name__in=["before", "twice"]).exists()

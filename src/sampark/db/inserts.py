@@ -153,9 +153,13 @@ def _family_statement(connection, parent, children, link, computed) -> tuple[str
     link_field = child_model._meta.get_field(link)
     child_given = [f for f in child_fields if f is not link_field]
     cache = connection.__dict__.setdefault(CACHE_KEY, {})
-    casts = cache.get((child_model, link))
-    if casts is None:
-        casts = cache[(child_model, link)] = _casts(connection, child_given) or ()
+    kept = cache.get((child_model, link))
+    if kept is None:  # the casts, and the relations to check (a set: looked up per field)
+        kept = cache[(child_model, link)] = (
+            _casts(connection, child_given) or (),
+            frozenset(child_given),
+        )
+    casts, check = kept
     if (
         placeholders
         or child_placeholders
@@ -167,7 +171,7 @@ def _family_statement(connection, parent, children, link, computed) -> tuple[str
         return None
     params = _values(connection, parent, given)
     for child in children:
-        child_params = _values(connection, child, child_given, check=child_given)
+        child_params = _values(connection, child, child_given, check=check)
         if params is None or child_params is None:
             return None
         params += child_params
