@@ -81,7 +81,7 @@ def _run_in_transaction(name: str, subject, detail: dict, prepared: dict, payloa
         extra = {"prepared": prepared[handler]} if ready else {}
         try:
             # Work prepared before the transaction is only written now, in one statement: no
-            # savepoint of its own, which was a SAVEPOINT and a RELEASE, two of the eleven
+            # savepoint of its own, which was a SAVEPOINT and a RELEASE, two of the nine
             # statements of a ticket create on PostgreSQL. A Python error is still recovered
             # after commit; a database error fails the publisher's transaction, as one of its
             # own statements would (PostgreSQL has aborted it).

@@ -19,6 +19,12 @@ configuration sees its own new generation and so its own changes.
 :func:`snapshot` reads the generation once for a whole block, for a service that reads several
 pieces of configuration and writes none (opening a ticket): one query instead of five.
 
+The same generation covers the *directory*, what a request looks up by key and what changes a
+few times a day: API tokens with their users and agent profiles, organizations with their
+email domains. :func:`keyed` keeps such lookups per key, as column values from which each
+request builds its own instances. Columns written as routine (:data:`UNWATCHED`: a token's
+last use, a login, an agent's presence) do not move the generation, and are left deferred.
+
 The triggers are (re)installed after every ``migrate`` (:func:`install`), so a table rebuilt by
 a migration, which on SQLite drops its triggers, gets them back. A configuration table added
 later belongs in :data:`MODELS`. Cached values are shared by every request of the process:
