@@ -61,15 +61,12 @@ def insert(
         return _bulk_create(model, objs, update_conflicts, using)
     params = []
     for obj in objs:
-        # As bulk_create: refuse an unsaved related object, take a related key set since.
-        obj._prepare_related_fields_for_save(operation_name="insert")
-        for field in given:
-            value = field.pre_save(obj, True)
-            if hasattr(value, "resolve_expression"):
-                if computed:
-                    raise NotImplementedError("an expression value beside computed columns")
-                return _bulk_create(model, objs, update_conflicts, using)
-            params.append(field.get_db_prep_save(value, connection=connection))
+        values = _values(connection, obj, given)
+        if values is None:  # an expression
+            if computed:
+                raise NotImplementedError("an expression value beside computed columns")
+            return _bulk_create(model, objs, update_conflicts, using)
+        params += values
     cache = connection.__dict__.setdefault(CACHE_KEY, {})
     key = (
         model,
@@ -89,8 +86,7 @@ def insert(
     for obj, row in zip(objs, rows, strict=True):
         for attname, value in zip(back, row, strict=True):
             setattr(obj, attname, value)
-        obj._state.adding = False
-        obj._state.db = using
+        _saved(obj, using)
     return objs
 
 
@@ -193,8 +189,10 @@ def _family_statement(connection, parent, children, link, computed) -> tuple[str
 
 
 def _values(connection, obj, given, *, check=None) -> list | None:
-    """``obj``'s parameters for ``given`` fields, as :func:`insert` prepares them; None for an
-    expression value. ``check``: the relations to check for unsaved objects (all by default)."""
+    """``obj``'s parameters for ``given`` fields, prepared as Django does (``pre_save``, then
+    ``get_db_prep_save``); None for an expression value. As ``bulk_create``, it first refuses an
+    unsaved related object and takes a related key set since; ``check``: the relations to
+    check (all by default)."""
     obj._prepare_related_fields_for_save(operation_name="insert", fields=check)
     params = []
     for field in given:
