@@ -395,7 +395,7 @@ def create_ticket(request, payload: TicketCreateIn):
     """Open a ticket from intake data. The requester is matched by email, then phone (one
     person across channels); the owner is chosen by the single-point-of-contact rules."""
     requester = payload.requester
-    # Nothing was written since the token was checked: configuration as read then.
+    # No configuration was written since the token was checked: carry on with that reading.
     with configuration.snapshot(getattr(request, "configuration_reading", None)):
         ticket = services.open_ticket_from_intake(
             requester=RequesterDetails(
