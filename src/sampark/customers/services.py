@@ -79,14 +79,14 @@ _identities = Prepared(
 # Which organization an email domain joins, kept in each process under the configuration
 # generation (which any change to organizations or their domains moves). Kept as column
 # values; each caller gets its own instance.
-_ORGANIZATION_FIELDS = Organization._meta.concrete_fields
+_ORGANIZATION_COLUMNS = [f.attname for f in Organization._meta.concrete_fields]
 
 
 @configuration.keyed(size=4096)
 def _organization_of_domain(domain: str) -> tuple | None:
     return (
         Organization.objects.filter(domains__domain=domain)
-        .values_list(*(f.attname for f in _ORGANIZATION_FIELDS))
+        .values_list(*_ORGANIZATION_COLUMNS)
         .first()
     )
 
@@ -100,7 +100,7 @@ def organization_for_email(email: str) -> Organization | None:
     row = _organization_of_domain(email.rsplit("@", 1)[-1])
     if row is None:
         return None
-    return Organization.from_db(DEFAULT_DB_ALIAS, [f.attname for f in _ORGANIZATION_FIELDS], row)
+    return Organization.from_db(DEFAULT_DB_ALIAS, _ORGANIZATION_COLUMNS, row)
 
 
 @dataclass(frozen=True)

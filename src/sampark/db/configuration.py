@@ -95,11 +95,6 @@ def watched() -> dict[str, list[str] | None]:
     return found
 
 
-def tables() -> list[str]:
-    """The database tables whose changes change the generation."""
-    return list(watched())
-
-
 def generation(using: str = DEFAULT_DB_ALIAS) -> int | None:
     """The current configuration generation; None if the database has none (then nothing is
     cached). Inside :func:`snapshot`, read once."""

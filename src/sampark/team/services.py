@@ -161,11 +161,12 @@ def issue_token(user, *, name: str = "") -> tuple[ApiToken, str]:
 # sampark.db.configuration): a revoked token stops working at once in every process. The
 # columns written as routine (a token's last use, a login, an agent's presence) move nothing;
 # each request's instances leave them deferred, so reading one asks the database.
-_CREDENTIALS = [
-    (model, path, [f for f in model._meta.concrete_fields if f.name not in unwatched])
-    for model, path in ((ApiToken, ""), (User, "user__"), (AgentProfile, "user__agent__"))
-    for unwatched in [UNWATCHED.get(model._meta.label, ())]
-]
+_CREDENTIALS: list[tuple[type, list[str], list[str]]] = []
+for _model, _path in ((ApiToken, ""), (User, "user__"), (AgentProfile, "user__agent__")):
+    _unwatched = UNWATCHED.get(_model._meta.label, ())
+    _kept = [f for f in _model._meta.concrete_fields if f.name not in _unwatched]
+    # The model, the names the lookup selects, and the attributes they fill, in that order.
+    _CREDENTIALS.append((_model, [_path + f.name for f in _kept], [f.attname for f in _kept]))
 # A token is touched at most once a minute by each process, so that reads do not turn into writes.
 TOUCH_EVERY = 60.0
 _touched: dict[str, float] = {}  # by digest
@@ -175,7 +176,7 @@ _touched: dict[str, float] = {}  # by digest
 def _live_credentials(digest: str) -> tuple | None:
     """The column values of the live token with this digest, of its user and of the user's
     agent profile (all None when the user has none); None when there is no such live token."""
-    names = [path + f.name for _model, path, kept in _CREDENTIALS for f in kept]
+    names = [name for _model, selected, _attnames in _CREDENTIALS for name in selected]
     row = (
         ApiToken.objects.filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
         .values_list(*names)
@@ -184,19 +185,17 @@ def _live_credentials(digest: str) -> tuple | None:
     if row is None:
         return None
     values, start = [], 0
-    for _model, _path, kept in _CREDENTIALS:
-        values.append(row[start : start + len(kept)])
-        start += len(kept)
+    for _model, _selected, attnames in _CREDENTIALS:
+        values.append(row[start : start + len(attnames)])
+        start += len(attnames)
     return tuple(values)
 
 
 def _credentials_instances(values: tuple) -> ApiToken:
     """New instances for this request: the token with its user, and the user's profile."""
     token, user, profile = (
-        model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in kept], row)
-        if row[0] is not None
-        else None
-        for (model, _path, kept), row in zip(_CREDENTIALS, values, strict=True)
+        model.from_db(DEFAULT_DB_ALIAS, attnames, row) if row[0] is not None else None
+        for (model, _selected, attnames), row in zip(_CREDENTIALS, values, strict=True)
     )
     token.user = user
     if profile is None:
