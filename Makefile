@@ -1,25 +1,37 @@
-# Two commands from a fresh clone: `make run` and `make test`. Each bootstraps .venv itself.
+# Two commands from a fresh clone: `make run` and `make test`. Each bootstraps .venv itself, and
+# installs the exact versions locked in requirements/ (`make lock` refreshes them).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The lock's tool, itself pinned so that a refresh is repeatable.
+UV_VERSION := 0.13.9
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet
 
-.PHONY: run test lint format venv test-deps messages clean
+.PHONY: run test lint format venv test-deps lock messages clean
+# A recipe that fails leaves no target behind that looks finished.
+.DELETE_ON_ERROR:
 
-$(BIN)/python:
+# .venv/.created is written last: a venv that failed half-way is removed and made again.
+$(VENV)/.created:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
 	  { echo "Sampark needs Python >= 3.11; '$(PYTHON)' is $$($(PYTHON) --version 2>&1). Use PYTHON=python3.11 (or newer)."; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+	  { echo "'$(PYTHON) -m venv' cannot work here: Python's venv module is missing. On Debian or Ubuntu: sudo apt-get install python3-venv"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip || { rm -rf $(VENV); exit 1; }
 	@touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed: $(VENV)/.created requirements/run.txt pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements/run.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -42,6 +54,13 @@ lint: test-deps
 format: test-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## make lock: after changing a dependency range in pyproject.toml, or to take new releases.
+## Resolves every runtime and test dependency to exact versions with hashes.
+lock: $(VENV)/.created
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile $(LOCK_FLAGS) pyproject.toml -o requirements/run.txt
+	$(BIN)/uv pip compile $(LOCK_FLAGS) --extra test pyproject.toml -o requirements/test.txt
 
 messages: venv
 	cd src/sampark && ../../$(BIN)/django-admin makemessages -l hi --no-obsolete && \

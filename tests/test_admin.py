@@ -186,6 +186,14 @@ def test_links_from_records_open_their_filtered_lists(browser, one_of_everything
             assert response.context["cl"].result_count >= 1, query
 
 
+def test_lookups_no_link_draws_are_still_refused(browser, one_of_everything):
+    response = browser.get(
+        f"{url(Ticket, 'changelist')}?requester__identities__value__startswith=a"
+    )
+
+    assert response.status_code == 400
+
+
 def test_new_priority_rank_saved_in_the_admin_is_copied_to_its_tickets(browser, make_ticket):
     routine = Priority.objects.get(code="P3")
     opened = [make_ticket(priority="P3"), make_ticket(priority="P3")]

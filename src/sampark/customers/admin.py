@@ -37,7 +37,21 @@ from .services import (
 _REFUSAL = "_sampark_refusal"
 
 
-class ServiceModelAdmin(admin.ModelAdmin):
+class FilterLinkTarget:
+    """A changelist that other records link to, filtered (``changelist_link``).
+
+    Django only honours query-string lookups that ``list_filter`` offers or that it can prove
+    harmless, and patch releases tighten that proof (5.2.20 refuses ``tags__id__exact``). So
+    each changelist names the lookups our own links use, and exactly those are allowed too.
+    """
+
+    filter_links: tuple[str, ...] = ()
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.filter_links or super().lookup_allowed(lookup, value, request)
+
+
+class ServiceModelAdmin(FilterLinkTarget, admin.ModelAdmin):
     """A model admin whose saves go through a service.
 
     ``save_through_service`` makes the one service call and returns the saved row. If the
@@ -108,7 +122,7 @@ class ServiceModelAdmin(admin.ModelAdmin):
         }
 
 
-class ReadOnlyModelAdmin(admin.ModelAdmin):
+class ReadOnlyModelAdmin(FilterLinkTarget, admin.ModelAdmin):
     """Records that only the services write: shown, never added, changed or deleted here."""
 
     def has_add_permission(self, request, obj=None):
@@ -139,7 +153,8 @@ class WordListField(forms.CharField):
 
 
 def changelist_link(model, lookup: str, value, text) -> str:
-    """A link to ``model``'s changelist filtered by ``lookup=value``."""
+    """A link to ``model``'s changelist filtered by ``lookup=value``; the changelist's admin
+    lists ``lookup`` in its ``filter_links``."""
     opts = model._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
     return format_html('<a href="{}?{}={}">{}</a>', url, lookup, value, text)
@@ -277,6 +292,7 @@ def _identity_in(term: str) -> tuple[str, str] | None:
 @admin.register(Contact)
 class ContactAdmin(ServiceModelAdmin):
     form = ContactForm
+    filter_links = ("organization__id__exact",)
     fieldsets = (
         (None, {"fields": ("name", "language", "time_zone", "organization")}),
         (_("Identities"), {"fields": ("email", "phone")}),

@@ -215,6 +215,13 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyModelAdmin):
+    filter_links = (
+        "organization__id__exact",
+        "requester__id__exact",
+        "group__id__exact",
+        "priority__id__exact",
+        "tags__id__exact",
+    )
     fieldsets = (
         (
             None,
@@ -313,6 +320,7 @@ class TicketAdmin(ReadOnlyModelAdmin):
 
 @admin.register(TicketEvent)
 class TicketEventAdmin(ReadOnlyModelAdmin):
+    filter_links = ("ticket__id__exact",)
     fields = (
         "ticket",
         "kind",
