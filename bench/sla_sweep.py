@@ -213,7 +213,7 @@ class SweepBench:
         return self.sql(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')[0][0]
 
     def now(self) -> datetime:
-        from sampark import clock
+        from sampark.core import clock
 
         return self.fixed_now or clock.now()
 
@@ -277,7 +277,7 @@ class SweepBench:
 
     def insert_clocks(self) -> int:
         from bench.generate import insert_active_clocks
-        from sampark import clock
+        from sampark.core import clock
 
         return insert_active_clocks(self.writer, seed=self.seed, now=clock.now())
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.conf import settings
 
-from sampark import api as sampark_api
+from sampark.api import v1 as sampark_api
 from sampark.team.models import ApiToken
 from sampark.team.services import revoke_token
 

@@ -27,7 +27,7 @@ from schemathesis.checks import (
 )
 from werkzeug.test import Client
 
-from sampark import api as sampark_api
+from sampark.api import v1 as sampark_api
 from sampark.customers.services import save_asset, save_organization
 from sampark.team.services import issue_token
 

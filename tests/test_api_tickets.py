@@ -470,7 +470,7 @@ def test_a_cursor_from_another_order_is_refused(api, eleven_tickets):
 
 
 def test_a_tampered_cursor_with_a_huge_id_is_refused(api, eleven_tickets):
-    from sampark.pagination import encode_cursor
+    from sampark.api.pagination import encode_cursor
 
     response = api.get("/api/v1/tickets", {"cursor": encode_cursor(2**70)})
 

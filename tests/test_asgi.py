@@ -5,7 +5,7 @@ import asyncio
 import httpx
 import pytest
 
-from sampark.asgi import application
+from sampark.serving.asgi import application
 
 
 def get(path: str, **headers) -> httpx.Response:
@@ -37,9 +37,9 @@ def test_the_socket_several_workers_share_sends_small_responses_at_once():
     """Accepted connections inherit TCP_NODELAY from it: no 40 ms wait for a delayed ACK."""
     import socket
 
-    from sampark.server import ServeConfig
+    from sampark.serving.server import ServeConfig
 
-    sock = ServeConfig("sampark.asgi:application", host="127.0.0.1", port=0).bind_socket()
+    sock = ServeConfig("sampark.serving.asgi:application", host="127.0.0.1", port=0).bind_socket()
     try:
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     finally:
@@ -93,7 +93,7 @@ def echo_app(environ, start_response):
 
 
 def test_the_bridge_gives_the_wsgi_application_pep_3333s_environ_and_the_whole_body():
-    from sampark.threadwsgi import ThreadedWSGI
+    from sampark.serving.threadwsgi import ThreadedWSGI
 
     app = ThreadedWSGI(echo_app, threads=2, max_body=1000)
     headers = [
@@ -122,7 +122,7 @@ def test_the_bridge_gives_the_wsgi_application_pep_3333s_environ_and_the_whole_b
 
 
 def test_the_bridge_refuses_an_undeclared_body_over_the_limit_without_calling_the_app():
-    from sampark.threadwsgi import ThreadedWSGI
+    from sampark.serving.threadwsgi import ThreadedWSGI
 
     called = []
 
@@ -157,7 +157,7 @@ def test_a_declared_body_over_the_limit_is_not_read_and_django_answers_413_in_js
 
 
 def test_a_long_response_streams_in_pieces_and_the_iterable_is_closed_once():
-    from sampark.threadwsgi import STREAM_PIECE, ThreadedWSGI
+    from sampark.serving.threadwsgi import STREAM_PIECE, ThreadedWSGI
 
     closed = []
 
@@ -183,7 +183,7 @@ def test_a_long_response_streams_in_pieces_and_the_iterable_is_closed_once():
 
 
 def test_an_application_that_raises_has_its_iterable_closed_and_the_error_reaches_uvicorn():
-    from sampark.threadwsgi import ThreadedWSGI
+    from sampark.serving.threadwsgi import ThreadedWSGI
 
     closed = []
 

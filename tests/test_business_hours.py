@@ -116,7 +116,7 @@ def test_calendar_that_never_opens_raises():
 
 @pytest.mark.django_db
 def test_overlapping_shifts_are_refused():
-    from sampark.errors import InvalidInput
+    from sampark.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
         calendars.save_calendar(

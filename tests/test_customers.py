@@ -2,6 +2,7 @@
 
 import pytest
 
+from sampark.core.errors import Conflict, InvalidInput
 from sampark.customers.models import Asset, Contact, ContactMerge, Identity
 from sampark.customers.services import (
     RequesterDetails,
@@ -16,7 +17,6 @@ from sampark.customers.services import (
     save_organization,
     update_contact,
 )
-from sampark.errors import Conflict, InvalidInput
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Ticket, TicketEvent
 

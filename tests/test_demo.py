@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from sampark.core.errors import Conflict
 from sampark.customers.models import Asset, Contact, Identity, Organization
 from sampark.demo import load_demo
-from sampark.errors import Conflict
 from sampark.team.models import AgentProfile, Group
 from sampark.tickets.models import ACTIVE_STATUSES, FieldDefinition, Ticket, TicketEvent
 

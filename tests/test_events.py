@@ -6,9 +6,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from sampark import events
+from sampark.core import events
+from sampark.core.errors import InvalidInput
 from sampark.customers.services import RequesterDetails
-from sampark.errors import InvalidInput
 from sampark.sla.models import TicketClock
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Tag, Ticket
@@ -106,7 +106,7 @@ def test_failing_subscriber_does_not_break_the_service_call_or_other_subscribers
     opened = listen("ticket_opened")
 
     with (
-        caplog.at_level(logging.ERROR, logger="sampark.events"),
+        caplog.at_level(logging.ERROR, logger="sampark.core.events"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         ticket = make_ticket()
@@ -338,7 +338,7 @@ def test_failing_in_transaction_subscriber_leaves_the_change_and_recovers_after_
 
     in_transaction("ticket_opened", broken, recover=lambda **payload: recovered.append(payload))
 
-    with caplog.at_level(logging.ERROR, logger="sampark.events"):
+    with caplog.at_level(logging.ERROR, logger="sampark.core.events"):
         ticket = tickets.open_ticket(subject="Printer down", requester=make_contact())
 
     assert Ticket.objects.filter(pk=ticket.pk).exists()
@@ -420,7 +420,7 @@ def test_a_python_error_in_prepared_work_is_still_recovered_after_commit(in_tran
         prepare=lambda subject, **detail: "ready",
     )
     prepared = events.prepare("ticket_drafted", "draft")
-    with caplog.at_level(logging.ERROR, logger="sampark.events"), transaction.atomic():
+    with caplog.at_level(logging.ERROR, logger="sampark.core.events"), transaction.atomic():
         events.publish("ticket_drafted", subject="draft", ticket_id=7, prepared=prepared)
         Tag.objects.create(name="kept")
 

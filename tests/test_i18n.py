@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from sampark.errors import InvalidInput, InvalidTransition
+from sampark.core.errors import InvalidInput, InvalidTransition
 from sampark.team.models import AgentProfile
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Status, Ticket

@@ -138,7 +138,7 @@ def test_decisions_are_made_again_when_the_requester_joins_an_organization_insid
 
 
 def test_bad_input_is_refused_before_anything_is_written():
-    from sampark.errors import InvalidInput
+    from sampark.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
         intake(email="meera@example.in", priority="P9")

@@ -1,4 +1,4 @@
-"""The API's JSON encoder (sampark.apischema.dumps): orjson, RFC 3339 times, UTF-8 text."""
+"""The API's JSON encoder (sampark.api.schema.dumps): orjson, RFC 3339 times, UTF-8 text."""
 
 import json
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy
 from ninja.responses import NinjaJSONEncoder
 
-from sampark.apischema import dumps
+from sampark.api.schema import dumps
 
 IST = timezone(timedelta(hours=5, minutes=30))
 

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from sampark.errors import StaleVersion
+from sampark.core.errors import StaleVersion
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Ticket, TicketEvent
 

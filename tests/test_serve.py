@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from sampark import server as serving
-from sampark.server import LISTEN_BACKLOG, FairAcceptLoop, ServeConfig
+from sampark.serving import server as serving
+from sampark.serving.server import LISTEN_BACKLOG, FairAcceptLoop, ServeConfig
 
 
 class Worker(threading.Thread):
@@ -46,7 +46,7 @@ class Worker(threading.Thread):
 
 
 def listening_socket() -> socket.socket:
-    sock = ServeConfig("sampark.asgi:application", host="127.0.0.1", port=0).bind_socket()
+    sock = ServeConfig("sampark.serving.asgi:application", host="127.0.0.1", port=0).bind_socket()
     sock.setblocking(False)
     return sock
 
@@ -106,11 +106,11 @@ def test_a_burst_of_connections_is_queued_and_all_are_taken():
 
 def test_serve_uses_the_fair_loop_and_a_long_kernel_queue():
     config = ServeConfig(
-        "sampark.asgi:application",
+        "sampark.serving.asgi:application",
         host="127.0.0.1",
         port=0,
         backlog=LISTEN_BACKLOG,
-        loop="sampark.server:FairAcceptLoop",
+        loop="sampark.serving.server:FairAcceptLoop",
     )
     assert config.get_loop_factory() is FairAcceptLoop
     assert config.backlog == LISTEN_BACKLOG

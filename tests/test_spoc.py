@@ -11,8 +11,8 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
+from sampark.core.errors import Forbidden, InvalidInput
 from sampark.customers.services import save_organization
-from sampark.errors import Forbidden, InvalidInput
 from sampark.team import permissions
 from sampark.team.models import ApiToken
 from sampark.team.services import authenticate_token, issue_token, revoke_token

@@ -8,9 +8,9 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from sampark.core.errors import Conflict, InvalidInput, InvalidTransition
 from sampark.customers.models import Asset, Contact, Identity
 from sampark.customers.services import RequesterDetails
-from sampark.errors import Conflict, InvalidInput, InvalidTransition
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Channel, Status, Tag, Ticket, TicketEvent
 

@@ -31,10 +31,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
     if not args.no_migrate:
         _migrate()
-    from sampark.server import serve
+    from sampark.serving.server import serve
 
     if args.worker:
-        from sampark.worker import Worker
+        from sampark.serving.worker import Worker
 
         Worker().start_thread()
 
@@ -58,7 +58,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import logging
     import signal
 
-    from sampark.worker import Worker
+    from sampark.serving.worker import Worker
 
     # Django's logging is configured by now; make the worker's own lines visible.
     logging.getLogger("sampark").setLevel(logging.INFO)
@@ -80,8 +80,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
     _migrate()
+    from sampark.core.errors import DomainError
     from sampark.demo import load_demo
-    from sampark.errors import DomainError
 
     try:
         summary = load_demo(if_empty=args.if_empty, tickets=args.tickets, seed=args.seed)
@@ -95,7 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_createadmin(args: argparse.Namespace) -> int:
     _setup_django()
     _migrate()
-    from sampark.errors import DomainError
+    from sampark.core.errors import DomainError
     from sampark.team.services import create_admin
 
     try:
@@ -126,7 +126,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 def default_workers() -> int:
     """``$SAMPARK_WORKERS``, else one server process per core this process may run on, at
-    least 2 (each runs one view at a time; see sampark.asgi) and at most 8."""
+    least 2 (each runs one view at a time; see sampark.serving.asgi) and at most 8."""
     if configured := os.environ.get("SAMPARK_WORKERS", "").strip():
         return int(configured)
     try:

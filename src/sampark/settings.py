@@ -73,8 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "sampark.middleware.RequestSizeLimitMiddleware",
-    "sampark.middleware.ApiJsonErrorsMiddleware",
+    "sampark.serving.middleware.RequestSizeLimitMiddleware",
+    "sampark.serving.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -86,8 +86,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "sampark.urls"
-ASGI_APPLICATION = "sampark.asgi.application"
-WSGI_APPLICATION = "sampark.wsgi.application"
+ASGI_APPLICATION = "sampark.serving.asgi.application"
+WSGI_APPLICATION = "sampark.serving.wsgi.application"
 
 TEMPLATES = [
     {
@@ -154,7 +154,7 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Threads per server process that run Django's views (sampark/asgi.py). SQLite is in the
+# Threads per server process that run Django's views (sampark/serving/asgi.py). SQLite is in the
 # process: a view is all CPU under the GIL, and a second thread only makes the two wait for
 # each other (and a create holding the write lock wait for the GIL). On PostgreSQL a create
 # spends a third of its time waiting on the database's round trips, and a second thread runs
@@ -164,7 +164,7 @@ SAMPARK_THREADS = int(
     or (2 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 1)
 )
 if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
-    # Keep each server thread's connection (sampark/asgi.py): opening one per request re-ran
+    # Keep each server thread's connection (sampark/serving/asgi.py): opening one per request re-ran
     # the PRAGMAs, re-read the schema and started from a cold page cache. PostgreSQL keeps
     # its connections in psycopg's pool instead.
     DATABASES["default"]["CONN_MAX_AGE"] = None

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import path
 
-from sampark.api import api
+from sampark.api.v1 import api
 
 
 def healthz(request):

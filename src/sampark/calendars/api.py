@@ -6,8 +6,8 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from sampark.apischema import Input, IsoDate, IsoTime, PathId, Text
-from sampark.errors import NotFound
+from sampark.api.schema import Input, IsoDate, IsoTime, PathId, Text
+from sampark.core.errors import NotFound
 from sampark.team.api import require_admin
 
 from . import services

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from sampark import events
+from sampark.core import events
+from sampark.core.errors import Conflict, InvalidInput, check_unique_name
 from sampark.db import configuration
-from sampark.errors import Conflict, InvalidInput, check_unique_name
 
 from .hours import MIDNIGHT, Schedule
 from .models import BusinessCalendar, Holiday, WorkingHours

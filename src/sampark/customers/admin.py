@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sampark.errors import DomainError, InvalidInput
+from sampark.core.errors import DomainError, InvalidInput
 
 from .models import Asset, Contact, ContactMerge, Identity, Organization
 from .services import (

@@ -10,7 +10,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from sampark.apischema import (
+from sampark.api.pagination import decode_cursor, encode_cursor
+from sampark.api.schema import (
     AgentRef,
     Id,
     Input,
@@ -23,8 +24,7 @@ from sampark.apischema import (
     referenced,
     referenced_agent,
 )
-from sampark.errors import Forbidden, InvalidInput, NotFound
-from sampark.pagination import decode_cursor, encode_cursor
+from sampark.core.errors import Forbidden, InvalidInput, NotFound
 from sampark.team.permissions import can_manage_accounts, can_merge_contacts
 
 from . import services

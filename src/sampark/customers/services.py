@@ -9,10 +9,10 @@ from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 
+from sampark.core.errors import Conflict, InvalidInput, check_unique_name
 from sampark.db import configuration
 from sampark.db.inserts import insert, insert_with_children
 from sampark.db.prepared import Prepared
-from sampark.errors import Conflict, InvalidInput, check_unique_name
 
 from .models import (
     Asset,

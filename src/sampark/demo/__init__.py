@@ -2,8 +2,8 @@
 
 Everything is written through the same services the product uses (customers, team and tickets
 services), and each ticket's history is replayed at its real times with
-:func:`sampark.clock.replaying_at`, so the timelines, SLA clocks and reports read as if the help
-desk had been running for ninety days.
+:func:`sampark.core.clock.replaying_at`, so the timelines, SLA clocks and reports read as if
+the help desk had been running for ninety days.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sampark import clock
+from sampark.core import clock
+from sampark.core.errors import Conflict
 from sampark.customers.models import Asset, Contact, Identity, Organization
-from sampark.errors import Conflict
 from sampark.team.models import AgentProfile, Group
 from sampark.tickets.models import ACTIVE_STATUSES, Ticket, TicketEvent
 

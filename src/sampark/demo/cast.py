@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 
 from sampark.calendars.models import BusinessCalendar
+from sampark.core.errors import InvalidInput
 from sampark.customers import services as customers
 from sampark.customers.models import Asset, Contact, Identity
-from sampark.errors import InvalidInput
 from sampark.team import services as team
 from sampark.team.models import Group
 from sampark.tickets.models import FieldDefinition, Priority

@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sampark import clock
+from sampark.core import clock
 from sampark.customers.models import Contact
 from sampark.customers.services import RequesterDetails, find_or_create_contact, merge_contacts
 from sampark.tickets import services as tickets

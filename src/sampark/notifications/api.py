@@ -5,9 +5,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from sampark.apischema import Limit, PathId, Text
-from sampark.errors import NotFound
-from sampark.pagination import decode_cursor, encode_cursor
+from sampark.api.pagination import decode_cursor, encode_cursor
+from sampark.api.schema import Limit, PathId, Text
+from sampark.core.errors import NotFound
 
 from . import services
 from .models import Notification

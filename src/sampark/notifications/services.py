@@ -3,7 +3,7 @@ push and chat-tool delivery subscribe to the ``notification`` domain event after
 
 from django.db import transaction
 
-from sampark import clock, events
+from sampark.core import clock, events
 
 from .models import Notification
 

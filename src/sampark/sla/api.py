@@ -5,8 +5,8 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from sampark.apischema import Id, Input, PathId, Text, changed_fields, referenced_all
-from sampark.errors import InvalidInput, NotFound
+from sampark.api.schema import Id, Input, PathId, Text, changed_fields, referenced_all
+from sampark.core.errors import InvalidInput, NotFound
 from sampark.team.api import require_admin
 from sampark.team.models import Group
 from sampark.tickets.models import Priority

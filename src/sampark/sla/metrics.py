@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sampark import clock
 from sampark.calendars.hours import CALENDAR_TIME
+from sampark.core import clock
 from sampark.tickets.models import Ticket, TicketEvent
 
 from . import clocks

@@ -14,14 +14,14 @@ from dataclasses import fields as dataclass_fields
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from sampark import clock
 from sampark.calendars.hours import CALENDAR_TIME, ClosedCalendar, Schedule
 from sampark.calendars.models import BusinessCalendar
 from sampark.calendars.services import default_calendar, schedule_of
+from sampark.core import clock
+from sampark.core.errors import InvalidInput, check_unique_name
 from sampark.db import configuration
 from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
-from sampark.errors import InvalidInput, check_unique_name
 from sampark.notifications.services import notify_many
 from sampark.team.models import AgentProfile
 from sampark.tickets import services as tickets

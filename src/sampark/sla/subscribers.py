@@ -1,6 +1,6 @@
 """SLA clocks follow every ticket change: the services publish, these recompute after commit."""
 
-from sampark import events
+from sampark.core import events
 
 # A new ticket's clocks start in its own transaction (start_clocks); these changes recompute
 # after commit.

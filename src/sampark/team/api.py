@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from sampark.apischema import Id, Input, PathId, Text, changed_fields, referenced_all
-from sampark.errors import Forbidden, NotFound
+from sampark.api.schema import Id, Input, PathId, Text, changed_fields, referenced_all
+from sampark.core.errors import Forbidden, NotFound
 
 from . import services
 from .models import AgentProfile, Group

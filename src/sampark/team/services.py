@@ -9,11 +9,11 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sampark import events
+from sampark.core import events
+from sampark.core.errors import Conflict, InvalidInput, check_unique_name
 from sampark.customers.services import normalise_email
 from sampark.db import configuration
 from sampark.db.configuration import UNWATCHED
-from sampark.errors import Conflict, InvalidInput, check_unique_name
 
 from .models import AgentProfile, ApiToken, Group, Tier
 

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from sampark.core.errors import InvalidInput
 from sampark.customers.admin import (
     ReadOnlyModelAdmin,
     ServiceModelAdmin,
@@ -21,7 +22,6 @@ from sampark.customers.admin import (
     changelist_link,
 )
 from sampark.customers.models import Organization
-from sampark.errors import InvalidInput
 
 from .models import (
     Channel,

@@ -9,7 +9,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from sampark.apischema import (
+from sampark.api.schema import (
     AgentRef,
     GroupRef,
     Id,
@@ -25,10 +25,10 @@ from sampark.apischema import (
     referenced_agent,
     rendered,
 )
+from sampark.core.errors import InvalidInput, NotFound
 from sampark.customers.services import RequesterDetails
 from sampark.db import configuration
 from sampark.db.prepared import Prepared
-from sampark.errors import InvalidInput, NotFound
 from sampark.team.models import Group
 
 from . import queries, services

@@ -6,8 +6,8 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from sampark.apischema import Input, PathId, Text, changed_fields
-from sampark.errors import InvalidInput, NotFound
+from sampark.api.schema import Input, PathId, Text, changed_fields
+from sampark.core.errors import InvalidInput, NotFound
 from sampark.team.api import require_admin
 
 from . import services

@@ -5,8 +5,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from sampark.core.errors import InvalidInput
 from sampark.db import configuration
-from sampark.errors import InvalidInput
 
 from .models import FieldDefinition
 

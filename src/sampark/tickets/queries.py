@@ -12,10 +12,10 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
+from sampark.api.pagination import decode_cursor, encode_cursor
+from sampark.core.errors import NotFound
 from sampark.customers.models import Asset, Contact, Organization
 from sampark.db.prepared import Prepared
-from sampark.errors import NotFound
-from sampark.pagination import decode_cursor, encode_cursor
 
 from .models import ACTIVE_Q, ACTIVE_SQL, Ticket, TicketEvent, tag_name
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sampark.core.text import contains_phrase, tokens
 from sampark.db import configuration
-from sampark.text import contains_phrase, tokens
 
 from .models import Priority, PriorityMatrixCell, PriorityRule
 

@@ -19,7 +19,15 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from sampark import clock, events
+from sampark.core import clock, events
+from sampark.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    StaleVersion,
+)
 from sampark.customers.models import Asset, Contact, Language
 from sampark.customers.services import (
     RequesterDetails,
@@ -30,14 +38,6 @@ from sampark.customers.services import (
 from sampark.db import configuration
 from sampark.db.inserts import insert_with_children
 from sampark.db.prepared import Prepared
-from sampark.errors import (
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    InvalidTransition,
-    NotFound,
-    StaleVersion,
-)
 from sampark.team.models import Group
 from sampark.team.permissions import profile_of
 

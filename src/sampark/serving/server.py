@@ -1,4 +1,4 @@
-"""Running the ASGI application (sampark/asgi.py) under uvicorn, for ``sampark serve``."""
+"""Running the ASGI application (sampark/serving/asgi.py) under uvicorn, for ``sampark serve``."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class FairAcceptLoop(asyncio.SelectorEventLoop):
 
 def serve(*, host: str, port: int, workers: int, log_level: str, access_log: bool) -> None:
     config = ServeConfig(
-        "sampark.asgi:application",
+        "sampark.serving.asgi:application",
         host=host,
         port=port,
         workers=workers,
@@ -74,7 +74,7 @@ def serve(*, host: str, port: int, workers: int, log_level: str, access_log: boo
         access_log=access_log,
         lifespan="off",
         backlog=LISTEN_BACKLOG,
-        loop="sampark.server:FairAcceptLoop",  # uvicorn calls it to make the loop,
+        loop="sampark.serving.server:FairAcceptLoop",  # uvicorn calls it to make the loop,
     )
     if config.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -10,7 +10,7 @@ import binascii
 import json
 from datetime import datetime
 
-from sampark.errors import InvalidInput
+from sampark.core.errors import InvalidInput
 
 
 def encode_cursor(*key) -> str:

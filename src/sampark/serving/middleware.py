@@ -9,7 +9,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 
 def body_too_large(limit: int) -> str:
-    """The 413's message, from here and from the server bridge (sampark.threadwsgi)."""
+    """The 413's message, from here and from the server bridge (sampark.serving.threadwsgi)."""
     return _("The request body is larger than the limit of %(limit)s bytes.") % {"limit": limit}
 
 

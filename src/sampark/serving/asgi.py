@@ -6,7 +6,7 @@ connection: on SQLite that re-ran the PRAGMAs, re-read the schema and started fr
 cache, about a third of a ticket create's CPU. Sampark's views are synchronous, so HTTP goes
 to Django's WSGI handler on a fixed pool of threads (``SAMPARK_THREADS``: 1 on SQLite, 2 on
 PostgreSQL) whose connections persist (SQLite) or return to psycopg's pool (PostgreSQL); see
-``sampark.threadwsgi``. On SQLite views are CPU-bound under the GIL, so a second thread in a
+``sampark.serving.threadwsgi``. On SQLite views are CPU-bound under the GIL, so a second thread in a
 process only made the two wait for each other, and made a transaction holding the write lock
 wait for the GIL: at 1M tickets, 1 thread instead of 2 took ticket creates from 347 to 407/s
 and the queue page's p95 from 21.5 to 14.6 ms. A process then runs one view at a time, as
@@ -21,7 +21,7 @@ import os
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
-from sampark.threadwsgi import ThreadedWSGI
+from sampark.serving.threadwsgi import ThreadedWSGI
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sampark.settings")
 

@@ -16,7 +16,7 @@ import time
 
 from django.db import close_old_connections
 
-logger = logging.getLogger("sampark.worker")
+logger = logging.getLogger("sampark.serving.worker")
 
 
 class Worker:

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.utils import translation
 
-from sampark.middleware import body_too_large, language_asked
+from sampark.serving.middleware import body_too_large, language_asked
 
 STREAM_PIECE = 256 * 1024
 _DONE = object()

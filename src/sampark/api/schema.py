@@ -17,7 +17,7 @@ from ninja import Field, Path, Query, Schema
 from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 
-from sampark.errors import InvalidInput
+from sampark.core.errors import InvalidInput
 from sampark.team.permissions import profile_of
 
 MAX_ID = 2**63 - 1
