@@ -66,7 +66,7 @@ def list_notifications(
     response=NotificationOut,
     summary="Mark a notification read",
 )
-def mark_read(request, notification_id: PathId):
+def mark_notification_read(request, notification_id: PathId):
     row = Notification.objects.filter(pk=notification_id, recipient=request.auth).first()
     if row is None:
         raise NotFound(_("Notification not found."))

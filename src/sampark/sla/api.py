@@ -43,7 +43,7 @@ class MetricsOut(Schema):
 
 
 @router.get("/tickets/{ticket_id}/metrics", response=MetricsOut, summary="A ticket's metrics")
-def ticket_metrics(request, ticket_id: PathId):
+def get_ticket_metrics(request, ticket_id: PathId):
     """First response, resolution, customer updates, time in each status and handle time,
     read from the event log, in business time (the group's calendar) and calendar time."""
     return metrics.ticket_metrics(get_ticket(ticket_id))
@@ -131,12 +131,12 @@ def _policy(policy_id: int) -> SLAPolicy:
 
 
 @router.get("/sla-policies", response=list[PolicyOut], summary="SLA policies, in order")
-def list_policies(request):
+def list_sla_policies(request):
     return [policy_out(p) for p in SLAPolicy.objects.prefetch_related("priorities", "groups")]
 
 
 @router.post("/sla-policies", response={201: PolicyOut}, summary="Add an SLA policy")
-def create_policy(request, payload: PolicyIn):
+def create_sla_policy(request, payload: PolicyIn):
     require_admin(request.auth)
     fields = payload.dict()
     priorities = _priorities(fields.pop("priorities"))
@@ -146,7 +146,7 @@ def create_policy(request, payload: PolicyIn):
 
 
 @router.patch("/sla-policies/{policy_id}", response=PolicyOut, summary="Change an SLA policy")
-def patch_policy(request, policy_id: PathId, payload: PolicyPatchIn):
+def patch_sla_policy(request, policy_id: PathId, payload: PolicyPatchIn):
     """Active tickets' clocks are recomputed in the background after the change."""
     require_admin(request.auth)
     fields = changed_fields(payload)

@@ -187,18 +187,18 @@ def patch_priority(request, code: Text(8, 1), payload: PriorityPatchIn):
 
 
 @router.get("/fields", response=list[FieldOut], summary="Custom ticket fields")
-def list_fields(request):
+def list_field_definitions(request):
     return list(FieldDefinition.objects.order_by("key"))
 
 
 @router.post("/fields", response={201: FieldOut}, summary="Define a custom field")
-def create_field(request, payload: FieldIn):
+def create_field_definition(request, payload: FieldIn):
     require_admin(request.auth)
     return Status(201, services.save_field_definition(**payload.dict()))
 
 
 @router.patch("/fields/{key}", response=FieldOut, summary="Change a custom field")
-def patch_field(request, key: Text(50, 1), payload: FieldPatchIn):
+def patch_field_definition(request, key: Text(50, 1), payload: FieldPatchIn):
     require_admin(request.auth)
     definition = FieldDefinition.objects.filter(key=key).first()
     if definition is None:
@@ -210,12 +210,12 @@ def patch_field(request, key: Text(50, 1), payload: FieldPatchIn):
 
 
 @router.get("/priority-rules", response=list[RuleOut], summary="Priority rules, in order")
-def list_rules(request):
+def list_priority_rules(request):
     return [rule_out(r) for r in PriorityRule.objects.select_related("priority")]
 
 
 @router.post("/priority-rules", response={201: RuleOut}, summary="Add a priority rule")
-def create_rule(request, payload: RuleIn):
+def create_priority_rule(request, payload: RuleIn):
     require_admin(request.auth)
     fields = payload.dict()
     fields["priority"] = _priority(fields["priority"])
@@ -225,7 +225,7 @@ def create_rule(request, payload: RuleIn):
 
 
 @router.patch("/priority-rules/{rule_id}", response=RuleOut, summary="Change a priority rule")
-def patch_rule(request, rule_id: PathId, payload: RulePatchIn):
+def patch_priority_rule(request, rule_id: PathId, payload: RulePatchIn):
     require_admin(request.auth)
     rule = PriorityRule.objects.select_related("priority").filter(pk=rule_id).first()
     if rule is None:
@@ -237,7 +237,7 @@ def patch_rule(request, rule_id: PathId, payload: RulePatchIn):
 
 
 @router.get("/priority-matrix", response=list[MatrixCellIO], summary="Impact × urgency")
-def get_matrix(request):
+def get_priority_matrix(request):
     return [
         {"impact": c.impact, "urgency": c.urgency, "priority": c.priority.code}
         for c in PriorityMatrixCell.objects.select_related("priority").order_by("impact", "urgency")
@@ -245,10 +245,10 @@ def get_matrix(request):
 
 
 @router.put("/priority-matrix", response=list[MatrixCellIO], summary="Set matrix cells")
-def put_matrix(request, payload: list[MatrixCellIO]):
+def set_priority_matrix(request, payload: list[MatrixCellIO]):
     require_admin(request.auth)
     for cell in payload:
         services.set_matrix_cell(
             impact=cell.impact, urgency=cell.urgency, priority=_priority(cell.priority)
         )
-    return get_matrix(request)
+    return get_priority_matrix(request)
