@@ -17,9 +17,9 @@ _seq = itertools.count(1)
 @pytest.fixture(autouse=True)
 def fresh_caches():
     """Schedules are cached per calendar revision. A rolled-back test hands its ids and
-    revisions to the next test's rows, so every test starts with empty caches; and with no
-    rate-limit counts (Django's cache) left by the tests before it. (Configuration cached per
-    generation needs no clearing: a generation is never used twice.)"""
+    revisions to the next test's rows, so every test starts with empty caches. (Configuration
+    cached per generation needs no clearing: a generation is never used twice; rate-limit
+    counts are rows in the test's database.)"""
     from django.core.cache import cache
 
     from sampark.calendars import services as calendars

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the interactive API docs' JS and CSS locally (no CDN)
     "django_tasks",
     "django_tasks_db",
+    "sampark.core",
     "sampark.calendars",
     "sampark.customers",
     "sampark.team",
@@ -219,6 +220,9 @@ SAMPARK_DEFAULT_PHONE_REGION = os.environ.get("SAMPARK_DEFAULT_PHONE_REGION", "I
 SAMPARK_AUTH_FAILURES_PER_MINUTE = int(os.environ.get("SAMPARK_AUTH_FAILURES_PER_MINUTE", "30"))
 # Requests per agent token, e.g. "3000/m"; "off" lifts the limit (benchmarks do).
 SAMPARK_API_RATE = os.environ.get("SAMPARK_API_RATE", "3000/m")
+# State every server process must share (the rate limits above) goes to Redis when this is
+# set (redis://host:6379/0; `pip install 'sampark[redis]'`), else to the database.
+SAMPARK_REDIS_URL = os.environ.get("SAMPARK_REDIS_URL", "").strip()
 
 # Background work: the Django Tasks API on the database queue, so the embedded install needs
 # no broker. `sampark worker` (or the worker thread inside `sampark serve`) runs the tasks and
