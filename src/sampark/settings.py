@@ -198,10 +198,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-# Request bodies over this size are refused with 413 before they are parsed.
+# Request bodies over this size are refused with 413 before they are parsed: JSON and form
+# fields, which are read into memory whole.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SAMPARK_MAX_REQUEST_BYTES", 2 * 1024 * 1024))
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Uploads (multipart/form-data: attachments from the workspace and the email channel) have
+# their own limit, and are spooled to disk: the server keeps a body larger than a JSON body can
+# be in a temporary file, and Django writes each file over FILE_UPLOAD_MAX_MEMORY_SIZE to one.
+SAMPARK_UPLOAD_MAX_BYTES = int(os.environ.get("SAMPARK_UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = SAMPARK_HOME / "tmp" / "uploads"
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
