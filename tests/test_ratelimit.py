@@ -7,8 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -33,19 +31,6 @@ allowed = sum(
 )
 print(allowed, flush=True)
 """
-
-
-def shared_database_url() -> str:
-    """The URL of this test's database, for another process to open it as a server would."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db["HOST"] or "localhost", safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
 def hit_from_two_processes(env: dict) -> list[int]:
@@ -84,10 +69,9 @@ def hit_from_two_processes(env: dict) -> list[int]:
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_a_limit_in_the_database_holds_across_two_processes(tmp_path):
+def test_a_limit_in_the_database_holds_across_two_processes(shared_database_url, tmp_path):
     env = {**os.environ, "SAMPARK_HOME": str(tmp_path)}
-    env["SAMPARK_DATABASE_URL"] = shared_database_url()
+    env["SAMPARK_DATABASE_URL"] = shared_database_url
     env.pop("SAMPARK_REDIS_URL", None)
 
     allowed = hit_from_two_processes(env)
