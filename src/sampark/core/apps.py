@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
+    """Holds the models of state every server process shares; nothing of it is in the admin."""
+
     name = "sampark.core"
     label = "core"
-    verbose_name = _("Core")
