@@ -56,11 +56,12 @@ format: test-deps
 	$(BIN)/ruff format .
 
 ## make lock: after changing a dependency range in pyproject.toml, or to take new releases.
-## Resolves every runtime and test dependency to exact versions with hashes.
+## Resolves every runtime and test dependency to exact versions with hashes; the test lock
+## also holds the optional extras that tests exercise (redis).
 lock: $(VENV)/.created
 	$(BIN)/pip install --quiet uv==$(UV_VERSION)
 	$(BIN)/uv pip compile $(LOCK_FLAGS) pyproject.toml -o requirements/run.txt
-	$(BIN)/uv pip compile $(LOCK_FLAGS) --extra test pyproject.toml -o requirements/test.txt
+	$(BIN)/uv pip compile $(LOCK_FLAGS) --extra test --extra redis pyproject.toml -o requirements/test.txt
 
 messages: venv
 	cd src/sampark && ../../$(BIN)/django-admin makemessages -l hi --no-obsolete && \

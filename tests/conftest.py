@@ -2,8 +2,11 @@
 admin, an outsider) through the same services the product uses."""
 
 import itertools
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from sampark.customers.services import RequesterDetails, find_or_create_contact
@@ -17,9 +20,9 @@ _seq = itertools.count(1)
 @pytest.fixture(autouse=True)
 def fresh_caches():
     """Schedules are cached per calendar revision. A rolled-back test hands its ids and
-    revisions to the next test's rows, so every test starts with empty caches; and with no
-    rate-limit counts (Django's cache) left by the tests before it. (Configuration cached per
-    generation needs no clearing: a generation is never used twice.)"""
+    revisions to the next test's rows, so every test starts with empty caches. (Configuration
+    cached per generation needs no clearing: a generation is never used twice; rate-limit
+    counts are rows in the test's database.)"""
     from django.core.cache import cache
 
     from sampark.calendars import services as calendars
@@ -140,3 +143,18 @@ def agent(make_agent, default_group):
 @pytest.fixture
 def api(api_as, agent):
     return api_as(agent)
+
+
+@pytest.fixture
+def shared_database_url(transactional_db) -> str:
+    """The URL of this test's database, for another process (a second server, a worker) to
+    open it as it would in production; the test's writes are committed for it to see."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = quote(db["HOST"] or "localhost", safe="")  # a socket directory is percent-encoded
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"

@@ -33,19 +33,6 @@ def test_api_errors_are_json_through_the_asgi_application():
     assert "detail" in response.json()
 
 
-def test_the_socket_several_workers_share_sends_small_responses_at_once():
-    """Accepted connections inherit TCP_NODELAY from it: no 40 ms wait for a delayed ACK."""
-    import socket
-
-    from sampark.serving.server import ServeConfig
-
-    sock = ServeConfig("sampark.serving.asgi:application", host="127.0.0.1", port=0).bind_socket()
-    try:
-        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
-    finally:
-        sock.close()
-
-
 # --- the bridge between the event loop and the thread pool ------------------------------------
 
 

@@ -1,149 +1,50 @@
-"""How ``sampark serve`` workers share out the connections of the socket they listen on."""
+"""``sampark serve``: how many processes it runs, the socket they share, and two of them
+serving the API with one rate limit between them."""
 
 import asyncio
-import contextlib
 import os
 import socket
-import threading
+import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+import httpx
 import pytest
+import uvicorn
 
-from sampark.serving import server as serving
-from sampark.serving.server import LISTEN_BACKLOG, FairAcceptLoop, ServeConfig
+from sampark.team.services import issue_token
 
-
-class Worker(threading.Thread):
-    """One worker's event loop serving the shared socket, counting the connections it took.
-    Threads stand in for uvicorn's worker processes: each has its own loop and selector."""
-
-    def __init__(self, sock: socket.socket):
-        super().__init__(daemon=True)
-        self.sock, self.taken, self.ready = sock, 0, threading.Event()
-        self.loop = FairAcceptLoop()
-
-    def run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        worker = self
-
-        class Held(asyncio.Protocol):
-            def connection_made(self, transport):
-                worker.taken += 1
-
-        async def main():
-            self.server = await self.loop.create_server(
-                Held, sock=self.sock, backlog=LISTEN_BACKLOG
-            )
-            self.ready.set()
-            await self.server.serve_forever()
-
-        with contextlib.suppress(asyncio.CancelledError):  # serve_forever, when closed
-            self.loop.run_until_complete(main())
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.server.close)
-        self.join(timeout=5)
+SAMPARK = Path(sys.executable).with_name("sampark")
 
 
-def listening_socket() -> socket.socket:
-    sock = ServeConfig("sampark.serving.asgi:application", host="127.0.0.1", port=0).bind_socket()
-    sock.setblocking(False)
-    return sock
+def test_connections_accepted_from_the_shared_socket_send_small_responses_at_once():
+    """asyncio sets TCP_NODELAY on what it accepts from a TCP socket, which uvicorn's shared
+    socket is (since 0.55): no ~40 ms wait for a delayed ACK on a kept-alive connection."""
+    config = uvicorn.Config("sampark.serving.asgi:application", host="127.0.0.1", port=0)
+    sock = config.bind_socket()
+    nodelay = []
 
+    class Accepted(asyncio.Protocol):
+        def connection_made(self, transport):
+            option = socket.IPPROTO_TCP, socket.TCP_NODELAY
+            nodelay.append(transport.get_extra_info("socket").getsockopt(*option))
+            transport.close()
 
-def wait_for(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
+    async def accept_one():
+        server = await asyncio.get_running_loop().create_server(Accepted, sock=sock)
+        async with server:
+            _reader, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+            while not nodelay:
+                await asyncio.sleep(0.01)
+            writer.close()
 
-
-def test_connections_go_to_the_worker_that_holds_the_fewest(monkeypatch):
-    """A client's kept-alive connections spread over the workers: a worker that holds
-    connections waits before it takes another, and an idle worker takes it at once. (The wait
-    is long here so that the order does not depend on how fast the threads wake.)"""
-    monkeypatch.setattr(serving, "ACCEPT_WAIT", 0.3)
-    sock = listening_socket()
-    workers = [Worker(sock.dup()), Worker(sock.dup())]  # as forked processes hold it
-    clients = []
     try:
-        for worker in workers:
-            worker.start()
-            worker.ready.wait(5)
-        for n in range(1, 5):
-            clients.append(socket.create_connection(sock.getsockname()))
-            wait_for(lambda n=n: sum(w.taken for w in workers) == n)
-        assert sorted(w.taken for w in workers) == [2, 2]
+        asyncio.run(asyncio.wait_for(accept_one(), 5))
     finally:
-        for client in clients:
-            client.close()
-        for worker in workers:
-            worker.stop()
         sock.close()
-
-
-def test_a_burst_of_connections_is_queued_and_all_are_taken():
-    """One connection per wake-up must not shorten the kernel's queue: a burst waits for the
-    workers instead of being refused, and the workers take all of it."""
-    sock = listening_socket()
-    worker = Worker(sock)
-    clients = []
-    try:
-        worker.start()
-        worker.ready.wait(5)
-        for _ in range(40):
-            client = socket.socket()
-            client.settimeout(2)
-            client.connect(sock.getsockname())
-            clients.append(client)
-        wait_for(lambda: worker.taken == 40)
-    finally:
-        for client in clients:
-            client.close()
-        worker.stop()
-        sock.close()
-
-
-def test_serve_uses_the_fair_loop_and_a_long_kernel_queue():
-    config = ServeConfig(
-        "sampark.serving.asgi:application",
-        host="127.0.0.1",
-        port=0,
-        backlog=LISTEN_BACKLOG,
-        loop="sampark.serving.server:FairAcceptLoop",
-    )
-    assert config.get_loop_factory() is FairAcceptLoop
-    assert config.backlog == LISTEN_BACKLOG
-
-
-@pytest.mark.parametrize("held", [0, 1, 9])
-def test_the_wait_grows_with_the_connections_held_up_to_a_cap(held):
-    waits = []
-    loop = FairAcceptLoop()
-    try:
-        loop.call_later = lambda delay, *args: waits.append(delay)  # record, do not schedule
-        loop._remove_reader = lambda fd: None
-
-        class Server:
-            _active_count = held
-
-            def is_serving(self):
-                return True
-
-        accepted = []
-        loop._accept_after_wait = accepted.append
-        sock = socket.socket()
-        try:
-            sock.setblocking(False)
-            sock.bind(("127.0.0.1", 0))
-            sock.listen(8)
-            loop._accept_connection(lambda: None, sock, None, Server(), 100)
-        finally:
-            sock.close()
-    finally:
-        loop.close()
-    expected = [] if held == 0 else [min(held, serving.ACCEPT_WAIT_STEPS) * serving.ACCEPT_WAIT]
-    assert waits == expected
+    assert nodelay == [1]
 
 
 def test_serve_runs_one_process_per_core_by_default(monkeypatch):
@@ -159,3 +60,75 @@ def test_serve_runs_one_process_per_core_by_default(monkeypatch):
 
     monkeypatch.setenv("SAMPARK_WORKERS", "5")
     assert build_parser().parse_args(["serve"]).workers == 5
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def two_servers(shared_database_url, tmp_path):
+    """``sampark serve --workers 2`` on this test's database, with a limit of 6 API requests
+    a minute per token; its base URL once it answers."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SAMPARK_HOME": str(tmp_path),
+        "SAMPARK_DATABASE_URL": shared_database_url,
+        "SAMPARK_API_RATE": "6/m",
+        "SAMPARK_LOG_LEVEL": "WARNING",
+    }
+    env.pop("SAMPARK_REDIS_URL", None)
+    command = [str(SAMPARK), "serve", "--no-migrate", "--no-worker", "--workers", "2"]
+    command += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
+    server = subprocess.Popen(  # noqa: S603 - our own executable
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "sampark serve did not answer"
+            time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(5)
+
+
+@pytest.mark.slow
+def test_two_server_processes_serve_the_api_under_one_rate_limit(two_servers, agent):
+    _token, secret = issue_token(agent, name="serve test")
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    statuses = []
+    for _request in range(10):  # a new connection each time, to either process
+        with httpx.Client(base_url=two_servers, headers=headers, timeout=10) as client:
+            statuses.append(client.get("/api/v1/groups").status_code)
+
+    assert statuses == [200] * 6 + [429] * 4
+
+
+@pytest.mark.slow
+def test_small_responses_on_a_kept_alive_connection_come_back_at_once(two_servers):
+    with httpx.Client(base_url=two_servers, timeout=10) as client:
+        client.get("/healthz")
+        took = []
+        for _request in range(20):
+            started = time.perf_counter()
+            assert client.get("/healthz").status_code == 200
+            took.append(time.perf_counter() - started)
+
+    assert statistics.median(took) < 0.02  # a delayed ACK would hold each one ~40 ms

@@ -165,3 +165,27 @@ def test_a_write_outside_a_transaction_waits_for_the_turn_not_in_the_busy_handle
     finally:
         release.set()
         connection.close()  # the next test gets the configured busy timeout back
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_write_outside_a_transaction_that_returns_rows_ends_within_its_turn():
+    """SQLite holds the write lock of a statement with RETURNING until its rows are read, so
+    they are read before the turn is given back: the next writer finds the database free."""
+    import sqlite3
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE tickets_counter SET value = value + 1 WHERE name = %s RETURNING value",
+            ["ticket"],
+        )
+        assert not connection.writer_turn.held
+        other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # "database is locked" if the statement were open
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+
+        assert cursor.fetchone() == (Counter.objects.get(name="ticket").value,)
+        assert cursor.fetchone() is None

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the interactive API docs' JS and CSS locally (no CDN)
     "django_tasks",
     "django_tasks_db",
+    "sampark.core",
     "sampark.calendars",
     "sampark.customers",
     "sampark.team",
@@ -197,10 +198,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-# Request bodies over this size are refused with 413 before they are parsed.
+# Request bodies over this size are refused with 413 before they are parsed: JSON and form
+# fields, which are read into memory whole.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SAMPARK_MAX_REQUEST_BYTES", 2 * 1024 * 1024))
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Uploads (multipart/form-data: attachments from the workspace and the email channel) have
+# their own limit, and are spooled to disk: the server keeps a body larger than a JSON body can
+# be in a temporary file, and Django writes each file over FILE_UPLOAD_MAX_MEMORY_SIZE to one.
+SAMPARK_UPLOAD_MAX_BYTES = int(os.environ.get("SAMPARK_UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = SAMPARK_HOME / "tmp" / "uploads"
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -219,6 +227,9 @@ SAMPARK_DEFAULT_PHONE_REGION = os.environ.get("SAMPARK_DEFAULT_PHONE_REGION", "I
 SAMPARK_AUTH_FAILURES_PER_MINUTE = int(os.environ.get("SAMPARK_AUTH_FAILURES_PER_MINUTE", "30"))
 # Requests per agent token, e.g. "3000/m"; "off" lifts the limit (benchmarks do).
 SAMPARK_API_RATE = os.environ.get("SAMPARK_API_RATE", "3000/m")
+# State every server process must share (the rate limits above) goes to Redis when this is
+# set (redis://host:6379/0; `pip install 'sampark[redis]'`), else to the database.
+SAMPARK_REDIS_URL = os.environ.get("SAMPARK_REDIS_URL", "").strip()
 
 # Background work: the Django Tasks API on the database queue, so the embedded install needs
 # no broker. `sampark worker` (or the worker thread inside `sampark serve`) runs the tasks and

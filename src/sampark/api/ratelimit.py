@@ -1,9 +1,28 @@
-"""Fixed-window rate limits on the shared cache: one atomic increment per request, so the
-check stays cheap at thousands of requests a second."""
+"""Fixed-window rate limits that hold across every server process.
 
+``sampark serve`` runs one process per core, and behind a load balancer there are more, so a
+count kept in one process's memory would let N processes allow N times the limit. The counts
+live where every process sees them: in Redis when ``SAMPARK_REDIS_URL`` is set, else in the
+database (``core.RateWindow``, a row per scope, key and window). A hit is one atomic round
+trip either way, an upsert that returns the new count or INCR and EXPIREAT in one pipeline,
+because the API answers hundreds of requests a second and each one counts. Windows are fixed
+(a token's ``3000/m`` counts from the top of each minute): cheap, and at most twice the rate
+can pass across a window's edge.
+"""
+
+from __future__ import annotations
+
+import logging
 import time
+from typing import Protocol
 
-from django.core.cache import cache
+from django.conf import settings
+from django.db import connection
+
+logger = logging.getLogger("sampark.api.ratelimit")
+
+# Longer keys are cut: a client address or an agent's id is far shorter.
+KEY_LENGTH = 200
 
 
 def parse_rate(rate: str) -> tuple[int, int] | None:
@@ -18,19 +37,112 @@ def parse_rate(rate: str) -> tuple[int, int] | None:
     return int(count), seconds[unit]
 
 
+class Store(Protocol):
+    def add(self, scope: str, key: str, window_ends: int) -> int:
+        """Count one hit in the window that ends at ``window_ends``; the hits so far."""
+
+    def count(self, scope: str, key: str, window_ends: int) -> int:
+        """The hits so far in that window, without counting one."""
+
+    def forget_expired(self, now: int) -> int:
+        """Drop the windows that ended by ``now``; how many were dropped."""
+
+
+class DatabaseWindows:
+    """The counts in the database, for the embedded default and any install without Redis.
+    The same SQL on SQLite (3.35+) and PostgreSQL. On SQLite the upsert takes the writer turn
+    like any write outside a transaction (sampark.db.sqlite3)."""
+
+    HIT = (
+        'INSERT INTO core_ratewindow (scope, "key", window_ends, hits) VALUES (%s, %s, %s, 1) '
+        'ON CONFLICT (scope, "key", window_ends) DO UPDATE SET hits = core_ratewindow.hits + 1 '
+        "RETURNING hits"
+    )
+    SEEN = 'SELECT hits FROM core_ratewindow WHERE scope = %s AND "key" = %s AND window_ends = %s'
+    FORGET = "DELETE FROM core_ratewindow WHERE window_ends <= %s"
+
+    def add(self, scope: str, key: str, window_ends: int) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(self.HIT, (scope, key, window_ends))
+            return cursor.fetchone()[0]
+
+    def count(self, scope: str, key: str, window_ends: int) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(self.SEEN, (scope, key, window_ends))
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+    def forget_expired(self, now: int) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(self.FORGET, (now,))
+            return cursor.rowcount
+
+
+class RedisWindows:
+    """The counts in Redis (``pip install 'sampark[redis]'``): a key per scope, key and window
+    that expires when its window ends. If Redis cannot be reached the request is let through
+    and a warning logged (at most once a minute): a rate limit is no reason to stop serving."""
+
+    WARN_EVERY = 60.0
+
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self.unreachable = redis.RedisError
+        self.warned_at = -self.WARN_EVERY
+
+    def add(self, scope: str, key: str, window_ends: int) -> int:
+        name = f"sampark:rl:{scope}:{key}:{window_ends}"
+        pipe = self.client.pipeline(transaction=False)
+        pipe.incr(name)
+        pipe.expireat(name, window_ends + 1)
+        try:
+            hits, _expiring = pipe.execute()
+        except self.unreachable as error:
+            self._warn(error)
+            return 0
+        return hits
+
+    def count(self, scope: str, key: str, window_ends: int) -> int:
+        try:
+            value = self.client.get(f"sampark:rl:{scope}:{key}:{window_ends}")
+        except self.unreachable as error:
+            self._warn(error)
+            return 0
+        return int(value or 0)
+
+    def forget_expired(self, now: int) -> int:
+        return 0  # Redis expires each window's key itself
+
+    def _warn(self, error: Exception) -> None:
+        if time.monotonic() - self.warned_at >= self.WARN_EVERY:
+            self.warned_at = time.monotonic()
+            logger.warning("rate limits are not counted: Redis is unreachable (%s)", error)
+
+
+_store: Store | None = None
+
+
+def store() -> Store:
+    """Redis when SAMPARK_REDIS_URL is set, else the database; chosen once per process."""
+    global _store
+    if _store is None:
+        url = settings.SAMPARK_REDIS_URL
+        _store = RedisWindows(url) if url else DatabaseWindows()
+    return _store
+
+
+def _window_ends(window: int) -> int:
+    return (int(time.time()) // window + 1) * window
+
+
 def hit(scope: str, ident: str, limit: tuple[int, int] | None) -> bool:
     """Count one request for ``ident``; False once it is over the limit in this window."""
     if limit is None:
         return True
     count, window = limit
-    key = f"rl:{scope}:{ident}:{int(time.time() // window)}"
-    if cache.add(key, 1, timeout=window + 1):
-        return True
-    try:
-        return cache.incr(key) <= count
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 1)
-        return True
+    return store().add(scope, ident[:KEY_LENGTH], _window_ends(window)) <= count
 
 
 def seen(scope: str, ident: str, limit: tuple[int, int] | None) -> int:
@@ -38,4 +150,9 @@ def seen(scope: str, ident: str, limit: tuple[int, int] | None) -> int:
     if limit is None:
         return 0
     _count, window = limit
-    return cache.get(f"rl:{scope}:{ident}:{int(time.time() // window)}", 0)
+    return store().count(scope, ident[:KEY_LENGTH], _window_ends(window))
+
+
+def forget_expired() -> int:
+    """Drop the windows that have ended (the worker's sweep calls this); how many."""
+    return store().forget_expired(int(time.time()))

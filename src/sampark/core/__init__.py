@@ -1,1 +1,2 @@
-"""Core pieces every app uses: domain events, the clock, domain errors and the text analyser."""
+"""Core pieces every app uses: domain events, the clock, domain errors, the text analyser, and
+the state every server process must share (rate-limit windows)."""

@@ -30,4 +30,6 @@ application = ThreadedWSGI(
     _django,
     threads=settings.SAMPARK_THREADS,
     max_body=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+    max_upload=settings.SAMPARK_UPLOAD_MAX_BYTES,
+    spool_dir=settings.FILE_UPLOAD_TEMP_DIR,
 )

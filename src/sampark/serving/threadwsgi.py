@@ -3,26 +3,26 @@
 Sampark's views are synchronous. Django's own ASGI handler would run each one in a fresh
 thread with a fresh database connection, so ``sampark serve`` hands HTTP to Django's WSGI
 handler on threads that keep theirs. This bridge does that with one hop between the event loop
-and a pool thread per request: the request body is read on the loop first (it is bounded by
-``DATA_UPLOAD_MAX_MEMORY_SIZE``), the view runs in a pool thread, and the response comes back
-whole. Profiles of a2wsgi, which did this before, showed about a sixth of a ticket page's CPU
-in waking the event loop from the pool thread: it crossed threads for the body, the status
-line and every body chunk. Long responses (files) still stream, in pieces of
-``STREAM_PIECE`` bytes, one hop each.
+and a pool thread per request: the request body is read on the loop first, the view runs in a
+pool thread, and the response comes back whole. The body is bounded by its limit (an upload's,
+``SAMPARK_UPLOAD_MAX_BYTES``, or everything else's, ``DATA_UPLOAD_MAX_MEMORY_SIZE``), and one
+larger than a JSON body may be goes to a temporary file as it arrives, not into memory.
+Profiles of a2wsgi, which did this before, showed about a sixth of a ticket page's CPU in
+waking the event loop from the pool thread: it crossed threads for the body, the status line
+and every body chunk. Long responses (files) still stream, in pieces of ``STREAM_PIECE``
+bytes, one hop each.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-import json
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import IO, Any
 
-from django.utils import translation
-
-from sampark.serving.middleware import body_too_large, language_asked
+from sampark.serving.middleware import is_upload, language_asked, too_large
 
 STREAM_PIECE = 256 * 1024
 _DONE = object()
@@ -33,9 +33,25 @@ class BodyTooLarge(Exception):
 
 
 class ThreadedWSGI:
-    def __init__(self, wsgi_app, *, threads: int, max_body: int | None):
+    """``max_body`` bounds a body, ``max_upload`` an upload's (multipart/form-data; by default
+    the same). A body over ``spool_after`` bytes (by default ``max_body``) is written to a
+    temporary file in ``spool_dir`` as it arrives."""
+
+    def __init__(
+        self,
+        wsgi_app,
+        *,
+        threads: int,
+        max_body: int | None,
+        max_upload: int | None = None,
+        spool_after: int | None = None,
+        spool_dir=None,
+    ):
         self.wsgi_app = wsgi_app
         self.max_body = max_body
+        self.max_upload = max_body if max_upload is None else max_upload
+        self.spool_after = max_body if spool_after is None else spool_after
+        self.spool_dir = spool_dir
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sampark-http")
 
     async def __call__(self, scope: dict, receive, send) -> None:
@@ -56,17 +72,27 @@ class ThreadedWSGI:
 
     async def _http(self, scope: dict, receive, send) -> None:
         environ = build_environ(scope)
+        limit = self.max_upload if is_upload(environ.get("CONTENT_TYPE", "")) else self.max_body
         declared = environ.get("CONTENT_LENGTH", "")
-        if declared.isdigit() and self.max_body is not None and int(declared) > self.max_body:
+        if declared.isdigit() and limit is not None and int(declared) > limit:
             # Not read: the application answers 413 from the header alone.
             environ["wsgi.input"] = io.BytesIO(b"")
         else:
             try:
-                environ["wsgi.input"] = io.BytesIO(await self._read_body(receive))
+                environ["wsgi.input"], size = await self._read_body(receive, limit)
             except BodyTooLarge:
                 language = language_asked(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
-                await _send_whole(send, *_too_large(self.max_body, language))
+                await _send_whole(send, *_too_large(scope["path"], limit, language))
                 return
+            if size and not declared.isdigit():
+                # Sent in chunks, without a length: Django reads as many bytes as it is told.
+                environ["CONTENT_LENGTH"] = str(size)
+        try:
+            await self._respond_on_pool(environ, send)
+        finally:
+            environ["wsgi.input"].close()
+
+    async def _respond_on_pool(self, environ: dict, send) -> None:
         loop = asyncio.get_running_loop()
         status, headers, body, rest = await loop.run_in_executor(self.pool, self._respond, environ)
         if rest is None:
@@ -81,19 +107,39 @@ class ThreadedWSGI:
         finally:
             await loop.run_in_executor(self.pool, _close, rest)
 
-    async def _read_body(self, receive) -> bytes:
-        chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if self.max_body is not None and size > self.max_body:
-                raise BodyTooLarge
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    async def _read_body(self, receive, limit: int | None) -> tuple[IO[bytes], int]:
+        """The body and its size: in memory up to ``spool_after`` bytes, past that in a
+        temporary file written as the pieces arrive (each a small write to the page cache,
+        here on the loop)."""
+        chunks, size, spool, more = [], 0, None, True
+        try:
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise BodyTooLarge
+                if spool is not None:
+                    spool.write(chunk)
+                elif self.spool_after is not None and size > self.spool_after:
+                    # Closed by _http once the response is sent, or below on a failure.
+                    spool = tempfile.TemporaryFile(dir=self.spool_dir)  # noqa: SIM115
+                    spool.writelines(chunks)
+                    spool.write(chunk)
+                    chunks = []
+                else:
+                    chunks.append(chunk)
+                more = message.get("more_body", False)
+        except BaseException:
+            if spool is not None:
+                spool.close()
+            raise
+        if spool is not None:
+            spool.seek(0)
+            return spool, size
+        return io.BytesIO(chunks[0] if len(chunks) == 1 else b"".join(chunks)), size
 
     def _respond(self, environ: dict) -> tuple[int, list, Any, Any]:
         """In a pool thread: the status, the headers and the body, or the first piece of a
@@ -158,10 +204,9 @@ async def _send_whole(send, status: int, headers: list, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _too_large(limit, language: str) -> tuple[int, list, bytes]:
-    with translation.override(language):
-        body = json.dumps({"detail": body_too_large(limit)}, ensure_ascii=False).encode()
-    return 413, [(b"content-type", b"application/json"), (b"connection", b"close")], body
+def _too_large(path: str, limit: int, language: str) -> tuple[int, list, bytes]:
+    content_type, body = too_large(path, limit, language)
+    return 413, [(b"content-type", content_type.encode()), (b"connection", b"close")], body
 
 
 def build_environ(scope: dict) -> dict:

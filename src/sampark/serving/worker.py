@@ -1,5 +1,5 @@
 """The background worker: runs queued tasks (Django Tasks on the database queue) and the
-periodic sweeps (SLA timers and reminders).
+periodic sweeps (SLA timers and reminders, ended rate-limit windows).
 
 ``sampark worker`` runs it in the foreground; ``sampark serve`` runs one in a thread unless
 told ``--no-worker``. Any number can run against one PostgreSQL database: tasks are claimed
@@ -53,8 +53,12 @@ class Worker:
         ).run()
 
     def sweep(self):
+        """The periodic sweep: SLA timers and reminders, and the rate-limit windows that have
+        ended (kept in the database unless Redis expires them)."""
+        from sampark.api import ratelimit
         from sampark.sla.services import sweep
 
+        ratelimit.forget_expired()
         result = sweep()
         if result.tickets:
             logger.info(

@@ -102,6 +102,8 @@ class TurnTakingCursor(base.SQLiteCursorWrapper):
     of every active ticket, and failed with "database is locked" after the busy timeout."""
 
     turn: WriterTurn | None = None
+    # The rows of a write that returned some (RETURNING), read while it held the turn.
+    held: list | None = None
 
     def execute(self, query, params=None):
         return self._in_turn(super().execute, query, params)
@@ -110,13 +112,44 @@ class TurnTakingCursor(base.SQLiteCursorWrapper):
         return self._in_turn(super().executemany, query, param_list)
 
     def _in_turn(self, run, query, params):
+        self.held = None
         if self.turn is None or self.connection.in_transaction or not _writes(query):
             return run(query, params)
         self.turn.acquire()
         try:
-            return run(query, params)
+            result = run(query, params)
+            if self.description is not None:
+                # SQLite commits such a statement, and lets go of its write lock, only once
+                # its rows are read: read them before the next writer is let in.
+                self.held = super().fetchall()
+            return result
         finally:
             self.turn.release()
+
+    def fetchone(self):
+        if self.held is None:
+            return super().fetchone()
+        return self.held.pop(0) if self.held else None
+
+    def fetchmany(self, size=None):
+        if self.held is None:
+            return super().fetchmany(self.arraysize if size is None else size)
+        size = self.arraysize if size is None else size
+        rows, self.held = self.held[:size], self.held[size:]
+        return rows
+
+    def fetchall(self):
+        if self.held is None:
+            return super().fetchall()
+        rows, self.held = self.held, []
+        return rows
+
+    def __next__(self):
+        if self.held is None:
+            return super().__next__()
+        if not self.held:
+            raise StopIteration
+        return self.held.pop(0)
 
 
 def _writes(query: str) -> bool:
