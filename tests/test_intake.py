@@ -13,6 +13,7 @@ from sampark.customers.services import RequesterDetails, save_organization
 from sampark.db import configuration
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Ticket
+from sampark.tickets.services import opening
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +41,7 @@ def interleave(monkeypatch, between):
             between(match)
         return match
 
-    monkeypatch.setattr(tickets, "match_requester", match_then_interleave)
+    monkeypatch.setattr(opening, "match_requester", match_then_interleave)
     return calls
 
 
@@ -75,8 +76,8 @@ def test_the_ticket_built_before_the_transaction_is_the_one_saved(monkeypatch, k
     """A new requester is saved as the very contact planned on, so nothing is built twice."""
     if known:
         customers.find_or_create_contact(RequesterDetails(email="meera@example.in"))
-    real, built = tickets._build, []
-    monkeypatch.setattr(tickets, "_build", lambda *a: built.append(real(*a)) or built[-1])
+    real, built = opening._build, []
+    monkeypatch.setattr(opening, "_build", lambda *a: built.append(real(*a)) or built[-1])
 
     ticket = intake(email="meera@example.in")
 
