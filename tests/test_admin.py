@@ -16,7 +16,6 @@ from django.urls import reverse
 from sampark.customers.models import Contact, ContactMerge, Identity, Organization
 from sampark.customers.services import (
     create_contact,
-    merge_contacts,
     save_asset,
     save_organization,
 )
@@ -32,6 +31,7 @@ from sampark.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from sampark.workflows.contact_merge import merge_contacts
 
 ADMIN = AgentProfile.Role.ADMIN
 SAMPARK_APPS = {"customers", "team", "tickets", "auth"}

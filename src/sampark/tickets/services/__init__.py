@@ -37,11 +37,8 @@ from .escalation import (
 )
 from .opening import (
     TICKET_NUMBERS,
-    Opening,
     choose_owner,
     open_ticket,
-    open_ticket_from_intake,
-    plan_opening,
 )
 from .split_merge import merge_tickets, split_ticket, transfer_requester
 
@@ -49,7 +46,6 @@ __all__ = [
     "ALLOWED_TRANSITIONS",
     "CallDirection",
     "MAX_TAGS",
-    "Opening",
     "RULE_INPUTS",
     "STICKY_PRIORITY",
     "TICKET_NUMBERS",
@@ -63,8 +59,6 @@ __all__ = [
     "merge_tickets",
     "normalise_tags",
     "open_ticket",
-    "open_ticket_from_intake",
-    "plan_opening",
     "raise_priority",
     "record_sla_events",
     "remove_collaborator",

@@ -6,22 +6,16 @@ events and (through ``ticket_opened``) its SLA clocks."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 from sampark.core import clock, events
 from sampark.customers.models import Asset, Contact, Language
-from sampark.customers.services import (
-    RequesterDetails,
-    find_or_create_asset,
-    find_or_create_contact,
-    match_requester,
-)
-from sampark.db import configuration
+from sampark.db import configuration, transactions
 from sampark.db.inserts import insert_with_children
 from sampark.db.prepared import Prepared
 from sampark.team.models import Group
@@ -160,9 +154,9 @@ _owner_of_solved = Prepared(
 
 
 @dataclass(frozen=True)
-class Opening:
+class _Opening:
     """Everything :func:`open_ticket` decides before it writes: checked input, priority,
-    group and owner. Deciding reads only, so the intake can do it before its transaction."""
+    group and owner."""
 
     requester: Contact
     asset: Asset | None
@@ -183,26 +177,10 @@ class Opening:
     group: Group | None
     owner: Any
     owner_reason: str
-    basis: tuple  # what the decisions rested on: see still_holds
-
-    def still_holds(self, requester: Contact, asset: Asset | None, *, created: bool) -> bool:
-        """Whether the requester and asset found inside the transaction are the ones the
-        decisions rested on: the same contact (or a new one, if planned for a new one), with
-        the same organization and language, and the same asset model (priority rules read
-        it)."""
-        return self.basis == _basis(requester, asset, planned_new=created)
 
 
-def _basis(requester: Contact, asset: Asset | None, *, planned_new: bool = False) -> tuple:
-    return (
-        None if planned_new else requester.pk,
-        requester.organization_id,
-        requester.language,
-        asset.model_number if asset is not None else "",
-    )
-
-
-def plan_opening(
+@transactions.step
+def open_ticket(
     *,
     subject: str,
     requester: Contact,
@@ -221,235 +199,163 @@ def plan_opening(
     impact: str = "",
     urgency: str = "",
     new_requester: bool = False,
-) -> Opening:
-    """Check the input and decide priority, group and owner for a new ticket (see
-    :func:`open_ticket`); reads, never writes."""
-    subject = _check_text(subject, "subject", 255, required=True)
-    _check_choice(channel, Channel, "channel")
-    _check_choice(ticket_type, TicketType, "type")
-    category = _check_text(category, "category", 100)
-    if language:
-        _check_choice(language, Language, "language")
-    tag_names = normalise_tags(tags)
-    fields = validate_custom_fields(custom_fields or {}, current=None)
-    if requester.merged_into_id:
-        requester = requester.merged_into
-    for level, name in ((impact, "impact"), (urgency, "urgency")):
-        if level:
-            _check_choice(level, Level, name)
-    decision = None
-    if priority:
-        priority_row, source = resolve_priority(priority), "manual"
-    else:
-        decision = rules.decide(
-            rules.Facts(
+) -> Ticket:
+    """Open a ticket and give it its owner (the SPOC), its group's queue and its priority: the
+    one given, else the first matching priority rule, else the impact × urgency matrix, else
+    the scheme's default. ``new_requester``: the requester was created for this ticket, so has
+    no earlier ticket whose owner could be the SPOC.
+
+    Every decision is made inside the transaction that writes the ticket, on what it reads
+    there: the owner above all, which rests on the requester's other tickets. Configuration is
+    read under one generation (:func:`configuration.snapshot`)."""
+    with configuration.snapshot():
+        subject = _check_text(subject, "subject", 255, required=True)
+        _check_choice(channel, Channel, "channel")
+        _check_choice(ticket_type, TicketType, "type")
+        category = _check_text(category, "category", 100)
+        if language:
+            _check_choice(language, Language, "language")
+        tag_names = normalise_tags(tags)
+        fields = validate_custom_fields(custom_fields or {}, current=None)
+        if requester.merged_into_id:
+            requester = requester.merged_into
+        for level, name in ((impact, "impact"), (urgency, "urgency")):
+            if level:
+                _check_choice(level, Level, name)
+        decision = None
+        if priority:
+            priority_row, source = resolve_priority(priority), "manual"
+        else:
+            decision = rules.decide(
+                rules.Facts(
+                    subject=subject,
+                    description=description,
+                    channel=channel,
+                    category=category,
+                    organization_tier=requester.organization.tier
+                    if requester.organization_id
+                    else None,
+                    asset_model=asset.model_number if asset is not None else "",
+                    custom_fields=fields,
+                    impact=impact,
+                    urgency=urgency,
+                )
+            )
+            if decision is not None:
+                priority_row, source = decision.priority, decision.source
+                impact, urgency = decision.impact or impact, decision.urgency or urgency
+            else:
+                priority_row, source = resolve_priority(None), "default"
+        if group is None:
+            group = _default_group()
+        if owner is not None:
+            owner, reason = _require_agent(owner), "chosen"
+        else:
+            owner, reason = choose_owner(requester, has_tickets=not new_requester)
+        return _write(
+            _Opening(
+                requester=requester,
+                asset=asset,
                 subject=subject,
                 description=description,
                 channel=channel,
-                category=category,
-                organization_tier=requester.organization.tier
-                if requester.organization_id
-                else None,
-                asset_model=asset.model_number if asset is not None else "",
-                custom_fields=fields,
+                actor=actor,
+                priority=priority_row,
+                priority_source=source,
+                rule_name=decision.rule.name if decision and decision.rule else None,
                 impact=impact,
                 urgency=urgency,
+                ticket_type=ticket_type,
+                category=category,
+                tag_names=tag_names,
+                custom_fields=fields,
+                language=language or requester.language,
+                group=group,
+                owner=owner,
+                owner_reason=reason,
             )
         )
-        if decision is not None:
-            priority_row, source = decision.priority, decision.source
-            impact, urgency = decision.impact or impact, decision.urgency or urgency
-        else:
-            priority_row, source = resolve_priority(None), "default"
-    if group is None:
-        group = _default_group()
-    if owner is not None:
-        owner, reason = _require_agent(owner), "chosen"
-    else:
-        owner, reason = choose_owner(requester, has_tickets=not new_requester)
-    return Opening(
-        requester=requester,
-        asset=asset,
-        subject=subject,
-        description=description,
-        channel=channel,
-        actor=actor,
-        priority=priority_row,
-        priority_source=source,
-        rule_name=decision.rule.name if decision and decision.rule else None,
-        impact=impact,
-        urgency=urgency,
-        ticket_type=ticket_type,
-        category=category,
-        tag_names=tag_names,
-        custom_fields=fields,
-        language=language or requester.language,
-        group=group,
-        owner=owner,
-        owner_reason=reason,
-        basis=_basis(requester, asset),
-    )
 
 
-@transaction.atomic
-def open_ticket(**fields) -> Ticket:
-    """Open a ticket and give it its owner (the SPOC), its group's queue and its priority: the
-    one given, else the first matching priority rule, else the impact × urgency matrix, else
-    the scheme's default. Takes the arguments of :func:`plan_opening`; ``new_requester``: the
-    requester was created for this ticket, so has no earlier ticket whose owner could be the
-    SPOC."""
-    with configuration.snapshot():
-        return _open(plan_opening(**fields))
-
-
-def _build(plan: Opening, now) -> tuple[Ticket, list[TicketEvent]]:
-    """The ticket that ``plan`` describes, without its number, and its opening events: not
+def _build(opening: _Opening, now) -> tuple[Ticket, list[TicketEvent]]:
+    """The ticket that ``opening`` describes, without its number, and its opening events: not
     saved."""
-    requester, owner, group, channel = plan.requester, plan.owner, plan.group, plan.channel
+    requester, owner, group, channel = (
+        opening.requester,
+        opening.owner,
+        opening.group,
+        opening.channel,
+    )
     ticket = Ticket(
-        subject=plan.subject,
-        description=plan.description,
+        subject=opening.subject,
+        description=opening.description,
         status=Status.OPEN if owner is not None else Status.NEW,
-        priority=plan.priority,
-        priority_rank=plan.priority.rank,
-        priority_source=plan.priority_source,
-        impact=plan.impact,
-        urgency=plan.urgency,
-        type=plan.ticket_type,
-        category=plan.category,
+        priority=opening.priority,
+        priority_rank=opening.priority.rank,
+        priority_source=opening.priority_source,
+        impact=opening.impact,
+        urgency=opening.urgency,
+        type=opening.ticket_type,
+        category=opening.category,
         channel=channel,
-        language=plan.language,
+        language=opening.language,
         requester=requester,
         organization=requester.organization,
-        asset=plan.asset,
+        asset=opening.asset,
         owner=owner,
         group=group,
         tier=group.tier if group else "L1",
-        custom_fields=plan.custom_fields,
+        custom_fields=opening.custom_fields,
         created_at=now,
         updated_at=now,
     )
-    opening = [
+    events_so_far = [
         TicketEvent(
             ticket=ticket,
             kind=Kind.CREATED,
             channel=channel,
-            actor=plan.actor,
-            contact=None if plan.actor else requester,
+            actor=opening.actor,
+            contact=None if opening.actor else requester,
             data={
-                "subject": plan.subject,
-                "priority": plan.priority.code,
-                "priority_source": plan.priority_source,
-                "priority_rule": plan.rule_name,
+                "subject": opening.subject,
+                "priority": opening.priority.code,
+                "priority_source": opening.priority_source,
+                "priority_rule": opening.rule_name,
                 "group": group.name if group else None,
                 "owner": _agent_ref(owner),
-                "owner_reason": plan.owner_reason,
+                "owner_reason": opening.owner_reason,
             },
             created_at=now,
         )
     ]
-    if plan.description.strip():
-        opening.append(
+    if opening.description.strip():
+        events_so_far.append(
             TicketEvent(
                 ticket=ticket,
                 kind=Kind.MESSAGE_IN,
                 channel=channel,
                 contact=requester,
-                body=plan.description,
+                body=opening.description,
                 public=True,
                 created_at=now,
             )
         )
-    return ticket, opening
+    return ticket, events_so_far
 
 
-def _log(opening: list[TicketEvent]) -> list[tuple]:
-    """The new ticket's log so far, for the SLA clocks: they need not read back what was
-    just written."""
-    return [(event.kind, event.created_at, event.data) for event in opening]
-
-
-def _open(
-    plan: Opening,
-    *,
-    now=None,
-    prepared: dict | None = None,
-    built: tuple[Ticket, list[TicketEvent]] | None = None,
-) -> Ticket:
-    """Write the ticket that ``plan`` describes, its opening events and (through the
-    ``ticket_opened`` subscribers) its SLA clocks. Inside the caller's transaction.
-    ``prepared``: what the subscribers prepared before it (see :func:`events.prepare`) for a
-    ticket built from the same plan at the same ``now``; ``built``: that ticket and its events,
-    when they still stand as built."""
-    ticket, opening = built or _build(plan, now or clock.now())
-    _insert_numbered(ticket, opening)  # in this order: the opening, then the message
-    if plan.tag_names:
-        _set_tags(ticket, plan.tag_names)
+def _write(opening: _Opening) -> Ticket:
+    """Write the ticket that ``opening`` describes, its opening events and (through the
+    ``ticket_opened`` subscribers) its SLA clocks, inside :func:`open_ticket`'s transaction."""
+    ticket, first_events = _build(opening, clock.now())
+    _insert_numbered(ticket, first_events)  # in this order: the opening, then the message
+    if opening.tag_names:
+        _set_tags(ticket, opening.tag_names)
     # What the query layer attaches to tickets it reads, so the caller can render this one.
-    ticket.tag_names, ticket.collaborator_list = sorted(plan.tag_names), []
+    ticket.tag_names, ticket.collaborator_list = sorted(opening.tag_names), []
+    # The new ticket's log so far, for the SLA clocks: they need not read back what was
+    # just written.
+    history = [(event.kind, event.created_at, event.data) for event in first_events]
     events.publish(
-        "ticket_opened",
-        ticket_id=ticket.pk,
-        subject=ticket,
-        detail={"history": _log(opening)},
-        prepared=prepared,
+        "ticket_opened", ticket_id=ticket.pk, subject=ticket, detail={"history": history}
     )
     return ticket
-
-
-def open_ticket_from_intake(
-    *,
-    requester: RequesterDetails,
-    asset_details: dict | None = None,
-    **ticket_fields,
-) -> Ticket:
-    """The intake of the help-desk SOP in one step: find or create the customer (one person
-    across channels), record the equipment and account data as an Asset, and open the ticket.
-
-    The reads and decisions come first, outside the transaction: on SQLite every write
-    transaction holds the database's one write lock, and looking the requester up and
-    deciding priority, group and owner were a third of the time a create held it. Inside,
-    the decisions are kept only if the requester and asset found there are the ones they
-    rested on; otherwise they are made again. Should another request add the same new
-    requester in between (a unique identity refused), the intake runs again, all of it
-    inside the transaction.
-
-    The ``ticket_opened`` subscribers prepare their part before the transaction too, on the
-    ticket built from the plan (the SLA clocks match a policy and compute due times).
-    Configuration is read under one generation (:func:`configuration.snapshot`)."""
-    with configuration.snapshot():
-        return _open_from_intake(requester, asset_details, ticket_fields)
-
-
-def _open_from_intake(requester: RequesterDetails, asset_details, ticket_fields) -> Ticket:
-    match = match_requester(requester)
-    model = (asset_details or {}).get("model_number") or ""
-    planned_asset = Asset(model_number=model.strip()) if model.strip() else None
-    plan = plan_opening(
-        requester=match.contact or match.new_contact(),
-        asset=planned_asset,
-        new_requester=match.contact is None,
-        **ticket_fields,
-    )
-    now = clock.now()
-    built = _build(plan, now)
-    prepared = events.prepare("ticket_opened", built[0], history=_log(built[1]))
-    try:
-        return _intake(requester, asset_details, ticket_fields, match, plan, now, prepared, built)
-    except IntegrityError:
-        return _intake(requester, asset_details, ticket_fields, None, None, None, None, None)
-
-
-@transaction.atomic
-def _intake(details, asset_details, ticket_fields, match, plan, now, prepared, built) -> Ticket:
-    # Any failure fails the whole intake (and a refused identity retries it): no savepoint.
-    contact, created = find_or_create_contact(details, match=match, savepoint=False)
-    asset = find_or_create_asset(contact=contact, **asset_details) if asset_details else None
-    if plan is None or not plan.still_holds(contact, asset, created=created):
-        plan = plan_opening(requester=contact, asset=asset, new_requester=created, **ticket_fields)
-        now = prepared = built = None
-    elif plan.requester is not contact or plan.asset is not asset:
-        # Found (or saved) as other instances: the same decisions, a ticket built on these.
-        plan, built = replace(plan, requester=contact, asset=asset), None
-    # Otherwise the ticket built before the transaction points at the contact just saved.
-    return _open(plan, now=now, prepared=prepared, built=built)

@@ -182,7 +182,7 @@ def merge_tickets(
 
 def transfer_requester(source: Contact, target: Contact, *, actor=None) -> list[int]:
     """Move every ticket of ``source`` to ``target`` (a contact merge); each moved ticket's
-    timeline records it. Called inside customers.services.merge_contacts' transaction."""
+    timeline records it. The tickets' step of sampark.workflows.contact_merge."""
     tickets = list(Ticket.objects.filter(requester=source).values_list("pk", flat=True))
     if not tickets:
         return []
