@@ -20,6 +20,8 @@ The functions live in modules by what they are about; this package exports them 
 from ._steps import MAX_TAGS, normalise_tags
 from .changes import ALLOWED_TRANSITIONS, RULE_INPUTS, STICKY_PRIORITY, UNSET, update_ticket
 from .configuration import (
+    add_tag,
+    rename_tag,
     resolve_priority,
     save_field_definition,
     save_priority,
@@ -43,6 +45,8 @@ from .opening import (
 from .split_merge import merge_tickets, split_ticket, transfer_requester
 
 __all__ = [
+    "add_tag",
+    "rename_tag",
     "ALLOWED_TRANSITIONS",
     "CallDirection",
     "MAX_TAGS",

@@ -1,5 +1,5 @@
 """What administrators configure for tickets: the priority scheme (and reading it), custom field
-definitions, priority rules and the impact x urgency matrix."""
+definitions, priority rules, the impact x urgency matrix, and tags (added ahead, renamed)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ from ..models import (
     Priority,
     PriorityMatrixCell,
     PriorityRule,
+    Tag,
     Ticket,
     TicketEvent,
 )
-from ._steps import _check_choice, _check_text
+from ._steps import _check_choice, _check_text, normalise_tags
 
 Kind = TicketEvent.Kind
 
@@ -203,3 +204,29 @@ def set_matrix_cell(*, impact: str, urgency: str, priority: Priority) -> Priorit
         impact=impact, urgency=urgency, defaults={"priority": priority}
     )
     return cell
+
+
+# --- tags ---------------------------------------------------------------------------------
+
+
+def _unused_tag_name(name: str, tag: Tag | None = None) -> str:
+    name = normalise_tags([name])[0]
+    others = Tag.objects.exclude(pk=tag.pk) if tag is not None else Tag.objects.all()
+    if others.filter(name=name).exists():
+        raise Conflict(_("A tag with this name already exists."), field="name")
+    return name
+
+
+@transaction.atomic
+def add_tag(name: str) -> Tag:
+    """A tag made ahead of use (agents also make tags as they tag tickets)."""
+    return Tag.objects.create(name=_unused_tag_name(name))
+
+
+@transaction.atomic
+def rename_tag(tag: Tag, name: str) -> Tag:
+    """Give a tag a new name. Tickets hold their tags by id, so every ticket tagged with it
+    shows the new name at once; their timelines keep the name they were tagged with."""
+    tag.name = _unused_tag_name(name, tag)
+    tag.save(update_fields=["name"])
+    return tag
