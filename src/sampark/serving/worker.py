@@ -16,6 +16,8 @@ import time
 
 from django.db import close_old_connections
 
+from sampark.sla import services as sla
+
 logger = logging.getLogger("sampark.serving.worker")
 
 
@@ -53,9 +55,7 @@ class Worker:
         ).run()
 
     def sweep(self):
-        from sampark.sla.services import sweep
-
-        result = sweep()
+        result = sla.sweep()
         if result.tickets:
             logger.info(
                 "swept %d tickets: %d warnings, %d breaches, %d reminders",
