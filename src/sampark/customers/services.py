@@ -3,6 +3,7 @@
 The customers app knows nothing of tickets: the workflows that span both (the intake, a
 contact merge) are in :mod:`sampark.workflows`."""
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,30 +29,49 @@ from .models import (
     OrganizationDomain,
 )
 
+# Checking an address or a number is pure, and the intake does it twice: before its
+# transaction (check_requester, so that bad details never take the write lock) and inside it.
+# Each process keeps the answers for the addresses and numbers it saw last.
+CHECKED_PER_PROCESS = 4096
+
 
 def normalise_email(value: str) -> str:
     email = (value or "").strip().lower()
+    if not _valid_email(email):
+        raise InvalidInput(
+            _("“%(value)s” is not a valid email address.") % {"value": value}, field="email"
+        )
+    return email
+
+
+@functools.lru_cache(maxsize=CHECKED_PER_PROCESS)
+def _valid_email(email: str) -> bool:
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidInput(
-            _("“%(value)s” is not a valid email address.") % {"value": value}, field="email"
-        ) from None
-    return email
+        return False
+    return True
 
 
 def normalise_phone(value: str, region: str | None = None) -> str:
     """E.164 form of a phone number; numbers with no country code are read in the default
     region (+91 unless SAMPARK_DEFAULT_PHONE_REGION says otherwise)."""
-    region = region or settings.SAMPARK_DEFAULT_PHONE_REGION
-    try:
-        number = phonenumbers.parse((value or "").strip(), region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = _e164((value or "").strip(), region or settings.SAMPARK_DEFAULT_PHONE_REGION)
+    if number is None:
         raise InvalidInput(
             _("“%(value)s” is not a valid phone number.") % {"value": value}, field="phone"
         )
+    return number
+
+
+@functools.lru_cache(maxsize=CHECKED_PER_PROCESS)
+def _e164(value: str, region: str) -> str | None:
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -125,6 +145,12 @@ def _validate_language(language: str) -> str:
             field="language",
         )
     return language
+
+
+def check_requester(details: RequesterDetails) -> None:
+    """Refuse details that name nobody: no email address or phone number, a bad one, or an
+    unknown language (InvalidInput). Reads nothing."""
+    _wanted_identities(details)
 
 
 def _wanted_identities(details: RequesterDetails) -> tuple[tuple[str, str], ...]:

@@ -26,7 +26,11 @@ def open_ticket_from_intake(
     Everything is read and decided inside the transaction, the owner above all. Should another
     request add one of this requester's identities between the look-up and the insert (on
     PostgreSQL; SQLite has one writer at a time), the identity is refused, the transaction
-    rolls back whole, and the intake runs once more, when it finds that person."""
+    rolls back whole, and the intake runs once more, when it finds that person.
+
+    The requester's details are checked first, before the transaction: checking reads
+    nothing and decides nothing, and bad details then never take SQLite's write lock."""
+    customers.check_requester(requester)
     try:
         return _intake(requester, asset_details, ticket_fields)
     except IntegrityError:
