@@ -47,9 +47,11 @@ run: venv
 test: test-deps lint
 	SAMPARK_HOME=$(CURDIR)/.test-home $(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
+## make lint: ruff (lint and format check), then Sampark's own rules (tools/lint.py).
 lint: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tools/lint.py
 
 format: test-deps
 	$(BIN)/ruff check --fix .

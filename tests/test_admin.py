@@ -13,15 +13,16 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from sampark.core.errors import Conflict
 from sampark.customers.models import Contact, ContactMerge, Identity, Organization
 from sampark.customers.services import (
     create_contact,
-    merge_contacts,
     save_asset,
     save_organization,
 )
+from sampark.team import services as team
 from sampark.team.models import AgentProfile, ApiToken, Group
-from sampark.team.services import issue_token
+from sampark.team.services import authenticate_token, issue_token
 from sampark.tickets import services as tickets
 from sampark.tickets.models import (
     FieldDefinition,
@@ -32,8 +33,10 @@ from sampark.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from sampark.workflows.contact_merge import merge_contacts
 
 ADMIN = AgentProfile.Role.ADMIN
+User = get_user_model()
 SAMPARK_APPS = {"customers", "team", "tickets", "auth"}
 
 
@@ -450,6 +453,72 @@ def test_tags_added_in_the_admin_are_normalised_like_ticket_tags(browser):
 
     assert response.status_code == 302
     assert list(Tag.objects.values_list("name", flat=True)) == ["paper jam"]
+
+
+def test_renaming_a_tag_in_the_admin_renames_it_on_every_tagged_ticket(browser, make_ticket):
+    first = make_ticket(tags=["papr jam"])
+    second = make_ticket(tags=["papr jam", "printer"])
+    tag = Tag.objects.get(name="papr jam")
+
+    response = change(browser, tag, name="Paper Jam")
+
+    assert response.status_code == 302
+    assert list(first.tags.values_list("name", flat=True)) == ["paper jam"]
+    assert sorted(second.tags.values_list("name", flat=True)) == ["paper jam", "printer"]
+    assert Tag.objects.count() == 2
+
+
+def test_a_tag_cannot_be_renamed_to_a_name_another_tag_has(browser):
+    tags = [tickets.add_tag("printer"), tickets.add_tag("paper jam")]
+
+    response = change(browser, tags[1], name="Printer")
+
+    assert response.status_code == 200  # the form again, with the error
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["paper jam", "printer"]
+    with pytest.raises(Conflict):
+        tickets.rename_tag(tags[1], "PRINTER")
+
+
+def test_deactivating_an_agent_in_the_admin_revokes_their_tokens(browser, make_agent):
+    agent = make_agent()
+    token, secret = issue_token(agent, name="laptop")
+    AgentProfile.objects.filter(user=agent).update(presence=AgentProfile.Presence.ONLINE)
+    page = browser.get(url(User, "change", agent.pk))
+    data = form_data(page)
+    del data["is_active"]  # the box unticked
+
+    response = browser.post(url(User, "change", agent.pk), data)
+
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    token.refresh_from_db()
+    assert not agent.is_active
+    assert token.revoked_at is not None
+    assert authenticate_token(secret) is None
+    assert agent.agent.presence == AgentProfile.Presence.OFFLINE
+
+
+def test_reactivating_an_agent_brings_back_no_old_token(browser, make_agent):
+    agent = make_agent()
+    _token, secret = issue_token(agent, name="laptop")
+    team.deactivate_agent(agent)
+
+    response = change(browser, agent, is_active="on")
+
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert agent.is_active
+    assert authenticate_token(secret) is None
+
+
+def test_an_agents_name_changed_in_the_admin_is_saved_by_the_team_service(browser, make_agent):
+    agent = make_agent(name="Ravi Kumar")
+
+    response = change(browser, agent, first_name="  Ravindra ", last_name="Kumar")
+
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert (agent.first_name, agent.last_name, agent.is_active) == ("Ravindra", "Kumar", True)
 
 
 def test_merging_needs_two_unmerged_contacts(browser, make_contact):

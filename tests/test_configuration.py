@@ -21,6 +21,7 @@ from sampark.tickets import rules
 from sampark.tickets import services as tickets
 from sampark.tickets.fields import validate_custom_fields
 from sampark.tickets.models import FieldDefinition, Priority
+from sampark.tickets.services import opening
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_a_change_made_any_way_is_seen_by_the_next_read():
     assert validate_custom_fields({"site_code": "PUN-4"}) == {"site_code": "PUN-4"}
 
     Group.objects.update(is_default=False)
-    assert tickets._default_group() is None
+    assert opening._default_group() is None
 
 
 def test_unchanged_configuration_is_not_read_again():

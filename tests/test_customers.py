@@ -10,15 +10,15 @@ from sampark.customers.services import (
     create_contact,
     find_contact,
     find_or_create_contact,
-    merge_contacts,
     normalise_email,
     normalise_phone,
     save_asset,
     save_organization,
     update_contact,
 )
-from sampark.tickets import services as tickets
 from sampark.tickets.models import Ticket, TicketEvent
+from sampark.workflows import intake
+from sampark.workflows.contact_merge import merge_contacts
 
 EMAIL = Identity.Kind.EMAIL
 PHONE = Identity.Kind.PHONE
@@ -116,7 +116,7 @@ def test_requester_without_email_or_phone_is_refused(db):
 def test_ticket_from_a_known_email_goes_to_that_contact_and_adds_the_new_phone(make_contact):
     contact = make_contact(email="priya@example.org")
 
-    ticket = tickets.open_ticket_from_intake(
+    ticket = intake.open_ticket_from_intake(
         requester=RequesterDetails(email="Priya@Example.org", phone="98765 43210"),
         subject="Router keeps restarting",
     )
@@ -129,7 +129,7 @@ def test_ticket_from_a_known_email_goes_to_that_contact_and_adds_the_new_phone(m
 def test_ticket_from_a_known_phone_goes_to_that_contact_and_adds_the_new_email(make_contact):
     contact = make_contact(phone="+91 98765 43210")
 
-    ticket = tickets.open_ticket_from_intake(
+    ticket = intake.open_ticket_from_intake(
         requester=RequesterDetails(email="priya@example.org", phone="098765-43210"),
         subject="Router keeps restarting",
     )
@@ -139,7 +139,7 @@ def test_ticket_from_a_known_phone_goes_to_that_contact_and_adds_the_new_email(m
 
 
 def test_ticket_from_new_details_creates_the_contact(db):
-    ticket = tickets.open_ticket_from_intake(
+    ticket = intake.open_ticket_from_intake(
         requester=RequesterDetails(name="Ravi Kumar", phone="98765 43210", language="hi"),
         subject="Bill is wrong",
     )
@@ -153,7 +153,7 @@ def test_ticket_from_new_details_creates_the_contact(db):
 def test_new_contact_from_an_organization_domain_joins_the_organization(db):
     acme = save_organization(name="Acme Steel", domains=["acme.co.in"])
 
-    ticket = tickets.open_ticket_from_intake(
+    ticket = intake.open_ticket_from_intake(
         requester=RequesterDetails(email="Ravi@ACME.co.in"), subject="Plant printer down"
     )
 
@@ -164,7 +164,7 @@ def test_new_contact_from_an_organization_domain_joins_the_organization(db):
 def test_new_contact_from_an_unknown_domain_has_no_organization(db):
     save_organization(name="Acme Steel", domains=["acme.co.in"])
 
-    ticket = tickets.open_ticket_from_intake(
+    ticket = intake.open_ticket_from_intake(
         requester=RequesterDetails(email="ravi@gmail.com"), subject="Printer down"
     )
 
@@ -175,7 +175,7 @@ def test_known_contact_writing_from_an_organization_email_joins_the_organization
     acme = save_organization(name="Acme Steel", domains=["acme.co.in"])
     contact = make_contact(phone="98765 43210")
 
-    tickets.open_ticket_from_intake(
+    intake.open_ticket_from_intake(
         requester=RequesterDetails(email="ravi@acme.co.in", phone="98765 43210"),
         subject="Plant printer down",
     )
@@ -188,10 +188,10 @@ def test_intake_records_the_equipment_and_finds_it_again_by_serial_number(db):
     requester = RequesterDetails(email="ravi@example.org")
     equipment = {"model_number": "LJ-400", "serial_number": "SN123", "location": "Pune plant"}
 
-    first = tickets.open_ticket_from_intake(
+    first = intake.open_ticket_from_intake(
         requester=requester, asset_details=equipment, subject="Paper jam"
     )
-    second = tickets.open_ticket_from_intake(
+    second = intake.open_ticket_from_intake(
         requester=requester, asset_details={"serial_number": "SN123"}, subject="Toner empty"
     )
 

@@ -12,6 +12,7 @@ from sampark.customers.services import RequesterDetails
 from sampark.sla.models import TicketClock
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Tag, Ticket
+from sampark.workflows import intake
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def test_failed_service_call_delivers_nothing(listen, make_contact):
     opened = listen("ticket_opened")
 
     with pytest.raises(InvalidInput):
-        tickets.open_ticket_from_intake(
+        intake.open_ticket_from_intake(
             requester=RequesterDetails(email="ravi@example.org"),
             subject="Printer down",
             custom_fields={"nope": 1},
@@ -294,8 +295,8 @@ def in_transaction():
     """``in_transaction(name, handler, recover)``, unsubscribed after the test."""
     subscribed = []
 
-    def make(name, handler, recover, prepare=None):
-        events.subscribe_in_transaction(name, handler, recover=recover, prepare=prepare)
+    def make(name, handler, recover, one_statement=False):
+        events.subscribe_in_transaction(name, handler, recover=recover, one_statement=one_statement)
         subscribed.append((name, handler))
 
     yield make
@@ -347,57 +348,11 @@ def test_failing_in_transaction_subscriber_leaves_the_change_and_recovers_after_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_subscriber_prepares_before_the_transaction_and_gets_its_own_part(in_transaction):
-    received = []
-
-    def prepare(subject, *, history):
-        assert not transaction.get_connection().in_atomic_block  # before the transaction
-        return f"{subject} after {len(history)} events"
-
-    def handler(subject, *, ticket_id, history, prepared):
-        received.append(prepared)
-
-    in_transaction("ticket_drafted", handler, recover=lambda **payload: None, prepare=prepare)
-
-    prepared = events.prepare("ticket_drafted", "draft", history=[1, 2])
-    with transaction.atomic():
-        events.publish(
-            "ticket_drafted",
-            subject="draft",
-            ticket_id=7,
-            detail={"history": []},
-            prepared=prepared,
-        )
-
-    assert received == ["draft after 2 events"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_subscriber_that_fails_to_prepare_does_its_work_inside_as_usual(in_transaction, caplog):
-    received = []
-
-    def prepare(subject, **detail):
-        raise RuntimeError("no policy cache today")
-
-    def handler(subject, *, ticket_id, **extra):
-        received.append(extra)
-
-    in_transaction("ticket_drafted", handler, recover=lambda **payload: None, prepare=prepare)
-
-    prepared = events.prepare("ticket_drafted", "draft")
-    with transaction.atomic():
-        events.publish("ticket_drafted", subject="draft", ticket_id=7, prepared=prepared)
-
-    assert prepared == {}
-    assert received == [{}]  # no ``prepared``: the handler works it out itself
-    assert "could not prepare" in caplog.text
-
-
-@pytest.mark.django_db(transaction=True)
-def test_prepared_work_is_written_without_a_savepoint():
-    """The SLA clocks of a new ticket: computed before the transaction, one upsert inside."""
+def test_an_intake_sends_no_savepoint():
+    """The contact, the ticket and its SLA clocks share the intake's one transaction: no step
+    opens a savepoint (two more statements each on PostgreSQL)."""
     with CaptureQueriesContext(connection) as captured:
-        ticket = tickets.open_ticket_from_intake(
+        ticket = intake.open_ticket_from_intake(
             requester=RequesterDetails(name="Kiran", email="kiran@example.in"),
             subject="डिस्प्ले नहीं चल रहा",
         )
@@ -407,21 +362,22 @@ def test_prepared_work_is_written_without_a_savepoint():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_python_error_in_prepared_work_is_still_recovered_after_commit(in_transaction, caplog):
+def test_a_python_error_in_a_one_statement_subscriber_is_still_recovered_after_commit(
+    in_transaction, caplog
+):
     recovered = []
 
-    def broken(subject, *, ticket_id, prepared):
+    def broken(subject, *, ticket_id):
         raise RuntimeError("clock maths failed")
 
     in_transaction(
         "ticket_drafted",
         broken,
         recover=lambda **payload: recovered.append(payload),
-        prepare=lambda subject, **detail: "ready",
+        one_statement=True,
     )
-    prepared = events.prepare("ticket_drafted", "draft")
     with caplog.at_level(logging.ERROR, logger="sampark.core.events"), transaction.atomic():
-        events.publish("ticket_drafted", subject="draft", ticket_id=7, prepared=prepared)
+        events.publish("ticket_drafted", subject="draft", ticket_id=7)
         Tag.objects.create(name="kept")
 
     assert Tag.objects.filter(name="kept").exists()
@@ -430,20 +386,16 @@ def test_a_python_error_in_prepared_work_is_still_recovered_after_commit(in_tran
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_database_error_in_prepared_work_fails_the_publishers_transaction(in_transaction):
-    def refused(subject, *, ticket_id, prepared):
+def test_a_database_error_in_a_one_statement_subscriber_fails_the_publishers_transaction(
+    in_transaction,
+):
+    def refused(subject, *, ticket_id):
         Tag.objects.create(name="twice")
         Tag.objects.create(name="twice")  # unique: PostgreSQL aborts the transaction here
 
-    in_transaction(
-        "ticket_drafted",
-        refused,
-        recover=lambda **payload: None,
-        prepare=lambda subject, **detail: "ready",
-    )
-    prepared = events.prepare("ticket_drafted", "draft")
+    in_transaction("ticket_drafted", refused, recover=lambda **payload: None, one_statement=True)
     with pytest.raises(IntegrityError), transaction.atomic():
         Tag.objects.create(name="before")
-        events.publish("ticket_drafted", subject="draft", ticket_id=7, prepared=prepared)
+        events.publish("ticket_drafted", subject="draft", ticket_id=7)
 
     assert not Tag.objects.filter(name__in=["before", "twice"]).exists()

@@ -1,5 +1,5 @@
-"""open_ticket_from_intake: it looks up and decides before its transaction, and gives the same
-ticket as deciding inside it, whatever changes in between."""
+"""The intake workflow: find or create the requester, then open their ticket, in one
+transaction in which every decision is read fresh."""
 
 import datetime as dt
 
@@ -7,18 +7,22 @@ import pytest
 import time_machine
 from django.db import connection
 
+from sampark.core.errors import InvalidInput
 from sampark.customers import services as customers
 from sampark.customers.models import Contact, Identity
 from sampark.customers.services import RequesterDetails, save_organization
 from sampark.db import configuration
+from sampark.sla.models import TicketClock
+from sampark.sla.services import recompute
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Ticket
+from sampark.workflows import contact_merge, intake
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def intake(email="", phone="", **fields):
-    return tickets.open_ticket_from_intake(
+def open_from_intake(email="", phone="", **fields):
+    return intake.open_ticket_from_intake(
         requester=RequesterDetails(name="Meera Iyer", email=email, phone=phone),
         subject=fields.pop("subject", "ATM card stuck in the machine"),
         description=fields.pop("description", "कार्ड मशीन में फँस गया है"),
@@ -27,25 +31,8 @@ def intake(email="", phone="", **fields):
     )
 
 
-def interleave(monkeypatch, between):
-    """Run ``between(match)`` after the intake's look-up and before its transaction, as a
-    concurrent request would."""
-    real = customers.match_requester
-    calls = []
-
-    def match_then_interleave(details):
-        match = real(details)
-        calls.append(match)
-        if len(calls) == 1:
-            between(match)
-        return match
-
-    monkeypatch.setattr(tickets, "match_requester", match_then_interleave)
-    return calls
-
-
-def test_lookups_and_decisions_run_before_the_transaction(make_contact):
-    known = make_contact(email="meera@example.in")
+def statements_during(action):
+    """``action()``'s result and its statements, each with whether it ran in a transaction."""
     statements = []
 
     def record(execute, sql, params, many, context):
@@ -53,83 +40,74 @@ def test_lookups_and_decisions_run_before_the_transaction(make_contact):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
-        ticket = intake(email="Meera@Example.in", priority="P2")
+        result = action()
+    return result, statements
 
-    outside = [sql for sql, in_transaction in statements if not in_transaction]
+
+def test_the_requester_and_the_owner_are_read_inside_the_transaction(make_contact, make_agent):
+    """The owner rests on the requester's other tickets: read where the ticket is written, a
+    decision cannot be stale when it commits."""
+    owner = make_agent()
+    known = make_contact(email="meera@example.in")
+    tickets.open_ticket(subject="Card blocked", requester=known, owner=owner)
+
+    ticket, statements = statements_during(lambda: open_from_intake(email="Meera@Example.in"))
+
+    outside = [
+        sql for sql, in_transaction in statements if not in_transaction and sql != "BEGIN IMMEDIATE"
+    ]
     inside = [sql for sql, in_transaction in statements if in_transaction]
-    assert ticket.requester == known and ticket.priority.code == "P2"
-    assert any('"customers_identity"' in sql for sql in outside)
-    # Priority, group, policies and calendar come from the configuration cached per process:
-    # its generation is read once, outside (rows only when another test changed them).
-    assert sum(configuration.TABLE in sql for sql in outside) == 1
-    assert [sql for sql in outside if sql.lstrip().startswith(("INSERT", "UPDATE"))] == []
-    # Inside: a check that she was not merged away, the ticket number, the rows and the
-    # clocks; she and the configuration are not looked up again.
-    assert not any('"tickets_priority"' in sql for sql in inside)
-    assert not any(configuration.TABLE in sql for sql in inside)
-    assert not any('FROM "customers_identity"' in sql for sql in inside)
-
-
-@pytest.mark.parametrize("known", [False, True])
-def test_the_ticket_built_before_the_transaction_is_the_one_saved(monkeypatch, known):
-    """A new requester is saved as the very contact planned on, so nothing is built twice."""
-    if known:
-        customers.find_or_create_contact(RequesterDetails(email="meera@example.in"))
-    real, built = tickets._build, []
-    monkeypatch.setattr(tickets, "_build", lambda *a: built.append(real(*a)) or built[-1])
-
-    ticket = intake(email="meera@example.in")
-
-    assert len(built) == 1 and built[0][0] is ticket
-    assert ticket.requester_id == Contact.objects.get().pk
-    assert Ticket.objects.get(pk=ticket.pk).requester_id == ticket.requester_id
+    assert ticket.requester == known and ticket.owner == owner
+    assert any('FROM "customers_identity"' in sql for sql in inside)
+    assert any('FROM "tickets_ticket"' in sql for sql in inside)  # the earlier ticket's owner
+    # Outside, at most the configuration generation (the priority scheme, the default group,
+    # the policies and the calendar are cached per process under it).
+    assert all(configuration.TABLE in sql for sql in outside)
 
 
 def test_a_requester_added_in_between_gets_the_ticket_not_a_second_contact(monkeypatch):
-    def another_request_adds_her(match):
-        assert match.contact is None
-        customers.find_or_create_contact(match.details)
+    """Another request added her after this one looked her up: her identity is refused, and
+    the intake runs again, finding her."""
+    her, _created = customers.find_or_create_contact(
+        RequesterDetails(email="meera@example.in", phone="98111 22334")
+    )
+    real, calls = customers._identities, []
 
-    interleave(monkeypatch, another_request_adds_her)
+    def not_seen_the_first_time(kinds, values):
+        calls.append(values)
+        return [] if len(calls) == 1 else real(kinds, values)
 
-    # Her new contact was refused (the identity is taken); the intake ran again, inside.
-    ticket = intake(email="meera@example.in", phone="98111 22334")
+    monkeypatch.setattr(customers, "_identities", not_seen_the_first_time)
 
-    assert Contact.objects.count() == 1
-    assert ticket.requester == Contact.objects.get()
-    assert Identity.objects.filter(contact=ticket.requester).count() == 2
+    ticket = open_from_intake(email="meera@example.in", phone="98111 22334")
+
+    assert len(calls) == 2
+    assert Contact.objects.get() == her == ticket.requester
+    assert Identity.objects.filter(contact=her).count() == 2
     assert Ticket.objects.count() == 1
 
 
-def test_a_requester_merged_away_in_between_is_followed_to_the_surviving_contact(
-    monkeypatch, make_contact
-):
+def test_a_requester_merged_away_is_followed_to_the_surviving_contact(make_contact):
     old = make_contact(email="meera.old@example.in")
     survivor = make_contact(email="meera@example.in")
+    contact_merge.merge_contacts(old, survivor)
 
-    def an_agent_merges_them(match):
-        assert match.contact == old
-        customers.merge_contacts(old, survivor)
-
-    interleave(monkeypatch, an_agent_merges_them)
-
-    ticket = intake(email="meera.old@example.in")
+    ticket = open_from_intake(email="meera.old@example.in")
 
     assert ticket.requester == survivor
     assert Ticket.objects.get(pk=ticket.pk).requester_id == survivor.pk
 
 
-def test_decisions_are_made_again_when_the_requester_joins_an_organization_inside(
+def test_a_known_requester_joins_their_domains_organization_and_its_account_manager_owns_it(
     make_contact, make_agent
 ):
     """A known contact without an organization whose email domain now belongs to one joins
-    it at intake, inside the transaction; the owner is then that organization's account
-    manager, as if everything had been decided inside."""
+    it at intake; the owner is then that organization's account manager."""
     manager = make_agent(name="Kavita Account")
     customer = make_contact(email="ravi@bigbank.example")
     save_organization(name="Big Bank", domains=["bigbank.example"], account_manager=manager)
 
-    ticket = intake(email="ravi@bigbank.example")
+    ticket = open_from_intake(email="ravi@bigbank.example")
 
     customer.refresh_from_db()
     assert customer.organization.name == "Big Bank"
@@ -137,22 +115,17 @@ def test_decisions_are_made_again_when_the_requester_joins_an_organization_insid
     assert ticket.owner == manager
 
 
-def test_bad_input_is_refused_before_anything_is_written():
-    from sampark.core.errors import InvalidInput
-
+def test_bad_input_is_refused_and_nothing_is_written():
     with pytest.raises(InvalidInput):
-        intake(email="meera@example.in", priority="P9")
+        open_from_intake(email="meera@example.in", priority="P9")
 
     assert not Contact.objects.exists()
     assert not Ticket.objects.exists()
 
 
-def test_clocks_worked_out_before_the_transaction_are_the_ones_the_log_gives():
-    from sampark.sla.models import TicketClock
-    from sampark.sla.services import recompute
-
+def test_a_new_tickets_clocks_are_the_ones_its_log_gives():
     with time_machine.travel(dt.datetime(2026, 11, 24, 10, 30, tzinfo=dt.UTC), tick=False):
-        ticket = intake(email="meera@example.in", priority="P1")
+        ticket = open_from_intake(email="meera@example.in", priority="P1")
         stored = TicketClock.objects.get(ticket=ticket)
         rebuilt = recompute(ticket.pk)  # from the ticket's log, inside a transaction
 

@@ -13,6 +13,7 @@ from sampark.customers.models import Asset, Contact, Identity
 from sampark.customers.services import RequesterDetails
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Channel, Status, Tag, Ticket, TicketEvent
+from sampark.workflows import intake
 
 Kind = TicketEvent.Kind
 T0 = dt.datetime(2025, 3, 3, 10, 0, tzinfo=dt.UTC)
@@ -193,7 +194,7 @@ def test_devanagari_subject_description_and_name_survive_byte_for_byte(db):
     subject = "प्रिंटर काम नहीं कर रहा है"
     description = "नमस्ते,\nकल से प्रिंटर पर ‘पेपर जाम’ लिखा आ रहा है। क्‍या कोई इंजीनियर आ सकता है?"
 
-    ticket = tickets.open_ticket_from_intake(
+    ticket = intake.open_ticket_from_intake(
         requester=RequesterDetails(name=name, phone="98765 43210", language="hi"),
         subject=subject,
         description=description,
@@ -1053,7 +1054,7 @@ def test_customer_message_is_recorded_with_contact_channel_and_time(ticket, owne
 
 def test_intake_with_a_bad_custom_field_creates_no_contact_asset_or_ticket(db):
     with pytest.raises(InvalidInput):
-        tickets.open_ticket_from_intake(
+        intake.open_ticket_from_intake(
             requester=RequesterDetails(name="Ravi", email="ravi@example.org", phone="9876543210"),
             asset_details={"serial_number": "SN1"},
             subject="Printer down",

@@ -96,7 +96,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
     _setup_django()
     _migrate()
     from sampark.core.errors import DomainError
-    from sampark.team.services import create_admin
+    from sampark.team.services import create_admin  # lint: allow Django is set up first
 
     try:
         profile = create_admin(email=args.email, password=args.password, name=args.name)
@@ -112,7 +112,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     _migrate()
     from django.contrib.auth import get_user_model
 
-    from sampark.team.services import issue_token
+    from sampark.team.services import issue_token  # lint: allow Django is set up first
 
     user = get_user_model().objects.filter(email__iexact=args.email.strip()).first()
     if user is None or not hasattr(user, "agent"):

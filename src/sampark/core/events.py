@@ -13,12 +13,11 @@ A few derived rows must change atomically with what they derive from (a new tick
 clocks). Their subscribers use :func:`subscribe_in_transaction`: they run at once, inside the
 publisher's transaction and a savepoint of their own, and receive the ``subject`` object the
 publisher passed along (the ticket itself, so nothing is read twice) and any ``detail`` (a new
-ticket's log so far). A publisher that knows its subject before its transaction can have them
-:func:`prepare` their work there (the SLA clocks compute due times before a ticket create takes
-SQLite's write lock) and pass the result on; a handler given prepared work writes it in one
-statement and runs without a savepoint. Should one fail, the change still commits and the
-subscriber's ``recover`` callback runs after commit instead; only a database error in prepared
-work, which leaves PostgreSQL's transaction aborted, fails the publisher's transaction.
+ticket's log so far). Should one fail, the change still commits and the subscriber's
+``recover`` callback runs after commit instead. A subscriber whose only write is one statement,
+its last (``one_statement=True``), runs without the savepoint: a Python error before it has
+written nothing and is still recovered after commit; a database error, which leaves
+PostgreSQL's transaction aborted, fails the publisher's transaction.
 """
 
 import logging
@@ -33,8 +32,7 @@ logger = logging.getLogger(__name__)
 Subscriber = Callable[..., None]
 KeyFunction = Callable[..., Hashable]
 _subscribers: dict[str, list[tuple[Subscriber, KeyFunction | None]]] = defaultdict(list)
-_in_transaction: dict[str, list[tuple[Subscriber, Subscriber]]] = defaultdict(list)
-_preparers: dict[str, dict[Subscriber, Subscriber]] = defaultdict(dict)
+_in_transaction: dict[str, list[tuple[Subscriber, Subscriber, bool]]] = defaultdict(list)
 
 
 def subscribe(name: str, handler: Subscriber, *, coalesce: KeyFunction | None = None) -> None:
@@ -43,53 +41,29 @@ def subscribe(name: str, handler: Subscriber, *, coalesce: KeyFunction | None = 
 
 
 def subscribe_in_transaction(
-    name: str, handler: Subscriber, *, recover: Subscriber, prepare: Subscriber | None = None
+    name: str, handler: Subscriber, *, recover: Subscriber, one_statement: bool = False
 ) -> None:
     """``handler(subject, **payload, **detail)`` runs inside the publisher's transaction;
-    ``recover(**payload)`` runs after commit if the handler raised. ``prepare(subject,
-    **detail)``, if given, runs when the publisher calls :func:`prepare`; what it returns
-    reaches the handler as ``prepared=``, and the handler then runs without a savepoint: it
-    must write that work in one statement (then nothing of it can be left half written)."""
-    if all(existing is not handler for existing, _recover in _in_transaction[name]):
-        _in_transaction[name].append((handler, recover))
-    if prepare is not None:
-        _preparers[name][handler] = prepare
-
-
-def prepare(name: str, subject, **detail) -> dict:
-    """Let the in-transaction subscribers of ``name`` do their work for ``subject`` now,
-    before the publisher's transaction; pass the result to :func:`publish` as ``prepared``.
-    A subscriber whose preparing fails does its work inside the transaction as usual."""
-    prepared = {}
-    for handler, prepare_for in list(_preparers.get(name, {}).items()):
-        try:
-            prepared[handler] = prepare_for(subject, **detail)
-        except Exception:
-            logger.exception("subscriber %r could not prepare for %s", handler, name)
-    return prepared
+    ``recover(**payload)`` runs after commit if the handler raised. ``one_statement``: the
+    handler writes with one statement, its last, so it runs without a savepoint (on
+    PostgreSQL a SAVEPOINT and a RELEASE, two more statements the publisher waits for)."""
+    if all(existing is not handler for existing, _recover, _one in _in_transaction[name]):
+        _in_transaction[name].append((handler, recover, one_statement))
 
 
 def unsubscribe(name: str, handler: Subscriber) -> None:
     _subscribers[name] = [(h, k) for h, k in _subscribers[name] if h is not handler]
-    _in_transaction[name] = [(h, r) for h, r in _in_transaction[name] if h is not handler]
-    _preparers[name].pop(handler, None)
+    _in_transaction[name] = [entry for entry in _in_transaction[name] if entry[0] is not handler]
 
 
-def _run_in_transaction(name: str, subject, detail: dict, prepared: dict, payload: dict) -> None:
-    for handler, recover in list(_in_transaction.get(name, ())):
-        ready = handler in prepared
-        extra = {"prepared": prepared[handler]} if ready else {}
+def _run_in_transaction(name: str, subject, detail: dict, payload: dict) -> None:
+    for handler, recover, one_statement in list(_in_transaction.get(name, ())):
         try:
-            # Work prepared before the transaction is only written now, in one statement: no
-            # savepoint of its own, which was a SAVEPOINT and a RELEASE, two of the nine
-            # statements of a ticket create on PostgreSQL. A Python error is still recovered
-            # after commit; a database error fails the publisher's transaction, as one of its
-            # own statements would (PostgreSQL has aborted it).
-            with nullcontext() if ready else transaction.atomic():
-                handler(subject, **payload, **detail, **extra)
+            with nullcontext() if one_statement else transaction.atomic():
+                handler(subject, **payload, **detail)
         except DatabaseError:
-            if ready:
-                raise
+            if one_statement:
+                raise  # PostgreSQL has aborted the transaction, as for a statement of its own
             _recover_later(handler, recover, name, payload)
         except Exception:
             _recover_later(handler, recover, name, payload)
@@ -146,14 +120,11 @@ def _coalesce(handler: Subscriber, name: str, key: Hashable, payload: dict) -> N
     delivery.payload = payload
 
 
-def publish(
-    name: str, *, subject=None, detail: dict | None = None, prepared: dict | None = None, **payload
-) -> None:
+def publish(name: str, *, subject=None, detail: dict | None = None, **payload) -> None:
     """Announce a change. ``payload`` (plain values) reaches every subscriber; ``subject``, the
-    changed object itself, ``detail`` (keyword arguments) and what :func:`prepare` returned
-    only the in-transaction ones."""
+    changed object itself, and ``detail`` (keyword arguments) only the in-transaction ones."""
     if _in_transaction.get(name):
-        _run_in_transaction(name, subject, detail or {}, prepared or {}, payload)
+        _run_in_transaction(name, subject, detail or {}, payload)
     handlers = list(_subscribers.get(name, ()))
     if not handlers:
         return

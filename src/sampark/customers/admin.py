@@ -19,13 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sampark.core.errors import DomainError, InvalidInput
+from sampark.workflows.contact_merge import merge_contacts
 
 from .models import Asset, Contact, ContactMerge, Identity, Organization
 from .services import (
     ASSET_FIELDS,
     add_identity,
     create_contact,
-    merge_contacts,
     normalise_email,
     normalise_phone,
     save_asset,

@@ -26,6 +26,7 @@ from sampark.api.schema import (
 )
 from sampark.core.errors import Forbidden, InvalidInput, NotFound
 from sampark.team.permissions import can_manage_accounts, can_merge_contacts
+from sampark.workflows.contact_merge import merge_contacts
 
 from . import services
 from .models import Asset, Contact, Identity, Organization
@@ -314,7 +315,7 @@ def merge_contact(request, contact_id: PathId, payload: MergeContactIn):
         raise Forbidden(_("Only supervisors and admins can merge contacts."))
     source = _get(Contact.objects.all(), contact_id)
     target = _contact_ref(payload.into, "into")
-    services.merge_contacts(source, target, actor=request.auth)
+    merge_contacts(source, target, actor=request.auth)
     return contact_out(_get(_contacts(), target.pk))
 
 

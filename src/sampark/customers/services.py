@@ -1,5 +1,10 @@
-"""Every change to customer records goes through these functions."""
+"""Every change to customer records goes through these functions.
 
+The customers app knows nothing of tickets: the workflows that span both (the intake, a
+contact merge) are in :mod:`sampark.workflows`."""
+
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import phonenumbers
@@ -10,7 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 
 from sampark.core.errors import Conflict, InvalidInput, check_unique_name
-from sampark.db import configuration
+from sampark.db import configuration, transactions
 from sampark.db.inserts import insert, insert_with_children
 from sampark.db.prepared import Prepared
 
@@ -24,30 +29,49 @@ from .models import (
     OrganizationDomain,
 )
 
+# Checking an address or a number is pure, and the intake does it twice: before its
+# transaction (check_requester, so that bad details never take the write lock) and inside it.
+# Each process keeps the answers for the addresses and numbers it saw last.
+CHECKED_PER_PROCESS = 4096
+
 
 def normalise_email(value: str) -> str:
     email = (value or "").strip().lower()
+    if not _valid_email(email):
+        raise InvalidInput(
+            _("“%(value)s” is not a valid email address.") % {"value": value}, field="email"
+        )
+    return email
+
+
+@functools.lru_cache(maxsize=CHECKED_PER_PROCESS)
+def _valid_email(email: str) -> bool:
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidInput(
-            _("“%(value)s” is not a valid email address.") % {"value": value}, field="email"
-        ) from None
-    return email
+        return False
+    return True
 
 
 def normalise_phone(value: str, region: str | None = None) -> str:
     """E.164 form of a phone number; numbers with no country code are read in the default
     region (+91 unless SAMPARK_DEFAULT_PHONE_REGION says otherwise)."""
-    region = region or settings.SAMPARK_DEFAULT_PHONE_REGION
-    try:
-        number = phonenumbers.parse((value or "").strip(), region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = _e164((value or "").strip(), region or settings.SAMPARK_DEFAULT_PHONE_REGION)
+    if number is None:
         raise InvalidInput(
             _("“%(value)s” is not a valid phone number.") % {"value": value}, field="phone"
         )
+    return number
+
+
+@functools.lru_cache(maxsize=CHECKED_PER_PROCESS)
+def _e164(value: str, region: str) -> str | None:
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -123,39 +147,15 @@ def _validate_language(language: str) -> str:
     return language
 
 
-@dataclass(frozen=True)
-class RequesterMatch:
-    """What the database holds for a requester's details: their identities, normalised and in
-    the order they are matched (email, then phone), the ones already known, the contact they
-    belong to, and the organization a new contact would join by its email domain."""
-
-    details: RequesterDetails
-    wanted: tuple[tuple[str, str], ...]
-    known: frozenset[tuple[str, str]]
-    contact: Contact | None
-    organization: Organization | None
-
-    def new_contact(self) -> Contact:
-        """The contact these details would create (not saved): the same instance on every
-        call, so that a ticket planned on it before the transaction is the one saved with it."""
-        contact = self.__dict__.get("_new_contact")
-        if contact is None:
-            details = self.details
-            email = next((v for k, v in self.wanted if k == Identity.Kind.EMAIL), "")
-            phone = next((v for k, v in self.wanted if k == Identity.Kind.PHONE), "")
-            name = (details.name or "").strip() or (email.split("@")[0] if email else phone)
-            contact = Contact(
-                name=name[:200],
-                language=details.language or Language.ENGLISH,
-                time_zone=details.time_zone or "Asia/Kolkata",
-                organization=self.organization,
-            )
-            object.__setattr__(self, "_new_contact", contact)  # a frozen dataclass
-        return contact
+def check_requester(details: RequesterDetails) -> None:
+    """Refuse details that name nobody: no email address or phone number, a bad one, or an
+    unknown language (InvalidInput). Reads nothing."""
+    _wanted_identities(details)
 
 
-def match_requester(details: RequesterDetails) -> RequesterMatch:
-    """Check and normalise the details and look them up; reads, never writes."""
+def _wanted_identities(details: RequesterDetails) -> tuple[tuple[str, str], ...]:
+    """The requester's identities, checked and normalised, in the order they are matched
+    (email, then phone)."""
     email = normalise_email(details.email) if details.email else ""
     phone = normalise_phone(details.phone) if details.phone else ""
     _validate_language(details.language)
@@ -164,61 +164,59 @@ def match_requester(details: RequesterDetails) -> RequesterMatch:
             _("A requester needs an email address or a phone number."), field="requester"
         )
     wanted = [(Identity.Kind.EMAIL, email), (Identity.Kind.PHONE, phone)]
-    wanted = tuple((kind, value) for kind, value in wanted if value)
+    return tuple((kind, value) for kind, value in wanted if value)
+
+
+def find_or_create_contact(details: RequesterDetails) -> tuple[Contact, bool]:
+    """The contact these details belong to, matched by email then phone; created if new.
+
+    A known contact gains any identity it did not have yet (when nobody else holds it), so
+    the next contact through any channel finds the same person. A new contact whose email
+    domain belongs to an organization joins that organization; so does a known one that has
+    none yet. Bad details are refused before the transaction begins. Should another request
+    add one of the identities between the look-up and the insert, the insert fails with
+    IntegrityError (the intake then runs again and finds it)."""
+    return _find_or_create(details, _wanted_identities(details))
+
+
+@transactions.step
+def _find_or_create(
+    details: RequesterDetails, wanted: tuple[tuple[str, str], ...]
+) -> tuple[Contact, bool]:
     known = {
         (i.kind, i.value): i for i in _identities([k for k, _v in wanted], [v for _k, v in wanted])
     }
     contact = next((known[key].contact for key in wanted if key in known), None)
+    email = next((v for k, v in wanted if k == Identity.Kind.EMAIL), "")
     # A new contact joins its email domain's organization; a known one without any, too.
     organization = (
         organization_for_email(email)
         if email and (contact is None or contact.organization_id is None)
         else None
     )
-    return RequesterMatch(details, wanted, frozenset(known), contact, organization)
-
-
-_still_current = Prepared(
-    lambda pk: Contact.objects.filter(pk=pk, merged_into__isnull=True).values_list("pk")[:1], int
-)
-
-
-def find_or_create_contact(
-    details: RequesterDetails, *, match: RequesterMatch | None = None, savepoint: bool = True
-) -> tuple[Contact, bool]:
-    """The contact these details belong to, matched by email then phone; created if new.
-
-    A known contact gains any identity it did not have yet (when nobody else holds it), so
-    the next contact through any channel finds the same person. A new contact whose email
-    domain belongs to an organization joins that organization.
-
-    ``match`` is :func:`match_requester`'s answer from before this transaction: it is used as
-    it is, unless the contact it found has since been merged away. If another request has
-    since added one of the identities, inserting it fails with IntegrityError.
-
-    ``savepoint=False``: a caller whose own transaction fails as a whole when this step fails
-    (the intake) saves a SAVEPOINT and a RELEASE, two round trips on PostgreSQL.
-    """
-    with transaction.atomic(savepoint=savepoint):
-        if match is None or (match.contact is not None and not _still_current(match.contact.pk)):
-            match = match_requester(details)
-        contact = match.contact
-        created = contact is None
-        if created:
-            contact = match.new_contact()
-        identities = [
-            Identity(contact=contact, kind=kind, value=value)
-            for kind, value in match.wanted
-            if (kind, value) not in match.known
-        ]
-        if created:  # on PostgreSQL in one statement
-            insert_with_children(contact, identities, link="contact")
-        else:
-            insert(identities)
-        if not created and contact.organization_id is None and match.organization is not None:
-            contact.organization = match.organization
-            contact.save(update_fields=["organization"])
-        return contact, created
+    created = contact is None
+    if created:
+        phone = next((v for k, v in wanted if k == Identity.Kind.PHONE), "")
+        name = (details.name or "").strip() or (email.split("@")[0] if email else phone)
+        contact = Contact(
+            name=name[:200],
+            language=details.language or Language.ENGLISH,
+            time_zone=details.time_zone or "Asia/Kolkata",
+            organization=organization,
+        )
+    identities = [
+        Identity(contact=contact, kind=kind, value=value)
+        for kind, value in wanted
+        if (kind, value) not in known
+    ]
+    if created:  # on PostgreSQL in one statement
+        insert_with_children(contact, identities, link="contact")
+    else:
+        insert(identities)
+    if not created and contact.organization_id is None and organization is not None:
+        contact.organization = organization
+        contact.save(update_fields=["organization"])
+    return contact, created
 
 
 @transaction.atomic
@@ -278,19 +276,26 @@ def update_contact(contact: Contact, **changes) -> Contact:
     return contact
 
 
-@transaction.atomic
-def merge_contacts(source: Contact, target: Contact, *, actor=None) -> ContactMerge:
-    """Fold ``source`` into ``target``: identities, tickets and assets move, the source is
-    marked as merged, and the merge is recorded (also on each moved ticket's timeline)."""
-    from sampark.tickets.services import transfer_requester  # tickets depend on customers
-
+def check_merge(source: Contact, target: Contact) -> None:
+    """Refuse a contact merge that cannot be: a contact into itself, or one already merged."""
     if source.pk == target.pk:
         raise InvalidInput(_("A contact cannot be merged into itself."))
     if source.merged_into_id or target.merged_into_id:
         raise Conflict(_("One of these contacts has already been merged."))
+
+
+@transaction.atomic
+def fold_contact(
+    source: Contact, target: Contact, *, actor=None, moved_ticket_ids: Sequence[int] = ()
+) -> ContactMerge:
+    """The customer records' side of a contact merge: ``source``'s identities and assets move
+    to ``target``, which joins ``source``'s organization if it has none, ``source`` is marked
+    as merged, and the merge is recorded with the tickets that moved
+    (``moved_ticket_ids``). :func:`sampark.workflows.contact_merge.merge_contacts` is the whole
+    merge: it moves the tickets, then calls this."""
+    check_merge(source, target)
     identities = list(source.identities.values_list("kind", "value"))
     source.identities.update(contact=target)
-    moved_tickets = transfer_requester(source, target, actor=actor)
     source.assets.update(contact=target)
     if target.organization_id is None and source.organization_id:
         target.organization_id = source.organization_id
@@ -302,7 +307,7 @@ def merge_contacts(source: Contact, target: Contact, *, actor=None) -> ContactMe
         target=target,
         actor=actor,
         moved_identities=[f"{k}:{v}" for k, v in identities],
-        moved_ticket_ids=moved_tickets,
+        moved_ticket_ids=list(moved_ticket_ids),
     )
 
 

@@ -258,9 +258,9 @@ def _columns(model: type[Model], computed: tuple[str, ...]) -> tuple[list, list,
 def _bulk_create(model, objs, update_conflicts, using):
     manager = model._default_manager.using(using)
     if update_conflicts is None:
-        return manager.bulk_create(objs)
+        return manager.bulk_create(objs)  # lint: allow the services' insert path
     unique_fields, update_fields = update_conflicts
-    return manager.bulk_create(
+    return manager.bulk_create(  # lint: allow the services' insert path
         objs, update_conflicts=True, unique_fields=unique_fields, update_fields=update_fields
     )
 

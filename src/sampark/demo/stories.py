@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 
 from sampark.core import clock
 from sampark.customers.models import Contact
-from sampark.customers.services import RequesterDetails, find_or_create_contact, merge_contacts
+from sampark.customers.services import RequesterDetails, find_or_create_contact
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Channel, Ticket
 from sampark.tickets.services import CallDirection
+from sampark.workflows.contact_merge import merge_contacts
+from sampark.workflows.intake import open_ticket_from_intake
 
 from .content import NOTES, PHRASES, PRIORITY_REASONS, SIGNATURE, AssetSpec, Problem
 
@@ -428,7 +430,7 @@ class Run:
             contact, _created = find_or_create_contact(details)
             owner, _reason = tickets.choose_owner(contact)
             taker = owner or cast.pick("front", plan.register, rng)
-            ticket = tickets.open_ticket_from_intake(
+            ticket = open_ticket_from_intake(
                 requester=details, asset_details=self.asset_details(), actor=taker, **fields
             )
             self.ticket_id, self.owner = ticket.pk, taker
@@ -438,7 +440,7 @@ class Run:
             subject = problem.subject["en"].format_map(self.lines.values("en"))
             self.call(self.lines.note("inbound_call", subject=subject), direction="inbound")
         else:
-            ticket = tickets.open_ticket_from_intake(
+            ticket = open_ticket_from_intake(
                 requester=self.requester_details(plan.channel),
                 asset_details=self.asset_details(),
                 **fields,
@@ -495,7 +497,7 @@ class Run:
         merges the duplicate into this ticket."""
         plan = self.plan
         yield self.pace.customer(15, 180)
-        duplicate = tickets.open_ticket_from_intake(
+        duplicate = open_ticket_from_intake(
             requester=self.requester_details(plan.duplicate_channel),
             subject=self.lines.customer(plan.problem.subject),
             description=self.lines.customer("chase")

@@ -16,6 +16,9 @@ import time
 
 from django.db import close_old_connections
 
+from sampark.api import ratelimit
+from sampark.sla import services as sla
+
 logger = logging.getLogger("sampark.serving.worker")
 
 
@@ -55,11 +58,8 @@ class Worker:
     def sweep(self):
         """The periodic sweep: SLA timers and reminders, and the rate-limit windows that have
         ended (kept in the database unless Redis expires them)."""
-        from sampark.api import ratelimit
-        from sampark.sla.services import sweep
-
         ratelimit.forget_expired()
-        result = sweep()
+        result = sla.sweep()
         if result.tickets:
             logger.info(
                 "swept %d tickets: %d warnings, %d breaches, %d reminders",

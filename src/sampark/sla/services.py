@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from sampark.calendars.hours import CALENDAR_TIME, ClosedCalendar, Schedule
 from sampark.calendars.models import BusinessCalendar
 from sampark.calendars.services import default_calendar, schedule_of
-from sampark.core import clock
+from sampark.core import clock, events
 from sampark.core.errors import InvalidInput, check_unique_name
 from sampark.db import configuration
 from sampark.db.inserts import insert
@@ -97,7 +97,7 @@ def match_policy(ticket: Ticket, policies: list[SLAPolicy] | None = None) -> SLA
 def save_policy(
     policy: SLAPolicy | None = None, *, priorities=None, groups=None, **fields
 ) -> SLAPolicy:
-    """Create or change a policy; active tickets are recomputed after commit."""
+    """Create or change a policy; every active ticket is recomputed after commit."""
     for name in (
         "first_response_minutes",
         "next_response_minutes",
@@ -129,7 +129,8 @@ def save_policy(
         policy.priorities.set(priorities)
     if groups is not None:
         policy.groups.set(groups)
-    transaction.on_commit(lambda: recompute_active_later(reason="policy"))
+    # Active tickets are recomputed in the background after commit (sla.subscribers).
+    events.publish("sla_policy_changed", policy_id=policy.pk)
     return policy
 
 
@@ -294,67 +295,22 @@ def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
     return _upsert(ticket_id, policy, states, _fired_by_ticket([ticket_id])[ticket_id], now)
 
 
-@dataclass(frozen=True)
-class PlannedClocks:
-    """A new ticket's clocks, worked out before its transaction (:func:`plan_clocks`)."""
-
-    policy: SLAPolicy | None
-    states: dict
-    now: dt.datetime
-    basis: tuple
-
-
-def _clock_basis(ticket: Ticket) -> tuple:
-    """What matching a policy and computing a new ticket's clocks read from the ticket."""
-    return (
-        ticket.priority_id,
-        ticket.group_id,
-        ticket.organization_id,
-        ticket.channel,
-        ticket.status,
-        ticket.created_at,
-        ticket.updated_at,
-    )
-
-
-def plan_clocks(ticket: Ticket, history: list[HistoryRow]) -> PlannedClocks:
-    """The clocks of a ticket about to be opened (built, not saved yet), from its opening log:
-    the policy it matches and its due times, as of its opening."""
-    now = ticket.created_at
-    policy = match_policy(ticket)
-    return PlannedClocks(policy, compute(ticket, policy, history, now), now, _clock_basis(ticket))
-
-
 def start_clocks(
-    ticket: Ticket,
-    *,
-    history: list[HistoryRow] | None = None,
-    planned: PlannedClocks | None = None,
-    now: dt.datetime | None = None,
+    ticket: Ticket, *, history: list[HistoryRow] | None = None, now: dt.datetime | None = None
 ) -> TicketClock:
     """The clocks of a ticket opened in this transaction, from the object in hand: its log so
     far (the opening, a first message, messages split from another ticket) is ``history``
-    when the opener passes it, else one query; nothing has fired for it yet. ``planned``
-    clocks are stored as they are if they were worked out for the same ticket. Runs inside the
-    opening transaction, so the ticket never exists without its clocks."""
-    if planned is not None and planned.basis == _clock_basis(ticket):
-        policy, states, now = planned.policy, planned.states, planned.now
-    else:
-        now = now or clock.now()
-        rows = _history_rows([ticket.pk])[ticket.pk] if history is None else history
-        policy = match_policy(ticket)
-        states = compute(ticket, policy, rows, now)
+    when the opener passes it, else one query; nothing has fired for it yet. Runs inside the
+    opening transaction, so the ticket never exists without its clocks; its one write is the
+    last thing it does."""
+    now = now or clock.now()
+    rows = _history_rows([ticket.pk])[ticket.pk] if history is None else history
+    policy = match_policy(ticket)
+    states = compute(ticket, policy, rows, now)
     row = _upsert(ticket.pk, policy, states, set(), now)
     # Whoever renders the new ticket finds its clocks (and policy) without a query.
     Ticket.sla_clock.related.set_cached_value(ticket, row)
     return row
-
-
-def recompute_active_later(*, reason: str) -> None:
-    """Recompute every active ticket in the background (a policy or calendar changed)."""
-    from .tasks import recompute_active
-
-    recompute_active.enqueue(reason=reason)
 
 
 YIELD_BETWEEN_WRITES = 0.0005  # seconds; the writer turn is polled every 0.1-0.2 ms

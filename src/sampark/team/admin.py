@@ -19,7 +19,14 @@ from sampark.customers.admin import (
 from sampark.customers.models import Language
 
 from .models import AgentProfile, ApiToken, Group, Tier
-from .services import create_agent, revoke_token, save_group, update_agent
+from .services import (
+    ACCOUNT_FIELDS,
+    create_agent,
+    revoke_token,
+    save_group,
+    update_account,
+    update_agent,
+)
 
 User = get_user_model()
 
@@ -165,14 +172,11 @@ class AgentUserAdmin(ServiceModelAdmin, UserAdmin):
     def get_inlines(self, request, obj):
         return (AgentProfileInline,) if obj is not None else ()
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.save()  # Django's own account fields (names, active); no Sampark rules on them.
-        else:
-            super().save_model(request, obj, form, change)
-
     def save_through_service(self, request, obj, form, change):
         data = form.cleaned_data
+        if change:  # the account's own fields: names, and whether the agent may sign in
+            changed = {f: data[f] for f in form.changed_data if f in ACCOUNT_FIELDS}
+            return update_account(obj, **changed)
         profile = create_agent(
             email=data["email"],
             name=data["name"],

@@ -224,3 +224,48 @@ def authenticate_token(secret: str) -> ApiToken | None:
 def revoke_token(token: ApiToken) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+ACCOUNT_FIELDS = ("first_name", "last_name", "is_active")
+
+
+@transaction.atomic
+def update_account(user, **fields):
+    """Change an agent's account as Django keeps it: their name, and whether they may sign
+    in. Taking that away deactivates the agent (:func:`deactivate_agent`). Returns the user as
+    saved."""
+    unknown = set(fields) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown agent fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    active = fields.pop("is_active", None)
+    if active is False and stored.is_active:
+        deactivate_agent(stored)
+    elif active and not stored.is_active:
+        stored.is_active = True
+        stored.save(update_fields=["is_active"])
+    names = {field: (value or "").strip()[:150] for field, value in fields.items()}
+    for field, value in names.items():
+        setattr(stored, field, value)
+    if names:
+        stored.save(update_fields=list(names))
+    return stored
+
+
+@transaction.atomic
+def deactivate_agent(user) -> int:
+    """Take an agent out of service: they can no longer sign in, every API token they hold is
+    revoked (revoked, not only refused: reactivating the account later brings no old token
+    back), and they show as offline, so nothing routes work to them. Tickets they own keep
+    them until a supervisor reassigns them; a new ticket from their customers goes to the
+    queue (:func:`sampark.tickets.services.choose_owner` passes over inactive owners).
+    Returns the number of tokens revoked."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    AgentProfile.objects.filter(user=user).update(presence=AgentProfile.Presence.OFFLINE)
+    return revoked

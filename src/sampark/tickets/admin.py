@@ -34,7 +34,9 @@ from .models import (
     TicketEvent,
 )
 from .services import (
+    add_tag,
     normalise_tags,
+    rename_tag,
     save_field_definition,
     save_priority,
     save_priority_rule,
@@ -197,7 +199,7 @@ class TagForm(forms.ModelForm):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ServiceModelAdmin):
     """Tags are created as agents tag tickets; here they can be added ahead or renamed.
     Deleting one would silently untag its tickets, so it is not offered."""
 
@@ -205,8 +207,9 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "tickets_link")
     search_fields = ("name",)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def save_through_service(self, request, obj, form, change):
+        name = form.cleaned_data["name"]
+        return rename_tag(obj, name) if change else add_tag(name)
 
     @admin.display(description=_("tickets"))
     def tickets_link(self, tag):

@@ -30,6 +30,7 @@ from sampark.customers.services import RequesterDetails
 from sampark.db import configuration
 from sampark.db.prepared import Prepared
 from sampark.team.models import Group
+from sampark.workflows import intake
 
 from . import queries, services
 from .models import Channel, TicketEvent
@@ -397,7 +398,7 @@ def create_ticket(request, payload: TicketCreateIn):
     requester = payload.requester
     # No configuration was written since the token was checked: carry on with that reading.
     with configuration.snapshot(getattr(request, "configuration_reading", None)):
-        ticket = services.open_ticket_from_intake(
+        ticket = intake.open_ticket_from_intake(
             requester=RequesterDetails(
                 name=requester.name,
                 email=requester.email or "",

@@ -1,0 +1,77 @@
+"""Every change to a ticket goes through these functions.
+
+Each one runs in a single transaction, checks the rules, writes the ticket's new state and
+appends the TicketEvents that explain it (actor, channel, time), and publishes a domain event
+that subscribers receive after commit. Field updates use optimistic locking: a caller passes
+the version it read, and a stale version raises StaleVersion instead of overwriting.
+
+The functions live in modules by what they are about; this package exports them all, so
+``from sampark.tickets import services`` then ``services.add_message(...)`` is the way in:
+
+- ``opening``: open a ticket, its owner (the single point of contact) and its number;
+- ``conversation``: messages, notes and calls, and the status that follows them;
+- ``changes``: an agent's edits (status, priority, owner, group, fields, tags);
+- ``escalation``: escalation, breach actions, SLA events on the timeline, collaborators;
+- ``split_merge``: split, merge, and moving a contact's tickets to another contact;
+- ``configuration``: the priority scheme, custom fields, priority rules and the matrix;
+- ``_steps``: the steps they share (lock, save, append an event, check input).
+"""
+
+from ._steps import MAX_TAGS, normalise_tags
+from .changes import ALLOWED_TRANSITIONS, RULE_INPUTS, STICKY_PRIORITY, UNSET, update_ticket
+from .configuration import (
+    add_tag,
+    rename_tag,
+    resolve_priority,
+    save_field_definition,
+    save_priority,
+    save_priority_rule,
+    set_matrix_cell,
+)
+from .conversation import CallDirection, add_message, log_call
+from .escalation import (
+    add_collaborator,
+    escalate_ticket,
+    escalate_to_next_tier,
+    raise_priority,
+    record_sla_events,
+    remove_collaborator,
+)
+from .opening import (
+    TICKET_NUMBERS,
+    choose_owner,
+    open_ticket,
+)
+from .split_merge import merge_tickets, split_ticket, transfer_requester
+
+__all__ = [
+    "add_tag",
+    "rename_tag",
+    "ALLOWED_TRANSITIONS",
+    "CallDirection",
+    "MAX_TAGS",
+    "RULE_INPUTS",
+    "STICKY_PRIORITY",
+    "TICKET_NUMBERS",
+    "UNSET",
+    "add_collaborator",
+    "add_message",
+    "choose_owner",
+    "escalate_ticket",
+    "escalate_to_next_tier",
+    "log_call",
+    "merge_tickets",
+    "normalise_tags",
+    "open_ticket",
+    "raise_priority",
+    "record_sla_events",
+    "remove_collaborator",
+    "resolve_priority",
+    "save_field_definition",
+    "save_priority",
+    "save_priority_rule",
+    "set_matrix_cell",
+    "split_ticket",
+    "transfer_requester",
+    "update_ticket",
+]

@@ -1,0 +1,278 @@
+"""An agent's edits to a ticket: status (and the transitions allowed), priority (a manual
+override, or the priority rules applied again when a field they test changes), owner, group,
+subject, category, type, tags, custom fields, impact and urgency, all as one new version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sampark.core import clock, events
+from sampark.core.errors import (
+    Forbidden,
+    InvalidTransition,
+)
+from sampark.team.models import Group
+
+from .. import rules
+from ..fields import validate_custom_fields
+from ..models import (
+    Channel,
+    Level,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
+from ._steps import (
+    _agent_ref,
+    _check_choice,
+    _check_text,
+    _event,
+    _is_supervisor,
+    _lock,
+    _require_agent,
+    _save,
+    _set_tags,
+    normalise_tags,
+)
+from .configuration import resolve_priority
+from .conversation import _reopen
+
+Kind = TicketEvent.Kind
+
+
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.SOLVED}),
+    Status.OPEN: frozenset({Status.PENDING, Status.ON_HOLD, Status.SOLVED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.ON_HOLD, Status.SOLVED}),
+    Status.ON_HOLD: frozenset({Status.OPEN, Status.PENDING, Status.SOLVED}),
+    Status.SOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+# A field an edit leaves alone (None is a value: no owner, no group).
+UNSET: Any = object()
+
+
+def _change_status(ticket: Ticket, new_status: str, actor, changed: set[str], now) -> None:
+    _check_choice(new_status, Status, "status")
+    if new_status == ticket.status:
+        return
+    if new_status not in ALLOWED_TRANSITIONS[ticket.status]:
+        raise InvalidTransition(
+            _("A %(from)s ticket cannot become %(to)s.")
+            % {"from": Status(ticket.status).label, "to": Status(new_status).label}
+        )
+    if ticket.status == Status.SOLVED and new_status == Status.OPEN:
+        _reopen(ticket, changed, now, reason="agent", channel=Channel.AGENT, actor=actor)
+        return
+    previous = ticket.status
+    ticket.status = new_status
+    changed.add("status")
+    if new_status == Status.SOLVED:
+        ticket.solved_at = now
+        changed.add("solved_at")
+    elif new_status == Status.CLOSED:
+        ticket.closed_at = now
+        changed.add("closed_at")
+    _event(
+        ticket,
+        Kind.STATUS,
+        channel=Channel.AGENT,
+        actor=actor,
+        data={"from": previous, "to": new_status},
+        at=now,
+    )
+
+
+def _change_owner(ticket: Ticket, new_owner, actor, changed: set[str], now) -> None:
+    if new_owner is not None:
+        _require_agent(new_owner)
+    if (new_owner.pk if new_owner else None) == ticket.owner_id:
+        return
+    if ticket.owner_id and ticket.owner_id != actor.pk and not _is_supervisor(actor):
+        raise Forbidden(
+            _(
+                "Only the current owner or a supervisor can hand this ticket to someone else. "
+                "Join it as a collaborator instead."
+            )
+        )
+    previous = ticket.owner
+    ticket.owner = new_owner
+    changed.add("owner")
+    if new_owner is not None:
+        ticket.collaborators.remove(new_owner)
+    _event(
+        ticket,
+        Kind.ASSIGNED,
+        channel=Channel.AGENT,
+        actor=actor,
+        data={"from": _agent_ref(previous), "to": _agent_ref(new_owner), "reason": "manual"},
+        at=now,
+    )
+
+
+def _change_group(
+    ticket: Ticket,
+    group: Group | None,
+    actor,
+    changed: set[str],
+    now,
+    *,
+    kind: str = Kind.GROUP,
+    reason: str = "",
+) -> None:
+    if (group.pk if group else None) == ticket.group_id:
+        return
+    previous_group, previous_tier = ticket.group, ticket.tier
+    ticket.group = group
+    ticket.tier = group.tier if group else ticket.tier
+    changed.update({"group", "tier"})
+    _event(
+        ticket,
+        kind,
+        channel=Channel.AGENT,
+        actor=actor,
+        body=reason,
+        data={
+            "from": previous_group.name if previous_group else None,
+            "to": group.name if group else None,
+            "from_tier": previous_tier,
+            "to_tier": ticket.tier,
+        },
+        at=now,
+    )
+
+
+@transaction.atomic
+def update_ticket(
+    ticket_id: int,
+    *,
+    actor,
+    expected_version: int,
+    status: str = UNSET,
+    priority: str = UNSET,
+    priority_reason: str = "",
+    owner=UNSET,
+    group: Group | None = UNSET,
+    category: str = UNSET,
+    ticket_type: str = UNSET,
+    subject: str = UNSET,
+    tags: list[str] = UNSET,
+    custom_fields: dict = UNSET,
+    impact: str = UNSET,
+    urgency: str = UNSET,
+) -> Ticket:
+    """Apply an agent's edits to a ticket at ``expected_version``, as one new version.
+
+    A priority given here is a manual override, recorded with its reason; rules no longer
+    touch that ticket's priority. Otherwise, when a field the rules test changes, the
+    priority rules are applied again."""
+    _require_agent(actor, field="actor")
+    ticket = _lock(ticket_id, expected_version)
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransition(_("A closed ticket cannot be changed."))
+    now = clock.now()
+    changed: set[str] = set()
+    plain: dict[str, tuple[Any, Any]] = {}
+
+    if priority is not UNSET and priority != ticket.priority.code:
+        new_priority = resolve_priority(priority)
+        _event(
+            ticket,
+            Kind.PRIORITY,
+            channel=Channel.AGENT,
+            actor=actor,
+            body=_check_text(priority_reason or "", "priority_reason", 500),
+            data={"from": ticket.priority.code, "to": new_priority.code, "manual": True},
+            at=now,
+        )
+        ticket.priority, ticket.priority_rank = new_priority, new_priority.rank
+        ticket.priority_source = "manual"
+        changed.update({"priority", "priority_rank", "priority_source"})
+    if owner is not UNSET:
+        _change_owner(ticket, owner, actor, changed, now)
+    if group is not UNSET:
+        _change_group(ticket, group, actor, changed, now)
+    if subject is not UNSET:
+        plain["subject"] = (ticket.subject, _check_text(subject, "subject", 255, required=True))
+    if category is not UNSET:
+        plain["category"] = (ticket.category, _check_text(category, "category", 100))
+    if ticket_type is not UNSET:
+        plain["type"] = (ticket.type, _check_choice(ticket_type, TicketType, "type"))
+    if custom_fields is not UNSET:
+        merged = validate_custom_fields(custom_fields, current=ticket.custom_fields)
+        plain["custom_fields"] = (ticket.custom_fields, merged)
+    if tags is not UNSET:
+        names = normalise_tags(tags)
+        current = list(ticket.tags.order_by("name").values_list("name", flat=True))
+        if sorted(names) != current:
+            _set_tags(ticket, names)
+            plain["tags"] = (current, sorted(names))
+    if impact is not UNSET:
+        plain["impact"] = (ticket.impact, _check_choice(impact, Level, "impact") if impact else "")
+    if urgency is not UNSET:
+        plain["urgency"] = (
+            ticket.urgency,
+            _check_choice(urgency, Level, "urgency") if urgency else "",
+        )
+    if status is not UNSET:
+        _change_status(ticket, status, actor, changed, now)
+
+    diff = {}
+    for field, (old, new) in plain.items():
+        if old != new:
+            diff[field] = {"from": old, "to": new}
+            if field != "tags":
+                setattr(ticket, field, new)
+                changed.add(field)
+    if diff:
+        _event(ticket, Kind.FIELDS, channel=Channel.AGENT, actor=actor, data=diff, at=now)
+    if set(diff) & RULE_INPUTS and ticket.priority_source not in STICKY_PRIORITY:
+        _reapply_priority_rules(ticket, changed, now)
+    if changed or diff:
+        _save(ticket, changed, now)
+        events.publish("ticket_updated", ticket_id=ticket.pk, fields=sorted(changed | set(diff)))
+    return ticket
+
+
+RULE_INPUTS = {"category", "custom_fields", "impact", "urgency", "subject"}
+# Priorities set by an agent or raised by an SLA breach stay until an agent changes them.
+STICKY_PRIORITY = {"manual", "sla"}
+
+
+def _reapply_priority_rules(ticket: Ticket, changed: set[str], now) -> None:
+    """The fields priority rules test have changed: decide again and record any change."""
+    decision = rules.decide(
+        rules.Facts(
+            subject=ticket.subject,
+            description=ticket.description,
+            channel=ticket.channel,
+            category=ticket.category,
+            organization_tier=ticket.organization.tier if ticket.organization_id else None,
+            asset_model=ticket.asset.model_number if ticket.asset_id else "",
+            custom_fields=ticket.custom_fields,
+            impact=ticket.impact,
+            urgency=ticket.urgency,
+        )
+    )
+    if decision is None or decision.priority.pk == ticket.priority_id:
+        return
+    _event(
+        ticket,
+        Kind.PRIORITY,
+        channel=Channel.AGENT,
+        data={
+            "from": ticket.priority.code,
+            "to": decision.priority.code,
+            "manual": False,
+            "source": decision.source,
+            "rule": decision.rule.name if decision.rule else None,
+        },
+        at=now,
+    )
+    ticket.priority, ticket.priority_rank = decision.priority, decision.priority.rank
+    ticket.priority_source = decision.source
+    changed.update({"priority", "priority_rank", "priority_source"})

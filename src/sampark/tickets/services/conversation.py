@@ -1,0 +1,236 @@
+"""The conversation on a ticket: messages from and to the customer, internal notes and phone
+calls, and how the status follows them. What happens on a customer reply (a solved ticket
+reopens, a pending one goes back to open), on an agent's first reply (the first response, and an
+unowned ticket becomes the replying agent's) is all in :func:`add_message`."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sampark.core import clock, events
+from sampark.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+)
+from sampark.customers.models import Contact
+
+from ..models import (
+    Channel,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from ._steps import (
+    _agent_ref,
+    _check_choice,
+    _check_text,
+    _check_time_spent,
+    _event,
+    _is_supervisor,
+    _lock,
+    _require_agent,
+    _save,
+)
+
+Kind = TicketEvent.Kind
+
+
+def _ensure_customer_facing(ticket: Ticket, agent) -> None:
+    """The owner is the one face to the customer; collaborators write internal notes."""
+    if ticket.owner_id and ticket.owner_id != agent.pk and not _is_supervisor(agent):
+        raise Forbidden(
+            _(
+                "Only the ticket's owner speaks to the customer. Add an internal note, or ask a "
+                "supervisor to reassign the ticket."
+            )
+        )
+
+
+def _take_ownership_if_unowned(ticket: Ticket, agent, changed: set[str], now) -> None:
+    if ticket.owner_id is None:
+        ticket.owner = agent
+        changed.add("owner")
+        _event(
+            ticket,
+            Kind.ASSIGNED,
+            channel=Channel.AGENT,
+            actor=agent,
+            data={"from": None, "to": _agent_ref(agent), "reason": "first_reply"},
+            at=now,
+        )
+
+
+def _to_open(
+    ticket: Ticket, changed: set[str], now, *, kind: str, reason: str, channel: str, actor=None
+) -> None:
+    """Put the ticket back to open and record why: a STATUS event for what the conversation
+    implies (a new ticket answered, a pending one replied to), a REOPENED event for a solved
+    ticket coming back. SLA clocks replay both from the log."""
+    previous = ticket.status
+    ticket.status = Status.OPEN
+    changed.add("status")
+    if kind == Kind.REOPENED:
+        ticket.solved_at = None
+        changed.add("solved_at")
+    _event(
+        ticket,
+        kind,
+        channel=channel,
+        actor=actor,
+        contact=None if actor else ticket.requester,
+        data={"from": previous, "to": Status.OPEN, "reason": reason},
+        at=now,
+    )
+
+
+def _status_follows_conversation(
+    ticket: Ticket, changed: set[str], now, *, reason: str, channel: str, actor=None
+) -> None:
+    _to_open(ticket, changed, now, kind=Kind.STATUS, reason=reason, channel=channel, actor=actor)
+
+
+def _mark_responded(ticket: Ticket, agent, changed: set[str], now, channel: str) -> None:
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+        changed.add("first_responded_at")
+    if ticket.status == Status.NEW:
+        _status_follows_conversation(
+            ticket, changed, now, reason="first_response", channel=channel, actor=agent
+        )
+
+
+@transaction.atomic
+def add_message(
+    ticket_id: int,
+    *,
+    body: str,
+    public: bool = True,
+    agent=None,
+    contact: Contact | None = None,
+    channel: str = Channel.AGENT,
+    time_spent: int | None = None,
+    expected_version: int | None = None,
+) -> TicketEvent:
+    """A public message (from the customer or to them) or an internal note.
+
+    A customer reply to a solved ticket reopens it, and one to a pending ticket puts it back
+    to open. An agent's first public reply counts as the first response, and an unowned ticket
+    becomes the replying agent's.
+    """
+    if (agent is None) == (contact is None):
+        raise InvalidInput(_("A message comes from either an agent or a customer."))
+    if not isinstance(body, str) or not body.strip():
+        raise InvalidInput(_("The message is empty."), field="body")
+    time_spent = _check_time_spent(time_spent)
+    _check_choice(channel, Channel, "channel")
+    ticket = _lock(ticket_id, expected_version)
+    now = clock.now()
+    changed: set[str] = set()
+    if contact is not None:
+        if ticket.status == Status.CLOSED:
+            raise Conflict(_("This ticket is closed; open a follow-up ticket instead."))
+        if ticket.status == Status.SOLVED:
+            _reopen(ticket, changed, now, reason="customer_reply", channel=channel)
+        elif ticket.status == Status.PENDING:
+            _status_follows_conversation(
+                ticket, changed, now, reason="customer_reply", channel=channel
+            )
+        event = _event(
+            ticket,
+            Kind.MESSAGE_IN,
+            channel=channel,
+            contact=contact,
+            body=body,
+            public=True,
+            at=now,
+        )
+    elif public:
+        _require_agent(agent, field="actor")
+        if ticket.status == Status.CLOSED:
+            raise Conflict(_("This ticket is closed; open a follow-up ticket instead."))
+        _ensure_customer_facing(ticket, agent)
+        _take_ownership_if_unowned(ticket, agent, changed, now)
+        _mark_responded(ticket, agent, changed, now, channel)
+        event = _event(
+            ticket,
+            Kind.MESSAGE_OUT,
+            channel=channel,
+            actor=agent,
+            body=body,
+            public=True,
+            time_spent=time_spent,
+            at=now,
+        )
+    else:
+        _require_agent(agent, field="actor")
+        event = _event(
+            ticket,
+            Kind.NOTE,
+            channel=channel,
+            actor=agent,
+            body=body,
+            public=False,
+            time_spent=time_spent,
+            at=now,
+        )
+    _save(ticket, changed, now)
+    events.publish("ticket_message", ticket_id=ticket.pk, event_id=event.pk, kind=event.kind)
+    return event
+
+
+class CallDirection:
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    values = (INBOUND, OUTBOUND)
+
+
+@transaction.atomic
+def log_call(
+    ticket_id: int,
+    *,
+    agent,
+    direction: str,
+    duration_seconds: int,
+    summary: str,
+    time_spent: int | None = None,
+    expected_version: int | None = None,
+) -> TicketEvent:
+    """Record a phone call with the customer on the ticket: a customer communication."""
+    _require_agent(agent, field="actor")
+    if direction not in CallDirection.values:
+        raise InvalidInput(_("Direction must be inbound or outbound."), field="direction")
+    if not isinstance(duration_seconds, int) or not 0 <= duration_seconds <= 24 * 3600:
+        raise InvalidInput(_("Duration must be 0 to 86400 seconds."), field="duration_seconds")
+    summary = _check_text(summary, "summary", 10_000, required=True)
+    time_spent = _check_time_spent(time_spent)
+    ticket = _lock(ticket_id, expected_version)
+    if ticket.status == Status.CLOSED:
+        raise Conflict(_("This ticket is closed; open a follow-up ticket instead."))
+    _ensure_customer_facing(ticket, agent)
+    now = clock.now()
+    changed: set[str] = set()
+    _take_ownership_if_unowned(ticket, agent, changed, now)
+    _mark_responded(ticket, agent, changed, now, Channel.PHONE)
+    event = _event(
+        ticket,
+        Kind.CALL,
+        channel=Channel.PHONE,
+        actor=agent,
+        contact=ticket.requester,
+        body=summary,
+        public=True,
+        data={"direction": direction, "duration_seconds": duration_seconds},
+        time_spent=time_spent if time_spent is not None else duration_seconds,
+        at=now,
+    )
+    _save(ticket, changed, now)
+    events.publish("ticket_message", ticket_id=ticket.pk, event_id=event.pk, kind=event.kind)
+    return event
+
+
+def _reopen(
+    ticket: Ticket, changed: set[str], now, *, reason: str, channel: str, actor=None
+) -> None:
+    _to_open(ticket, changed, now, kind=Kind.REOPENED, reason=reason, channel=channel, actor=actor)
