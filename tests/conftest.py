@@ -140,3 +140,24 @@ def agent(make_agent, default_group):
 @pytest.fixture
 def api(api_as, agent):
     return api_as(agent)
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """One cheap hasher, for tests that set and check many passwords: the real one is slow on
+    purpose (a million PBKDF2 rounds), and what those tests check does not depend on it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+WORKSPACE_PASSWORD = "rk7-Vq2n-Lm4x"  # noqa: S105 - a test account's password
+
+
+@pytest.fixture
+def signed_in(client, fast_password_hashing):
+    """``signed_in(user)``: the test client, signed in to the workspace as ``user``."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

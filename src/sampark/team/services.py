@@ -3,7 +3,9 @@
 import hashlib
 import secrets
 import time
+import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
@@ -95,6 +97,50 @@ def update_agent(profile: AgentProfile, *, groups: list[Group] | None = None, **
         profile.user.save(update_fields=["is_staff", "is_superuser"])
     if groups is not None:
         profile.groups.set(groups)
+
+
+@transaction.atomic
+def set_presence(profile: AgentProfile, presence: str) -> None:
+    """An agent marks themself online, away or offline, which routing and the board read.
+    Presence is routine: it leaves the configuration generation (and every process's cached
+    directory) alone."""
+    _validate_profile(presence=presence)
+    profile.presence = presence
+    profile.save(update_fields=["presence"])
+
+
+def _validate_time_zone(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        return ""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidInput(
+            _("Unknown time zone “%(name)s”.") % {"name": name[:64]}, field="time_zone"
+        ) from None
+    return name
+
+
+@transaction.atomic
+def set_workspace_preferences(
+    profile: AgentProfile, *, language: str | None = None, time_zone: str | None = None
+) -> None:
+    """The language the workspace speaks to this agent and the time zone it shows times in,
+    kept on the profile so that they hold on every computer the agent signs in from. An
+    empty value goes back to the default: the browser's language, the help desk's zone.
+    ``None`` leaves a preference as it is."""
+    changed = []
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise InvalidInput(_("Unknown language."), field="language")
+        profile.language = language
+        changed.append("language")
+    if time_zone is not None:
+        profile.time_zone = _validate_time_zone(time_zone)
+        changed.append("time_zone")
+    if changed:
+        profile.save(update_fields=changed)
 
 
 @transaction.atomic
