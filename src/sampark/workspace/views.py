@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -140,7 +141,8 @@ def preferences(request, agent):
         except InvalidInput as error:
             form.add_error(error.field, error.message)
         else:
-            messages.success(request, _("Your preferences are saved."))
+            with translation.override(agent.language or translation.get_language()):
+                messages.success(request, _("Your preferences are saved."))
             response = redirect("workspace:preferences")
             _remember_language(response, agent.language)
             return response
