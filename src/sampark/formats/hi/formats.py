@@ -10,7 +10,6 @@ DATETIME_FORMAT = "j F Y, H:i"
 SHORT_DATETIME_FORMAT = "d-m-Y H:i"
 MONTH_DAY_FORMAT = "j F"
 SHORT_DATE_FORMAT = "d-m-Y"
-FIRST_DAY_OF_WEEK = 1  # Monday
 
 # Django's own Hindi catalogue spells these three month names without the virama (सितमबर,
 # नवमबर, दिसमबर); Sampark's catalogue, which Django reads first, has them right. Named here so
