@@ -41,6 +41,9 @@ test-deps: $(VENV)/.installed-test
 run: venv
 	$(BIN)/sampark migrate
 	$(BIN)/sampark demo --if-empty
+	@echo "Open the agent workspace at http://$(HOST):$(PORT)/ and sign in with the demo's password"
+	@echo "sampark-demo as ankit.sharma@sampark.local (agent), meenakshi.rao@sampark.local"
+	@echo "(supervisor) or admin@sampark.local (admin; the admin is at http://$(HOST):$(PORT)/admin/)."
 	$(BIN)/sampark serve --host $(HOST) --port $(PORT)
 
 ## make test: lint, format check, then the whole suite (in parallel).

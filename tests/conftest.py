@@ -158,3 +158,24 @@ def shared_database_url(transactional_db) -> str:
     host = quote(db["HOST"] or "localhost", safe="")  # a socket directory is percent-encoded
     port = f":{db['PORT']}" if db["PORT"] else ""
     return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """One cheap hasher, for tests that set and check many passwords: the real one is slow on
+    purpose (a million PBKDF2 rounds), and what those tests check does not depend on it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+WORKSPACE_PASSWORD = "rk7-Vq2n-Lm4x"  # noqa: S105 - a test account's password
+
+
+@pytest.fixture
+def signed_in(client, fast_password_hashing):
+    """``signed_in(user)``: the test client, signed in to the workspace as ``user``."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

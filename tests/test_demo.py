@@ -44,6 +44,18 @@ def test_summary_tells_how_to_log_in_to_the_admin(summary):
     assert admin is not None and admin.is_superuser
 
 
+def test_demo_agents_sign_in_to_the_workspace_with_the_published_password(summary, client):
+    assert "ankit.sharma@sampark.local" in summary and "meenakshi.rao@sampark.local" in summary
+    profiles = AgentProfile.objects.select_related("user")
+    assert all(profile.user.has_usable_password() for profile in profiles)
+
+    for email in ("ankit.sharma@sampark.local", "meenakshi.rao@sampark.local"):
+        response = client.post("/sign-in/", {"email": email, "password": "sampark-demo"})
+        assert response.status_code == 302 and response.url == "/home/", email
+        assert "Welcome" in client.get("/home/").content.decode()
+        client.post("/sign-out/")
+
+
 def test_summary_counts_what_was_loaded(summary):
     assert f"{TICKETS} tickets" in summary
 

@@ -138,6 +138,45 @@ def test_every_gettext_string_in_the_source_is_in_the_catalogue(entries):
     assert not missing, "Run `make messages` and translate:\n" + "\n".join(missing)
 
 
+# Calls as django.utils.translation.template.templatize writes them for xgettext, and the
+# positions of their msgid (and plural) among the string arguments.
+TEMPLATE_CALL = re.compile(r"\b(npgettext|pgettext|ngettext|gettext)\(")
+STRING_ARGUMENT = re.compile(r"""\s*(u?'(?:[^'\\]|\\.)*'|u?"(?:[^"\\]|\\.)*")\s*,?""")
+TEMPLATE_MSGIDS = {"gettext": (0,), "ngettext": (0, 1), "pgettext": (1,), "npgettext": (1, 2)}
+
+
+def template_strings(path: Path):
+    """Every msgid of {% translate %} and {% blocktranslate %} in a template, as
+    ``makemessages`` extracts it."""
+    from django.utils.translation.template import templatize
+
+    text = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+    for call in TEMPLATE_CALL.finditer(text):
+        arguments, position = [], call.end()
+        while match := STRING_ARGUMENT.match(text, position):
+            arguments.append(ast.literal_eval(match.group(1)))
+            position = match.end()
+        for index in TEMPLATE_MSGIDS[call.group(1)]:
+            yield arguments[index]
+
+
+def test_every_template_string_is_in_the_catalogue(entries):
+    known = {e.msgid for e in entries} | {e.msgid_plural for e in entries if e.msgid_plural}
+    templates = [
+        path
+        for path in sorted(SOURCE.rglob("*"))
+        if "templates" in path.parts and path.suffix in (".html", ".txt")
+    ]
+    assert templates
+    missing = [
+        f"{path.relative_to(SOURCE)}: {msgid!r}"
+        for path in templates
+        for msgid in template_strings(path)
+        if msgid not in known
+    ]
+    assert not missing, "Run `make messages` and translate:\n" + "\n".join(missing)
+
+
 def test_every_entry_is_translated(entries):
     assert len(entries) > 300
     empty = [

@@ -5,10 +5,11 @@
 
 It loads the demo into a temporary SAMPARK_HOME (removed afterwards unless --keep) or into
 --home, always on the embedded SQLite whatever SAMPARK_DATABASE_URL says; serves it on a free
-port; logs into /admin/ as the demo admin; and saves one PNG per page at 1280×800.
+port; logs into /admin/ as the demo admin, then into the agent workspace as a demo agent (in
+English, then in Hindi); and saves one PNG per page at 1280×800.
 
 Needs, besides the project: Debian's browser and a Devanagari font
-(`apt-get install chromium fonts-lohit-deva`) and the Playwright package
+(`apt-get install chromium fonts-noto-core`) and the Playwright package
 (`.venv/bin/pip install playwright`). Playwright's own browser download is not used.
 """
 
@@ -29,6 +30,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ADMIN_EMAIL = "admin@sampark.local"
 ADMIN_PASSWORD = "sampark-demo"  # noqa: S105 - the published password of the demo admin
+# A front-desk agent of the demo, who signs in to the workspace with the same password.
+AGENT_EMAIL = "ankit.sharma@sampark.local"
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -137,7 +140,46 @@ def shoot(base: str, out: Path, ticket: int, contact: int, calendar: int, chromi
         page.goto(f"{base}/api/v1/docs")
         page.wait_for_selector(".opblock", timeout=30_000)
         save("api-docs")
+        context.close()
+        shots += shoot_workspace(browser, base, out)
         browser.close()
+    return shots
+
+
+def shoot_workspace(browser, base: str, out: Path) -> list:
+    """The agent workspace as a demo agent sees it, in English and then in Hindi: the sign-in
+    page, the home page, and a search."""
+    shots = []
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
+    page = context.new_page()
+
+    def save(name: str, path: str = ""):
+        if path:
+            page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => document.fonts.ready")
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target))
+        shots.append(target)
+
+    save("workspace-sign-in", "/")
+    page.fill("input[name=email]", AGENT_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/home/")
+    # The language is kept on the agent's profile: an earlier run may have left it in Hindi.
+    page.click("button[name=language][value=en]")
+    page.wait_for_url(f"{base}/home/")
+    save("workspace-home")
+    page.click("button[name=language][value=hi]")
+    page.wait_for_url(f"{base}/home/")
+    save("workspace-home-hi")
+    save("workspace-search-hi", "/search/?q=Lekha")
+    page.click(".user-menu summary")
+    page.click(".user-menu button[type=submit]")
+    page.wait_for_url(f"{base}/sign-in/")
+    save("workspace-sign-in-hi")
+    context.close()
     return shots
 
 

@@ -38,9 +38,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         Worker().start_thread()
 
-    print(
-        f"Sampark is serving on http://{args.host}:{args.port}/ (admin /admin/, API /api/v1/docs)"
-    )
+    base = f"http://{args.host}:{args.port}"
+    print(f"Sampark is serving on {base}/")
+    print(f"  agent workspace  {base}/")
+    print(f"  admin            {base}/admin/")
+    print(f"  API docs         {base}/api/v1/docs")
     serve(
         host=args.host,
         port=args.port,

@@ -64,12 +64,16 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "sampark.core",
+    "django_htmx",
+    # The partials loader is configured in TEMPLATES below, not by the app itself.
+    "template_partials.apps.SimpleAppConfig",
     "sampark.calendars",
     "sampark.customers",
     "sampark.team",
     "sampark.tickets",
     "sampark.notifications",
     "sampark.sla",
+    "sampark.workspace",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +86,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # After authentication: a signed-in agent's own language and time zone win over the
+    # browser's for workspace pages.
+    "sampark.workspace.middleware.AgentPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -94,13 +102,31 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # "page.html#fragment" names one partial of a template (django-template-partials,
+            # the API Django 6 adopted): an htmx request gets the fragment, a normal one the page.
+            "loaders": [
+                (
+                    "template_partials.loader.Loader",
+                    [
+                        (
+                            "django.template.loaders.cached.Loader",
+                            [
+                                "django.template.loaders.filesystem.Loader",
+                                "django.template.loaders.app_directories.Loader",
+                            ],
+                        )
+                    ],
+                )
+            ],
+            # {% partialdef %} everywhere without {% load %}, as it is built in from Django 6.
+            "builtins": ["template_partials.templatetags.partials"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "sampark.workspace.context_processors.shell",
             ],
         },
     },
@@ -172,17 +198,21 @@ if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's four checks, with messages in Sampark's own catalogue (sampark.team.passwords).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "sampark.team.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "sampark.team.passwords.MinimumLengthValidator"},
+    {"NAME": "sampark.team.passwords.CommonPasswordValidator"},
+    {"NAME": "sampark.team.passwords.NumericPasswordValidator"},
 ]
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("hi", _("Hindi"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as the glossary writes them in Hindi ("7 दिसंबर 2026, 14:30"); other languages keep
+# Django's formats.
+FORMAT_MODULE_PATH = ["sampark.formats"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("SAMPARK_TIME_ZONE", "Asia/Kolkata")
 USE_TZ = True
@@ -211,12 +241,58 @@ FILE_UPLOAD_TEMP_DIR = SAMPARK_HOME / "tmp" / "uploads"
 FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Security -------------------------------------------------------------------------------
+# SAMPARK_HTTPS: the site is reached over HTTPS (directly or behind a proxy that terminates
+# TLS), so cookies are only ever sent over HTTPS.
+SAMPARK_HTTPS = _env_bool("SAMPARK_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# A workspace session lasts a working day and a half; agents often share desks in shifts.
+SESSION_COOKIE_AGE = int(float(os.environ.get("SAMPARK_SESSION_HOURS", "12")) * 3600)
 CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = _env_bool("SAMPARK_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = _env_bool("SAMPARK_SECURE_COOKIES", SAMPARK_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+# --- The agent workspace --------------------------------------------------------------------
+LOGIN_URL = "workspace:sign_in"
+LOGIN_REDIRECT_URL = "workspace:home"
+LOGOUT_REDIRECT_URL = "workspace:sign_in"
+# Failed sign-ins allowed per account (email address) and per client address before the
+# sign-in form refuses to check passwords for the rest of the window ("10/h", or "off").
+SAMPARK_SIGN_IN_FAILURES_PER_ACCOUNT = os.environ.get(
+    "SAMPARK_SIGN_IN_FAILURES_PER_ACCOUNT", "10/h"
+)
+SAMPARK_SIGN_IN_FAILURES_PER_ADDRESS = os.environ.get(
+    "SAMPARK_SIGN_IN_FAILURES_PER_ADDRESS", "30/h"
+)
+# Password reset emails one client address may ask for.
+SAMPARK_PASSWORD_RESETS_PER_ADDRESS = os.environ.get("SAMPARK_PASSWORD_RESETS_PER_ADDRESS", "10/h")
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("SAMPARK_PASSWORD_RESET_HOURS", "24")) * 3600
+
+# --- Outgoing email -------------------------------------------------------------------------
+# With SAMPARK_EMAIL_HOST set, mail goes out over SMTP. Without it (the embedded install),
+# each message is written as a file to SAMPARK_HOME/outbox, where an admin can read it.
+# SAMPARK_EMAIL_BACKEND names any Django email backend instead.
+EMAIL_HOST = os.environ.get("SAMPARK_EMAIL_HOST", "").strip()
+EMAIL_PORT = int(os.environ.get("SAMPARK_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("SAMPARK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SAMPARK_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = _env_bool("SAMPARK_EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = _env_bool("SAMPARK_EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = 30
+EMAIL_FILE_PATH = SAMPARK_HOME / "outbox"
+EMAIL_BACKEND = os.environ.get("SAMPARK_EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("SAMPARK_EMAIL_FROM", "Sampark <sampark@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Help desk rules ------------------------------------------------------------------------
 # A returning customer reaches the owner of a ticket solved within this many days (SPOC).

@@ -21,7 +21,7 @@ from sampark.team.models import AgentProfile, Group
 from sampark.tickets.models import ACTIVE_STATUSES, Ticket, TicketEvent
 
 from .cast import build_cast, demo_emails
-from .content import ADMIN_EMAIL, ADMIN_PASSWORD
+from .content import ADMIN_EMAIL, ADMIN_PASSWORD, SAMPLE_AGENT_EMAIL, SAMPLE_SUPERVISOR_EMAIL
 from .plans import make_plans
 from .stories import Run, Stage
 
@@ -90,5 +90,10 @@ def _summary(seconds: float) -> str:
             % counts,
             _("Log in at /admin/ as %(email)s with the password %(password)s.")
             % {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+            _(
+                "Every demo agent signs in to the workspace at / with the same password, "
+                "e.g. %(agent)s (an agent) or %(supervisor)s (a supervisor)."
+            )
+            % {"agent": SAMPLE_AGENT_EMAIL, "supervisor": SAMPLE_SUPERVISOR_EMAIL},
         ]
     )

@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from sampark.calendars.models import BusinessCalendar
 from sampark.core.errors import InvalidInput
@@ -174,6 +175,8 @@ def build_cast(rng: random.Random, stage: Stage) -> Cast:
 
     _service_levels(cast)
 
+    # Every demo agent signs in to the workspace with the published demo password.
+    password_hash = make_password(content.AGENT_PASSWORD)
     for spec in content.AGENTS:
         profile = team.create_agent(
             email=_email_for(spec),
@@ -184,6 +187,7 @@ def build_cast(rng: random.Random, stage: Stage) -> Cast:
             skills=list(spec.skills),
             languages=list(spec.languages),
             capacity=15 if spec.tier == "L1" else 25,
+            password_hash=password_hash,
         )
         if spec.presence != "offline":
             team.update_agent(profile, presence=spec.presence)

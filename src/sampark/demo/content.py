@@ -21,6 +21,11 @@ ADMIN_EMAIL = "admin@sampark.local"
 ADMIN_PASSWORD = "sampark-demo"  # noqa: S105 - the published password of the demo admin
 ADMIN_NAME = "Sampark Admin"
 AGENT_DOMAIN = "sampark.local"
+# Every demo agent signs in to the workspace with this published password too.
+AGENT_PASSWORD = ADMIN_PASSWORD
+# The two the demo's summary names: a front-desk agent and a supervisor.
+SAMPLE_AGENT_EMAIL = "ankit.sharma@sampark.local"
+SAMPLE_SUPERVISOR_EMAIL = "meenakshi.rao@sampark.local"
 
 
 # --- the support team ---------------------------------------------------------------------

@@ -78,6 +78,13 @@ class AgentProfile(models.Model):
     presence = models.CharField(
         _("presence"), max_length=16, choices=Presence, default=Presence.OFFLINE
     )
+    # The workspace's language and time zone for this agent, kept on the profile so that they
+    # follow the agent from one computer to the next. Empty: the browser's language, and the
+    # help desk's time zone (SAMPARK_TIME_ZONE).
+    language = models.CharField(
+        _("workspace language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("agent profile")

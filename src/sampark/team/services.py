@@ -3,7 +3,9 @@
 import hashlib
 import secrets
 import time
+import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
@@ -38,7 +40,12 @@ def create_agent(
     skills: list[str] = (),
     languages: list[str] = ("en",),
     capacity: int = 20,
+    password_hash: str | None = None,
 ) -> AgentProfile:
+    """A new agent: a Django user (the email address is the login) with a profile. Without a
+    password the account cannot sign in until a password is set by email. ``password_hash``
+    is a password already hashed by ``make_password``, for a team created in bulk with one
+    published password (the demo): hashing is slow on purpose, half a second each."""
     email = normalise_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(_("An agent with this email already exists."))
@@ -54,6 +61,8 @@ def create_agent(
     )
     if password:
         user.set_password(password)
+    elif password_hash:
+        user.password = password_hash
     else:
         user.set_unusable_password()
     user.save()
@@ -95,6 +104,50 @@ def update_agent(profile: AgentProfile, *, groups: list[Group] | None = None, **
         profile.user.save(update_fields=["is_staff", "is_superuser"])
     if groups is not None:
         profile.groups.set(groups)
+
+
+@transaction.atomic
+def set_presence(profile: AgentProfile, presence: str) -> None:
+    """An agent marks themself online, away or offline, which routing and the board read.
+    Presence is routine: it leaves the configuration generation (and every process's cached
+    directory) alone."""
+    _validate_profile(presence=presence)
+    profile.presence = presence
+    profile.save(update_fields=["presence"])
+
+
+def _validate_time_zone(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        return ""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidInput(
+            _("Unknown time zone “%(name)s”.") % {"name": name[:64]}, field="time_zone"
+        ) from None
+    return name
+
+
+@transaction.atomic
+def set_workspace_preferences(
+    profile: AgentProfile, *, language: str | None = None, time_zone: str | None = None
+) -> None:
+    """The language the workspace speaks to this agent and the time zone it shows times in,
+    kept on the profile so that they hold on every computer the agent signs in from. An
+    empty value goes back to the default: the browser's language, the help desk's zone.
+    ``None`` leaves a preference as it is."""
+    changed = []
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise InvalidInput(_("Unknown language."), field="language")
+        profile.language = language
+        changed.append("language")
+    if time_zone is not None:
+        profile.time_zone = _validate_time_zone(time_zone)
+        changed.append("time_zone")
+    if changed:
+        profile.save(update_fields=changed)
 
 
 @transaction.atomic

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.contrib.auth import views as auth
+from django.urls import path, reverse_lazy
+
+from . import views
+from .forms import NewPasswordForm
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("home/", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("presence/", views.change_presence, name="presence"),
+    path("language/", views.change_language, name="language"),
+    path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sign-out/", auth.LogoutView.as_view(), name="sign_out"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        auth.PasswordResetDoneView.as_view(
+            template_name="workspace/password_reset_sent.html",
+            extra_context={"reset_hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
+        ),
+        name="password_reset_sent",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(
+            form_class=NewPasswordForm,
+            template_name="workspace/password_reset_confirm.html",
+            success_url=reverse_lazy("workspace:password_reset_done"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth.PasswordResetCompleteView.as_view(template_name="workspace/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+]
