@@ -1,9 +1,8 @@
 """How many failed sign-ins an account and a client address may have, and how many password
 reset emails an address may ask for, in one place.
 
-The counts live in Django's cache for now: on the embedded default that is each server
-process's own memory, so a limit holds per process. The shared rate-limit store (one every
-process sees) replaces the two calls to :mod:`sampark.api.ratelimit` below when it lands; the
+The counts live in the shared rate-limit store (:mod:`sampark.api.ratelimit`: the database, or
+Redis when configured), so a limit holds across every server process, as the API's do. The
 views and forms only ever call these functions.
 """
 
