@@ -319,6 +319,13 @@ class Ticket(models.Model):
             # PostgreSQL the foreign keys' own indexes do not keep the ids in order.
             models.Index(fields=["group", "id"], name="ticket_group_id"),
             models.Index(fields=["owner", "id"], name="ticket_owner_id"),
+            # An agent's own active tickets in queue order ("my queue", and the owned part of
+            # a scope in a queue).
+            models.Index(
+                fields=["owner", "priority_rank", "created_at", "id"],
+                condition=ACTIVE_Q,
+                name="ticket_owner_queue",
+            ),
         ]
 
     def __str__(self) -> str:
