@@ -659,3 +659,29 @@ def test_require_visible_refuses_an_out_of_scope_id_like_a_missing_one(world):
 )
 def test_new_agents_get_their_roles_ticket_access(make_agent, role, expected):
     assert make_agent(role=role).agent.ticket_access == expected
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/tickets",
+        "/api/v1/tickets?order=queue&active=true",
+        "/api/v1/groups/{A}/queue",
+        "/api/v1/groups/{B}/queue",
+        "/api/v1/contacts/{customer}/timeline",
+    ],
+)
+def test_a_scoped_list_costs_no_more_queries_than_an_unscoped_one(world, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    path = path.format(A=world.groups["A"].pk, B=world.groups["B"].pk, customer=world.customer.pk)
+    counts = {}
+    for persona in (ADMIN, AGENT_A, OWN):
+        client = world.clients[persona]
+        assert client.get(path).status_code == 200  # the token is now known to this process
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        counts[persona] = len(queries)
+
+    assert counts[AGENT_A] <= counts[ADMIN] and counts[OWN] <= counts[ADMIN]
