@@ -202,7 +202,8 @@ def _in_scope(rows, filters: TicketFilters, scope: access.Scope | None) -> list:
     sorts them (35 ms for a large group at 100k tickets), PostgreSQL likewise. So a list that
     is not already narrowed by a selective key is split into one part per group, one for the
     tickets owned and one for the collaborations: each part walks one index range in page
-    order (``ticket_group_id``, ``ticket_owner_id``) and stops at the page's end."""
+    order (``ticket_group_id`` and ``ticket_owner_id`` newest first, ``ticket_group_queue`` and
+    ``ticket_owner_queue`` in queue order) and stops at the page's end."""
     if scope is None:
         return [rows.none()]
     if scope.covers_group(filters.group) or filters.owner == scope.user_id:
