@@ -356,6 +356,46 @@ def test_promoting_an_agent_to_admin_in_the_roster_gives_admin_access(browser, m
     assert profile.user.is_staff and profile.user.is_superuser
 
 
+def test_an_agent_added_in_the_admin_can_be_narrowed_to_their_own_tickets(browser):
+    page = browser.get(url(get_user_model(), "add"))
+    data = {**form_data(page), "email": "ravi@sampark.test", "role": "agent", "tier": "L1"}
+
+    narrowed = browser.post(url(get_user_model(), "add"), {**data, "ticket_access": "own"})
+    default = browser.post(
+        url(get_user_model(), "add"),
+        {**data, "email": "sita@sampark.test", "role": "supervisor", "ticket_access": ""},
+    )
+
+    assert narrowed.status_code == default.status_code == 302
+    assert AgentProfile.objects.get(user__email="ravi@sampark.test").ticket_access == "own"
+    assert AgentProfile.objects.get(user__email="sita@sampark.test").ticket_access == "all"
+
+
+def test_ticket_access_changed_in_the_roster_goes_through_update_agent(browser, make_agent):
+    profile = make_agent().agent
+
+    response = change(browser, profile, ticket_access="all")
+
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.ticket_access == "all"
+
+
+def test_an_admin_narrowed_to_a_group_sees_only_its_tickets_in_the_admin(
+    client, make_agent, make_group, make_ticket
+):
+    mine, other = make_group(name="Mine"), make_group(name="Other")
+    narrowed = make_agent(role=ADMIN, groups=[mine], ticket_access="groups")
+    inside = make_ticket(group=mine, subject="Inside")
+    outside = make_ticket(group=other, subject="Outside")
+    client.force_login(narrowed)
+
+    listed = client.get(url(Ticket, "changelist"))
+
+    assert [t.pk for t in listed.context["cl"].result_list] == [inside.pk]
+    assert client.get(url(Ticket, "change", outside.pk)).status_code == 302  # "doesn't exist"
+
+
 def test_role_changed_on_the_user_page_goes_through_update_agent(browser, make_agent):
     user = make_agent()
 

@@ -5,7 +5,7 @@ from sampark.notifications.services import notify
 
 def test_agent_lists_and_reads_only_their_own_notifications(api_as, make_agent, make_ticket):
     owner, other = make_agent(), make_agent()
-    ticket = make_ticket()
+    ticket = make_ticket(owner=owner)
     [mine] = notify([owner], kind="sla_warning", title="जवाब जल्द देना है", ticket=ticket)
     [theirs] = notify([other], kind="sla_warning", title="Not yours")
 

@@ -147,6 +147,103 @@ def test_an_admin_promotes_an_agent(admin_api, make_agent):
     assert response.json()["role"] == "supervisor"
 
 
+def test_an_agent_is_shown_with_their_ticket_access(api, make_agent):
+    someone = make_agent(ticket_access="own")
+
+    assert api.get(f"/api/v1/agents/{someone.pk}").json()["ticket_access"] == "own"
+
+
+@pytest.mark.parametrize(
+    ("role", "given", "expected"),
+    [("agent", None, "groups"), ("supervisor", None, "all"), ("agent", "own", "own")],
+)
+def test_an_admin_adds_an_agent_with_the_roles_ticket_access_or_a_chosen_one(
+    admin_api, role, given, expected
+):
+    body = {"email": "new.agent@sampark.test", "role": role}
+    if given:
+        body["ticket_access"] = given
+
+    response = admin_api.post("/api/v1/agents", body)
+
+    assert response.status_code == 201
+    assert response.json()["ticket_access"] == expected
+
+
+def test_an_admin_narrows_an_agents_ticket_access(admin_api, make_agent):
+    someone = make_agent()
+
+    response = admin_api.patch(f"/api/v1/agents/{someone.pk}", {"ticket_access": "own"})
+
+    assert response.status_code == 200
+    assert response.json()["ticket_access"] == "own"
+
+
+def test_an_agent_cannot_widen_their_own_ticket_access(api, agent):
+    response = api.patch(f"/api/v1/agents/{agent.pk}", {"ticket_access": "all"})
+
+    assert response.status_code == 403
+    assert api.get(f"/api/v1/agents/{agent.pk}").json()["ticket_access"] == "groups"
+
+
+def test_an_unknown_ticket_access_is_422(admin_api, make_agent):
+    response = admin_api.patch(f"/api/v1/agents/{make_agent().pk}", {"ticket_access": "everything"})
+
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("role", "access", "new_role", "expected"),
+    [
+        ("agent", "groups", "supervisor", "all"),  # the role's default follows the role
+        ("supervisor", "all", "agent", "groups"),
+        ("admin", "all", "agent", "groups"),
+        ("agent", "own", "supervisor", "own"),  # a narrowed agent stays narrowed
+        ("agent", "all", "supervisor", "all"),
+        ("supervisor", "groups", "admin", "groups"),
+        ("supervisor", "own", "agent", "own"),
+    ],
+)
+def test_a_role_change_keeps_a_chosen_ticket_access(
+    admin_api, make_agent, role, access, new_role, expected
+):
+    someone = make_agent(role=role, ticket_access=access)
+
+    response = admin_api.patch(f"/api/v1/agents/{someone.pk}", {"role": new_role})
+
+    assert response.json()["ticket_access"] == expected
+
+
+def test_a_ticket_access_given_with_a_role_change_wins(admin_api, make_agent):
+    someone = make_agent()
+
+    response = admin_api.patch(
+        f"/api/v1/agents/{someone.pk}", {"role": "supervisor", "ticket_access": "groups"}
+    )
+
+    assert (response.json()["role"], response.json()["ticket_access"]) == ("supervisor", "groups")
+
+
+def test_the_migration_gives_existing_agents_their_roles_ticket_access(make_agent):
+    import importlib
+
+    from django.apps import apps
+
+    from sampark.team.models import AgentProfile
+
+    migration = importlib.import_module("sampark.team.migrations.0006_agentprofile_ticket_access")
+    admin, supervisor, agent = (make_agent(role=r) for r in ("admin", "supervisor", "agent"))
+    AgentProfile.objects.update(ticket_access="own")
+
+    migration.backfill_by_role(apps, None)
+
+    assert [AgentProfile.objects.get(user=u).ticket_access for u in (admin, supervisor, agent)] == [
+        "all",
+        "all",
+        "groups",
+    ]
+
+
 def test_an_admin_sets_an_agents_groups(admin_api, make_agent, make_group):
     someone, billing = make_agent(), make_group(name="Billing")
 

@@ -21,6 +21,7 @@ from sampark.sla.api import router as sla_router
 from sampark.team.api import router as team_router
 from sampark.team.permissions import profile_of
 from sampark.team.services import authenticate_token
+from sampark.tickets import access
 from sampark.tickets.api import router as tickets_router
 from sampark.tickets.config_api import router as ticket_config_router
 
@@ -53,6 +54,9 @@ class AgentToken(HttpBearer):
         # nothing before it reads configuration may carry on (configuration.snapshot).
         with configuration.snapshot() as reading:
             found = authenticate_token(token)
+            if found is not None:
+                # Under the same reading: the agent's groups cost no query of their own.
+                access.attach_scope(found.user)
         request.configuration_reading = reading
         if found is None or profile_of(found.user) is None:
             return None

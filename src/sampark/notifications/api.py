@@ -1,4 +1,6 @@
-"""An agent's own notifications: SLA warnings and breaches, customer updates due."""
+"""An agent's own notifications: SLA warnings and breaches, customer updates due. A
+notification about a ticket that has since left the agent's scope (handed over, moved to
+another group) is gone with it: it named the ticket and its subject."""
 
 from datetime import datetime
 
@@ -8,6 +10,7 @@ from ninja import Router, Schema
 from sampark.api.pagination import decode_cursor, encode_cursor
 from sampark.api.schema import Limit, PathId, Text
 from sampark.core.errors import NotFound
+from sampark.tickets import access
 
 from . import services
 from .models import Notification
@@ -30,6 +33,12 @@ class NotificationPage(Schema):
     next_cursor: str | None
 
 
+def _inbox(user):
+    """The user's notifications that they may still see."""
+    rows = Notification.objects.filter(recipient=user)
+    return access.visible(user, rows, via="ticket", optional=True)
+
+
 def notification_out(row: Notification) -> dict:
     return {
         "id": row.pk,
@@ -47,7 +56,7 @@ def list_notifications(
     request, unread: bool = False, cursor: Text(500) | None = None, limit: Limit = 50
 ):
     """The caller's own notifications, newest first. Nobody sees anyone else's."""
-    rows = Notification.objects.filter(recipient=request.auth).order_by("-id")
+    rows = _inbox(request.auth).order_by("-id")
     if unread:
         rows = rows.filter(read_at__isnull=True)
     if cursor:
@@ -67,7 +76,7 @@ def list_notifications(
     summary="Mark a notification read",
 )
 def mark_notification_read(request, notification_id: PathId):
-    row = Notification.objects.filter(pk=notification_id, recipient=request.auth).first()
+    row = _inbox(request.auth).filter(pk=notification_id).first()
     if row is None:
         raise NotFound(_("Notification not found."))
     services.mark_read(row)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sampark.customers.admin import ReadOnlyModelAdmin, ServiceModelAdmin
 from sampark.customers.models import Organization
+from sampark.tickets import access
 from sampark.tickets.models import Channel
 
 from . import services
@@ -93,6 +94,9 @@ class TicketClockAdmin(ReadOnlyModelAdmin):
     show_full_result_count = False
     ordering = ["next_deadline"]
 
+    def get_queryset(self, request):
+        return access.visible(request.user, super().get_queryset(request), via="ticket")
+
 
 @admin.register(SLAAlert)
 class SLAAlertAdmin(ReadOnlyModelAdmin):
@@ -101,3 +105,6 @@ class SLAAlertAdmin(ReadOnlyModelAdmin):
     list_select_related = ["ticket"]
     show_full_result_count = False
     ordering = ["-id"]
+
+    def get_queryset(self, request):
+        return access.visible(request.user, super().get_queryset(request), via="ticket")

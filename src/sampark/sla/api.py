@@ -9,6 +9,7 @@ from sampark.api.schema import Id, Input, PathId, Text, changed_fields, referenc
 from sampark.core.errors import InvalidInput, NotFound
 from sampark.team.api import require_admin
 from sampark.team.models import Group
+from sampark.tickets import access
 from sampark.tickets.models import Priority
 from sampark.tickets.queries import get_ticket
 
@@ -46,7 +47,7 @@ class MetricsOut(Schema):
 def get_ticket_metrics(request, ticket_id: PathId):
     """First response, resolution, customer updates, time in each status and handle time,
     read from the event log, in business time (the group's calendar) and calendar time."""
-    return metrics.ticket_metrics(get_ticket(ticket_id))
+    return metrics.ticket_metrics(get_ticket(ticket_id, access.scope_of(request.auth)))
 
 
 class PolicyIn(Input):

@@ -39,7 +39,7 @@ admin.site.index_title = _("Help desk configuration")
 admin.site.unregister(PermissionGroup)
 admin.site.unregister(User)
 
-AGENT_FIELDS = ("role", "tier", "skills", "languages", "capacity", "presence")
+AGENT_FIELDS = ("role", "tier", "ticket_access", "skills", "languages", "capacity", "presence")
 
 
 class AgentProfileForm(forms.ModelForm):
@@ -55,7 +55,16 @@ class AgentProfileForm(forms.ModelForm):
 
     class Meta:
         model = AgentProfile
-        fields = ("role", "tier", "groups", "skills", "languages", "capacity", "presence")
+        fields = (
+            "role",
+            "tier",
+            "groups",
+            "ticket_access",
+            "skills",
+            "languages",
+            "capacity",
+            "presence",
+        )
         widgets = {"groups": forms.CheckboxSelectMultiple}
 
 
@@ -110,6 +119,12 @@ class AgentCreationForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    ticket_access = forms.ChoiceField(
+        label=_("ticket access"),
+        choices=[("", _("The role's default")), *AgentProfile.TicketAccess.choices],
+        required=False,
+        help_text=_("Admins and supervisors see all tickets by default; agents their groups'."),
+    )
 
     class Meta:
         model = User
@@ -144,7 +159,7 @@ class AgentUserAdmin(ServiceModelAdmin, UserAdmin):
     add_form_template = None
     add_fieldsets = (
         (None, {"fields": ("email", "name", "password1", "password2")}),
-        (_("Work"), {"fields": ("role", "tier", "support_groups")}),
+        (_("Work"), {"fields": ("role", "tier", "support_groups", "ticket_access")}),
     )
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -184,6 +199,7 @@ class AgentUserAdmin(ServiceModelAdmin, UserAdmin):
             role=data["role"],
             tier=data["tier"],
             groups=list(data["support_groups"]),
+            ticket_access=data["ticket_access"] or None,
         )
         return profile.user
 
@@ -218,8 +234,17 @@ class AgentProfileAdmin(ServiceModelAdmin):
     form = AgentProfileForm
     fields = ("user", *AgentProfileForm.Meta.fields)
     readonly_fields = ("user",)
-    list_display = ("__str__", "email", "role", "tier", "presence", "capacity", "group_list")
-    list_filter = ("role", "tier", "presence", "groups")
+    list_display = (
+        "__str__",
+        "email",
+        "role",
+        "tier",
+        "ticket_access",
+        "presence",
+        "capacity",
+        "group_list",
+    )
+    list_filter = ("role", "tier", "ticket_access", "presence", "groups")
     list_select_related = ("user",)
     search_fields = ("user__email", "user__first_name", "user__last_name")
 

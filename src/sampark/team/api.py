@@ -20,6 +20,7 @@ User = get_user_model()
 RoleName = Literal["admin", "supervisor", "agent"]
 TierName = Literal["L1", "L2", "L3"]
 PresenceName = Literal["online", "away", "offline"]
+TicketAccessName = Literal["all", "groups", "own"]
 LanguageCode = Literal["en", "hi"]
 
 
@@ -42,6 +43,7 @@ class AgentOut(Schema):
     languages: list[str]
     capacity: int
     presence: str
+    ticket_access: str
     is_active: bool
 
 
@@ -55,6 +57,8 @@ class AgentIn(Input):
     languages: list[LanguageCode] = Field(default_factory=lambda: ["en"], max_length=2)
     capacity: int = Field(20, ge=0, le=1000)
     password: Text(128, 10) | None = None
+    # Omitted: the role's default (all for admins and supervisors, groups for agents).
+    ticket_access: TicketAccessName | None = None
 
 
 class AgentPatchIn(Input):
@@ -65,6 +69,7 @@ class AgentPatchIn(Input):
     languages: list[LanguageCode] | None = Field(None, max_length=2)
     capacity: int | None = Field(None, ge=0, le=1000)
     presence: PresenceName | None = None
+    ticket_access: TicketAccessName | None = None
 
 
 class GroupOut(Schema):
@@ -108,6 +113,7 @@ def agent_out(profile: AgentProfile) -> dict:
         "languages": profile.languages,
         "capacity": profile.capacity,
         "presence": profile.presence,
+        "ticket_access": profile.ticket_access,
         "is_active": user.is_active,
     }
 
@@ -163,6 +169,7 @@ def create_agent(request, payload: AgentIn):
         skills=payload.skills,
         languages=payload.languages,
         capacity=payload.capacity,
+        ticket_access=payload.ticket_access,
     )
     return Status(201, agent_out(_profile(profile.user_id)))
 

@@ -64,6 +64,13 @@ class AgentProfile(models.Model):
         AWAY = "away", _("Away")
         OFFLINE = "offline", _("Offline")
 
+    class TicketAccess(models.TextChoices):
+        """Which tickets the agent may see and work on (sampark.tickets.access)."""
+
+        ALL = "all", _("All tickets")
+        GROUPS = "groups", _("Tickets of their groups")
+        OWN = "own", _("Only tickets they own or collaborate on")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
     )
@@ -85,6 +92,16 @@ class AgentProfile(models.Model):
         _("workspace language"), max_length=8, choices=settings.LANGUAGES, blank=True
     )
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    ticket_access = models.CharField(
+        _("ticket access"),
+        max_length=8,
+        choices=TicketAccess,
+        default=TicketAccess.GROUPS,
+        help_text=_(
+            "Which tickets the agent sees and works on. Tickets they own or collaborate on are "
+            "always included."
+        ),
+    )
 
     class Meta:
         verbose_name = _("agent profile")
@@ -101,6 +118,13 @@ class AgentProfile(models.Model):
     @property
     def is_supervisor(self) -> bool:
         return self.role in (self.Role.ADMIN, self.Role.SUPERVISOR)
+
+    @classmethod
+    def default_ticket_access(cls, role: str) -> str:
+        """Admins and supervisors oversee the whole desk; agents work their groups' queues."""
+        if role in (cls.Role.ADMIN, cls.Role.SUPERVISOR):
+            return cls.TicketAccess.ALL
+        return cls.TicketAccess.GROUPS
 
 
 class ApiToken(models.Model):

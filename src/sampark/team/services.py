@@ -41,15 +41,19 @@ def create_agent(
     languages: list[str] = ("en",),
     capacity: int = 20,
     password_hash: str | None = None,
+    ticket_access: str | None = None,
 ) -> AgentProfile:
     """A new agent: a Django user (the email address is the login) with a profile. Without a
     password the account cannot sign in until a password is set by email. ``password_hash``
     is a password already hashed by ``make_password``, for a team created in bulk with one
-    published password (the demo): hashing is slow on purpose, half a second each."""
+    published password (the demo): hashing is slow on purpose, half a second each.
+    ``ticket_access`` defaults to the role's (see ``AgentProfile.default_ticket_access``)."""
     email = normalise_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(_("An agent with this email already exists."))
-    _validate_profile(role=role, tier=tier)
+    if ticket_access is None:
+        ticket_access = AgentProfile.default_ticket_access(role)
+    _validate_profile(role=role, tier=tier, ticket_access=ticket_access)
     first, _sep, last = (name or email.split("@")[0]).strip().partition(" ")
     user = User(
         username=email[:150],
@@ -73,6 +77,7 @@ def create_agent(
         skills=list(skills),
         languages=list(languages),
         capacity=capacity,
+        ticket_access=ticket_access,
     )
     profile.groups.set(groups)
     return profile
@@ -85,15 +90,33 @@ def _validate_profile(**fields) -> None:
         raise InvalidInput(_("Unknown tier."), field="tier")
     if "presence" in fields and fields["presence"] not in AgentProfile.Presence.values:
         raise InvalidInput(_("Unknown presence."), field="presence")
+    if (
+        "ticket_access" in fields
+        and fields["ticket_access"] not in AgentProfile.TicketAccess.values
+    ):
+        raise InvalidInput(_("Unknown ticket access."), field="ticket_access")
 
 
 @transaction.atomic
 def update_agent(profile: AgentProfile, *, groups: list[Group] | None = None, **fields) -> None:
+    """Change an agent's profile.
+
+    A new role brings the new role's ticket access only when the agent had the old role's
+    default: an access an admin chose on purpose (narrower, or wider, than the role's) stays
+    through promotions and demotions, so a promotion never silently widens a narrowed agent.
+    A ``ticket_access`` given in the same change wins."""
     _validate_profile(**fields)
-    allowed = {"role", "tier", "skills", "languages", "capacity", "presence"}
+    allowed = {"role", "tier", "skills", "languages", "capacity", "presence", "ticket_access"}
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(_("Unknown agent fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if (
+        "role" in fields
+        and "ticket_access" not in fields
+        and fields["role"] != profile.role
+        and profile.ticket_access == AgentProfile.default_ticket_access(profile.role)
+    ):
+        fields["ticket_access"] = AgentProfile.default_ticket_access(fields["role"])
     for field, value in fields.items():
         setattr(profile, field, value)
     if fields:

@@ -23,6 +23,7 @@ from sampark.customers.admin import (
 )
 from sampark.customers.models import Organization
 
+from . import access
 from .models import (
     Channel,
     FieldDefinition,
@@ -283,6 +284,9 @@ class TicketAdmin(ReadOnlyModelAdmin):
     search_help_text = _("A ticket number (e.g. #1042), or words from the subject or requester.")
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        return access.visible(request.user, super().get_queryset(request))
+
     def get_search_results(self, request, queryset, search_term):
         number = _ticket_number(search_term)
         if number is not None:
@@ -344,6 +348,9 @@ class TicketEventAdmin(ReadOnlyModelAdmin):
     show_full_result_count = False
     # The primary key follows time and is indexed; sorting millions of rows on created_at is not.
     ordering = ("-id",)
+
+    def get_queryset(self, request):
+        return access.visible(request.user, super().get_queryset(request), via="ticket")
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

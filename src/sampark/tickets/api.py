@@ -32,8 +32,8 @@ from sampark.db.prepared import Prepared
 from sampark.team.models import Group
 from sampark.workflows import intake
 
-from . import queries, services
-from .models import Channel, TicketEvent
+from . import access, queries, services
+from .models import Channel, Ticket, TicketEvent
 
 router = Router(tags=["tickets"])
 User = get_user_model()
@@ -385,7 +385,14 @@ def _group(group_id: int | None, field: str = "group") -> Group | None:
 
 
 def _fresh(ticket_id: int) -> dict:
+    """The ticket as a change just left it: shown to the agent who made the change even when
+    the change took it out of their scope (a hand-over, an escalation)."""
     return ticket_out(queries.get_ticket(ticket_id))
+
+
+def _visible(request, ticket_id: int):
+    """The ticket, ready to show, or the 404 of a missing one when it is outside the scope."""
+    return queries.get_ticket(ticket_id, access.scope_of(request.auth))
 
 
 # --- endpoints ----------------------------------------------------------------------------
@@ -444,7 +451,11 @@ def list_tickets(request, params: Query[ListParams]):
         channel=params.channel,
     )
     page = queries.ticket_page(
-        filters, order=params.order, cursor=params.cursor, limit=params.limit
+        filters,
+        order=params.order,
+        cursor=params.cursor,
+        limit=params.limit,
+        scope=access.scope_of(request.auth),
     )
     return _page(page, ticket_out)
 
@@ -454,8 +465,10 @@ _group_exists = Prepared(lambda pk: Group.objects.filter(pk=pk).values_list("pk"
 
 @router.get("/groups/{group_id}/queue", response=TicketPage, summary="A group's queue")
 def group_queue(request, group_id: PathId, cursor: Text(500) | None = None, limit: Limit = 50):
-    """Active tickets of the group, most urgent priority first, then oldest first."""
-    page = queries.group_queue(group_id, cursor=cursor, limit=limit)
+    """Active tickets of the group, most urgent priority first, then oldest first. An agent
+    whose scope does not cover the group sees only the tickets they own or collaborate on."""
+    scope = access.scope_of(request.auth)
+    page = queries.group_queue(group_id, cursor=cursor, limit=limit, scope=scope)
     # A page with tickets on it proves the group exists; only an empty one needs the check.
     if not page.items and not _group_exists(group_id):
         raise NotFound(_("Group not found."))
@@ -466,7 +479,7 @@ def group_queue(request, group_id: PathId, cursor: Text(500) | None = None, limi
     "/tickets/{ticket_id}", response=TicketDetailOut, summary="A ticket and its latest events"
 )
 def get_ticket(request, ticket_id: PathId, events: Limit = 50):
-    ticket = queries.get_ticket(ticket_id)
+    ticket = _visible(request, ticket_id)
     return rendered(
         {
             **ticket_out(ticket),
@@ -478,6 +491,7 @@ def get_ticket(request, ticket_id: PathId, events: Limit = 50):
 @router.patch("/tickets/{ticket_id}", response=TicketOut, summary="Change a ticket")
 def patch_ticket(request, ticket_id: PathId, payload: TicketPatchIn):
     """Change fields of the ticket at ``version``. A stale version gets 409: reload, re-apply."""
+    access.require_visible(request.auth, ticket_id)
     given = payload.dict(exclude_unset=True)
     changes: dict[str, Any] = {}
     for field in ("status", "priority", "category", "subject", "tags", "custom_fields"):
@@ -514,14 +528,14 @@ def list_events(
     limit: Limit = 50,
     order: Literal["newest", "oldest"] = "newest",
 ):
-    ticket = queries.get_ticket(ticket_id)
+    ticket = _visible(request, ticket_id)
     page = queries.ticket_events(ticket, cursor=cursor, limit=limit, newest_first=order == "newest")
     return _page(page, event_out)
 
 
 @router.get("/tickets/{ticket_id}/messages", response=EventPage, summary="Messages and notes")
 def list_messages(request, ticket_id: PathId, cursor: Text(500) | None = None, limit: Limit = 50):
-    ticket = queries.get_ticket(ticket_id)
+    ticket = _visible(request, ticket_id)
     page = queries.ticket_events(
         ticket, kinds=TicketEvent.MESSAGE_KINDS, cursor=cursor, limit=limit, newest_first=False
     )
@@ -536,6 +550,7 @@ def list_messages(request, ticket_id: PathId, cursor: Text(500) | None = None, l
 def add_message(request, ticket_id: PathId, payload: MessageIn):
     """``public: true`` sends a reply to the customer (the owner's job); ``false`` is an
     internal note for the team."""
+    access.require_visible(request.auth, ticket_id)
     event = services.add_message(
         ticket_id,
         body=payload.body,
@@ -550,7 +565,7 @@ def add_message(request, ticket_id: PathId, payload: MessageIn):
 
 @router.get("/tickets/{ticket_id}/calls", response=EventPage, summary="Logged calls")
 def list_calls(request, ticket_id: PathId, cursor: Text(500) | None = None, limit: Limit = 50):
-    ticket = queries.get_ticket(ticket_id)
+    ticket = _visible(request, ticket_id)
     page = queries.ticket_events(
         ticket, kinds=[TicketEvent.Kind.CALL], cursor=cursor, limit=limit, newest_first=False
     )
@@ -559,6 +574,7 @@ def list_calls(request, ticket_id: PathId, cursor: Text(500) | None = None, limi
 
 @router.post("/tickets/{ticket_id}/calls", response={201: EventOut}, summary="Log a call")
 def log_call(request, ticket_id: PathId, payload: CallIn):
+    access.require_visible(request.auth, ticket_id)
     event = services.log_call(
         ticket_id,
         agent=request.auth,
@@ -578,6 +594,7 @@ def log_call(request, ticket_id: PathId, payload: CallIn):
 )
 def split_ticket(request, ticket_id: PathId, payload: SplitIn):
     """One problem, one ticket: the chosen messages go to a new ticket linked to this one."""
+    access.require_visible(request.auth, ticket_id)
     new = services.split_ticket(
         ticket_id,
         actor=request.auth,
@@ -592,8 +609,10 @@ def split_ticket(request, ticket_id: PathId, payload: SplitIn):
     "/tickets/{ticket_id}/merge", response=TicketOut, summary="Merge this ticket into another"
 )
 def merge_ticket(request, ticket_id: PathId, payload: MergeIn):
-    """Close this ticket as a duplicate of ``into``; returns the surviving ticket."""
-    if not queries.Ticket.objects.filter(pk=payload.into).exists():
+    """Close this ticket as a duplicate of ``into``; returns the surviving ticket. An ``into``
+    outside the caller's scope is answered as one that does not exist."""
+    access.require_visible(request.auth, ticket_id)
+    if not access.visible(request.auth, Ticket.objects.filter(pk=payload.into)).exists():
         raise InvalidInput(_("No ticket has id %(id)s.") % {"id": payload.into}, field="into")
     target = services.merge_tickets(
         ticket_id, into_id=payload.into, actor=request.auth, expected_version=payload.version
@@ -606,6 +625,7 @@ def merge_ticket(request, ticket_id: PathId, payload: MergeIn):
 )
 def escalate_ticket(request, ticket_id: PathId, payload: EscalateIn):
     """Move the work to a more experienced group; the owner stays the customer's contact."""
+    access.require_visible(request.auth, ticket_id)
     services.escalate_ticket(
         ticket_id,
         actor=request.auth,
@@ -622,7 +642,7 @@ def escalate_ticket(request, ticket_id: PathId, payload: EscalateIn):
     summary="Agents swarming on the ticket",
 )
 def list_collaborators(request, ticket_id: PathId):
-    return ticket_out(queries.get_ticket(ticket_id))["collaborators"]
+    return ticket_out(_visible(request, ticket_id))["collaborators"]
 
 
 @router.post(
@@ -631,6 +651,7 @@ def list_collaborators(request, ticket_id: PathId):
     summary="Pull in a collaborator",
 )
 def add_collaborator(request, ticket_id: PathId, payload: CollaboratorIn):
+    access.require_visible(request.auth, ticket_id)
     services.add_collaborator(ticket_id, agent=_agent(payload.agent, "agent"), actor=request.auth)
     return Status(201, _fresh(ticket_id)["collaborators"])
 
@@ -641,6 +662,7 @@ def add_collaborator(request, ticket_id: PathId, payload: CollaboratorIn):
     summary="Remove a collaborator",
 )
 def remove_collaborator(request, ticket_id: PathId, agent_id: PathId):
+    access.require_visible(request.auth, ticket_id)
     agent = User.objects.filter(pk=agent_id).first()
     if agent is None:
         raise NotFound(_("This agent is not a collaborator on the ticket."))
@@ -659,9 +681,11 @@ def remove_collaborator(request, ticket_id: PathId, agent_id: PathId):
 def contact_timeline(
     request, contact_id: PathId, cursor: Text(500) | None = None, limit: Limit = 50
 ):
-    """The customer 360: every event on every ticket, across every channel, newest first."""
+    """The customer 360: every event on every ticket the caller may see, across every channel,
+    newest first."""
     contact = queries.get_contact(contact_id)
-    page = queries.contact_timeline(contact, cursor=cursor, limit=limit)
+    scope = access.scope_of(request.auth)
+    page = queries.contact_timeline(contact, cursor=cursor, limit=limit, scope=scope)
     items = []
     for event in page.items:
         ticket = event.ticket
@@ -682,6 +706,9 @@ def contact_tickets(
 ):
     queries.get_contact(contact_id)
     page = queries.ticket_page(
-        queries.TicketFilters(requester=contact_id), cursor=cursor, limit=limit
+        queries.TicketFilters(requester=contact_id),
+        cursor=cursor,
+        limit=limit,
+        scope=access.scope_of(request.auth),
     )
     return _page(page, ticket_out)

@@ -315,6 +315,17 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "created_at"], name="ticket_requester_created"),
             models.Index(fields=["status", "id"], name="ticket_status_id"),
             models.Index(fields=["organization", "id"], name="ticket_org_id"),
+            # An agent's scope, a part at a time, newest first (tickets.access, queries): on
+            # PostgreSQL the foreign keys' own indexes do not keep the ids in order.
+            models.Index(fields=["group", "id"], name="ticket_group_id"),
+            models.Index(fields=["owner", "id"], name="ticket_owner_id"),
+            # An agent's own active tickets in queue order ("my queue", and the owned part of
+            # a scope in a queue).
+            models.Index(
+                fields=["owner", "priority_rank", "created_at", "id"],
+                condition=ACTIVE_Q,
+                name="ticket_owner_queue",
+            ),
         ]
 
     def __str__(self) -> str:
