@@ -136,8 +136,12 @@ def test_a_generated_client_opens_reads_and_changes_a_ticket(generated_client, l
     models = importlib.import_module("sampark_client.models")
     for name in ("create_ticket", "get_ticket", "patch_ticket"):
         importlib.import_module(f"sampark_client.api.tickets.{name}")
-    agent = create_agent(email="integrator@sampark.test", name="Integrator")
-    assert agent.role == AgentProfile.Role.AGENT
+    # An integration's token belongs to an agent who may see every ticket it opens.
+    agent = create_agent(
+        email="integrator@sampark.test",
+        name="Integrator",
+        ticket_access=AgentProfile.TicketAccess.ALL,
+    )
     _token, secret = issue_token(agent.user, name="generated client")
     client = client_module.AuthenticatedClient(base_url=live_server.url, token=secret)
 
