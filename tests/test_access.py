@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from sampark.api import v1 as sampark_api
+from sampark.core.errors import Forbidden, InvalidInput, NotFound
 from sampark.notifications.models import Notification
 from sampark.notifications.services import notify
 from sampark.team.models import AgentProfile
@@ -685,3 +686,63 @@ def test_a_scoped_list_costs_no_more_queries_than_an_unscoped_one(world, path):
         counts[persona] = len(queries)
 
     assert counts[AGENT_A] <= counts[ADMIN] and counts[OWN] <= counts[ADMIN]
+
+
+# --- the services ask the same layer ---------------------------------------------------------
+# The API checks first; these call the services directly, as the workspace and the channels
+# will, and find the same answers.
+
+SERVICE_WRITES = {
+    "note": lambda t, who: tickets.add_message(t.pk, agent=who, body="Checked.", public=False),
+    "reply": lambda t, who: tickets.add_message(t.pk, agent=who, body="On it."),
+    "call": lambda t, who: tickets.log_call(
+        t.pk, agent=who, direction="outbound", duration_seconds=60, summary="Called."
+    ),
+    "change": lambda t, who: tickets.update_ticket(
+        t.pk, actor=who, expected_version=t.version, category="printers"
+    ),
+    "stale change": lambda t, who: tickets.update_ticket(
+        t.pk, actor=who, expected_version=t.version - 1, category="printers"
+    ),
+    "escalate": lambda t, who: tickets.escalate_ticket(
+        t.pk, actor=who, group=t.group.__class__.objects.get(name="Specialists"), reason="Hw"
+    ),
+    "collaborate": lambda t, who: tickets.add_collaborator(t.pk, agent=who, actor=who),
+    "split": lambda t, who: tickets.split_ticket(
+        t.pk, actor=who, event_ids=[t.events.filter(kind="message_in").first().pk], subject="S"
+    ),
+}
+
+
+@pytest.mark.parametrize("write", SERVICE_WRITES)
+def test_a_service_refuses_a_ticket_outside_the_scope_like_a_missing_one(world, write):
+    outside = world.ticket("b_unowned")
+    before = state()
+
+    with pytest.raises(NotFound) as refused:
+        SERVICE_WRITES[write](outside, world.people[AGENT_A])
+
+    assert str(refused.value.message) == str(access.ticket_not_found().message)
+    assert state() == before
+
+
+def test_merging_into_a_ticket_outside_the_scope_is_refused_by_the_service(world):
+    before = state()
+
+    with pytest.raises(InvalidInput) as refused:
+        tickets.merge_tickets(
+            world.ticket("a_unowned").pk,
+            into_id=world.ticket("b_unowned").pk,
+            actor=world.people[AGENT_A],
+        )
+
+    assert refused.value.field == "into"
+    assert state() == before
+
+
+def test_a_collaborator_writes_notes_but_the_owner_replies(world):
+    theirs = world.ticket("a_shared_with_b")  # owned by agent A, agent B collaborates
+
+    tickets.add_message(theirs.pk, agent=world.people[AGENT_B], body="Seen.", public=False)
+    with pytest.raises(Forbidden):
+        tickets.add_message(theirs.pk, agent=world.people[AGENT_B], body="Hello")

@@ -35,13 +35,14 @@ def deactivate(user):
 
 
 @pytest.fixture
-def owner(make_agent):
-    return make_agent(name="Asha Owner")
+def owner(make_agent, default_group):
+    return make_agent(name="Asha Owner", groups=[default_group])
 
 
 @pytest.fixture
-def teammate(make_agent):
-    return make_agent(name="Tarun Teammate")
+def teammate(make_agent, default_group):
+    """In the owner's group, so the group's tickets are in the teammate's scope too."""
+    return make_agent(name="Tarun Teammate", groups=[default_group])
 
 
 @pytest.fixture

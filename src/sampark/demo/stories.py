@@ -430,8 +430,13 @@ class Run:
             contact, _created = find_or_create_contact(details)
             owner, _reason = tickets.choose_owner(contact)
             taker = owner or cast.pick("front", plan.register, rng)
+            # Whoever takes the call is the customer's first contact, and so the owner.
             ticket = open_ticket_from_intake(
-                requester=details, asset_details=self.asset_details(), actor=taker, **fields
+                requester=details,
+                asset_details=self.asset_details(),
+                actor=taker,
+                owner=taker,
+                **fields,
             )
             self.ticket_id, self.owner = ticket.pk, taker
             self.lines.number = ticket.number

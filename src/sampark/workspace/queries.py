@@ -13,8 +13,7 @@ from sampark.core.errors import InvalidInput
 from sampark.core.text import tokens
 from sampark.customers.models import Identity
 from sampark.customers.services import normalise_email, normalise_phone
-from sampark.team.models import AgentProfile
-from sampark.team.permissions import profile_of
+from sampark.tickets import access
 from sampark.tickets.models import Ticket
 
 SEARCH_LIMIT = 50
@@ -25,25 +24,9 @@ _PHONE = re.compile(r"[+\d][\d\s().-]{6,}")
 
 
 def visible_tickets(user) -> QuerySet[Ticket]:
-    """The tickets ``user`` may see: for an agent, those of their groups, those they own and
-    those they collaborate on; for supervisors and admins, all of them; for anyone else, none.
-
-    The ticket access layer (``sampark.tickets.access``, on its way on another branch) is the
-    one place for this rule; when it lands, this function's body becomes its ``visible(...)``
-    and nothing else in the workspace changes.
-    """
-    profile = profile_of(user)
-    if profile is None:
-        return Ticket.objects.none()
-    if profile.is_supervisor:
-        return Ticket.objects.all()
-    groups = AgentProfile.groups.through.objects.filter(agentprofile_id=profile.pk)
-    collaborating = Ticket.collaborators.through.objects.filter(user_id=user.pk)
-    return Ticket.objects.filter(
-        Q(group_id__in=groups.values("group_id"))
-        | Q(owner_id=user.pk)
-        | Q(pk__in=collaborating.values("ticket_id"))
-    )
+    """The tickets ``user`` may see, as the ticket access layer decides
+    (:func:`sampark.tickets.access.visible`): the same rule as the API's."""
+    return access.visible(user, Ticket.objects.all())
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from sampark.core import clock
 from sampark.core.errors import (
     InvalidInput,
-    NotFound,
     StaleVersion,
 )
 from sampark.team.permissions import profile_of
 
+from .. import access
 from ..models import (
     Tag,
     Ticket,
@@ -36,16 +36,21 @@ def _is_supervisor(user) -> bool:
     return profile is not None and profile.is_supervisor
 
 
-def _lock(ticket_id: int, expected_version: int | None = None) -> Ticket:
-    """The ticket, locked for this transaction, at the version the caller read."""
+def _lock(ticket_id: int, expected_version: int | None = None, *, actor=None) -> Ticket:
+    """The ticket, locked for this transaction, at the version the caller read.
+
+    With an ``actor`` (an agent acting, not the system), a ticket outside the actor's scope
+    answers exactly like a missing one, before its version is compared: a stale-version
+    conflict would tell that the ticket exists. What the actor may then do with it is asked of
+    :mod:`sampark.tickets.access` by each service."""
     ticket = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("priority", "requester", "owner", "group")
         .filter(pk=ticket_id)
         .first()
     )
-    if ticket is None:
-        raise NotFound(_("Ticket not found."))
+    if ticket is None or (actor is not None and not access.can_see(actor, ticket)):
+        raise access.ticket_not_found()
     if expected_version is not None and ticket.version != expected_version:
         raise StaleVersion(ticket.version)
     return ticket

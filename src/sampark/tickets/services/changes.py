@@ -16,7 +16,7 @@ from sampark.core.errors import (
 )
 from sampark.team.models import Group
 
-from .. import rules
+from .. import access, rules
 from ..fields import validate_custom_fields
 from ..models import (
     Channel,
@@ -31,7 +31,6 @@ from ._steps import (
     _check_choice,
     _check_text,
     _event,
-    _is_supervisor,
     _lock,
     _require_agent,
     _save,
@@ -92,7 +91,7 @@ def _change_owner(ticket: Ticket, new_owner, actor, changed: set[str], now) -> N
         _require_agent(new_owner)
     if (new_owner.pk if new_owner else None) == ticket.owner_id:
         return
-    if ticket.owner_id and ticket.owner_id != actor.pk and not _is_supervisor(actor):
+    if not access.can_reassign(actor, ticket):
         raise Forbidden(
             _(
                 "Only the current owner or a supervisor can hand this ticket to someone else. "
@@ -171,7 +170,7 @@ def update_ticket(
     touch that ticket's priority. Otherwise, when a field the rules test changes, the
     priority rules are applied again."""
     _require_agent(actor, field="actor")
-    ticket = _lock(ticket_id, expected_version)
+    ticket = _lock(ticket_id, expected_version, actor=actor)
     if ticket.status == Status.CLOSED:
         raise InvalidTransition(_("A closed ticket cannot be changed."))
     now = clock.now()

@@ -16,6 +16,7 @@ from sampark.core.errors import (
 )
 from sampark.customers.models import Contact
 
+from .. import access
 from ..models import (
     Channel,
     Status,
@@ -28,7 +29,6 @@ from ._steps import (
     _check_text,
     _check_time_spent,
     _event,
-    _is_supervisor,
     _lock,
     _require_agent,
     _save,
@@ -38,8 +38,9 @@ Kind = TicketEvent.Kind
 
 
 def _ensure_customer_facing(ticket: Ticket, agent) -> None:
-    """The owner is the one face to the customer; collaborators write internal notes."""
-    if ticket.owner_id and ticket.owner_id != agent.pk and not _is_supervisor(agent):
+    """The owner is the one face to the customer; collaborators write internal notes
+    (:func:`access.can_reply`)."""
+    if not access.can_reply(agent, ticket):
         raise Forbidden(
             _(
                 "Only the ticket's owner speaks to the customer. Add an internal note, or ask a "
@@ -125,7 +126,9 @@ def add_message(
         raise InvalidInput(_("The message is empty."), field="body")
     time_spent = _check_time_spent(time_spent)
     _check_choice(channel, Channel, "channel")
-    ticket = _lock(ticket_id, expected_version)
+    if agent is not None:
+        _require_agent(agent, field="actor")
+    ticket = _lock(ticket_id, expected_version, actor=agent)
     now = clock.now()
     changed: set[str] = set()
     if contact is not None:
@@ -205,7 +208,7 @@ def log_call(
         raise InvalidInput(_("Duration must be 0 to 86400 seconds."), field="duration_seconds")
     summary = _check_text(summary, "summary", 10_000, required=True)
     time_spent = _check_time_spent(time_spent)
-    ticket = _lock(ticket_id, expected_version)
+    ticket = _lock(ticket_id, expected_version, actor=agent)
     if ticket.status == Status.CLOSED:
         raise Conflict(_("This ticket is closed; open a follow-up ticket instead."))
     _ensure_customer_facing(ticket, agent)

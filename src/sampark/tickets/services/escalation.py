@@ -15,6 +15,7 @@ from sampark.core.errors import (
 )
 from sampark.team.models import Group
 
+from .. import access
 from ..models import (
     Channel,
     Priority,
@@ -44,7 +45,9 @@ def escalate_ticket(
     """Move the work to a more experienced group. The owner stays the customer's contact."""
     _require_agent(actor, field="actor")
     reason = _check_text(reason, "reason", 2000, required=True)
-    ticket = _lock(ticket_id, expected_version)
+    ticket = _lock(ticket_id, expected_version, actor=actor)
+    if not access.can_escalate(actor, ticket):
+        raise access.ticket_not_found()
     if not ticket.is_active:
         raise InvalidTransition(_("Only an active ticket can be escalated."))
     if group.tier <= ticket.tier:
@@ -63,7 +66,9 @@ def add_collaborator(ticket_id: int, *, agent, actor) -> Ticket:
     """Pull a specialist in around the ticket. The owner stays the owner."""
     _require_agent(actor, field="actor")
     _require_agent(agent, field="agent")
-    ticket = _lock(ticket_id)
+    ticket = _lock(ticket_id, actor=actor)
+    if not access.can_collaborate(actor, ticket):
+        raise access.ticket_not_found()
     if ticket.owner_id == agent.pk:
         raise InvalidInput(_("The owner is already on this ticket."), field="agent")
     if ticket.collaborators.filter(pk=agent.pk).exists():
@@ -85,7 +90,9 @@ def add_collaborator(ticket_id: int, *, agent, actor) -> Ticket:
 @transaction.atomic
 def remove_collaborator(ticket_id: int, *, agent, actor) -> Ticket:
     _require_agent(actor, field="actor")
-    ticket = _lock(ticket_id)
+    ticket = _lock(ticket_id, actor=actor)
+    if not access.can_collaborate(actor, ticket):
+        raise access.ticket_not_found()
     if not ticket.collaborators.filter(pk=agent.pk).exists():
         raise NotFound(_("This agent is not a collaborator on the ticket."))
     ticket.collaborators.remove(agent)

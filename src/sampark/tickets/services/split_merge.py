@@ -16,6 +16,7 @@ from sampark.core.errors import (
 )
 from sampark.customers.models import Contact
 
+from .. import access
 from ..models import (
     ACTIVE_STATUSES,
     Channel,
@@ -54,7 +55,9 @@ def split_ticket(
     wanted = list(dict.fromkeys(event_ids))
     if not wanted:
         raise InvalidInput(_("Choose at least one message to split off."), field="event_ids")
-    source = _lock(ticket_id, expected_version)
+    source = _lock(ticket_id, expected_version, actor=actor)
+    if not access.can_split(actor, source):
+        raise access.ticket_not_found()
     if source.status == Status.CLOSED:
         raise Conflict(_("A closed ticket cannot be split."))
     messages = list(
@@ -141,6 +144,11 @@ def merge_tickets(
     first, second = sorted([source_id, into_id])
     locked = {first: _lock(first), second: _lock(second)}
     source, target = locked[source_id], locked[into_id]
+    if not access.can_see(actor, source):
+        raise access.ticket_not_found()
+    if not access.can_merge(actor, source, target):
+        # A ticket the actor may not see answers as a missing one would.
+        raise InvalidInput(_("No ticket has id %(id)s.") % {"id": into_id}, field="into")
     if expected_version is not None and source.version != expected_version:
         raise StaleVersion(source.version)
     if source.merged_into_id or source.status == Status.CLOSED:
