@@ -319,6 +319,14 @@ class Ticket(models.Model):
             # PostgreSQL the foreign keys' own indexes do not keep the ids in order.
             models.Index(fields=["group", "id"], name="ticket_group_id"),
             models.Index(fields=["owner", "id"], name="ticket_owner_id"),
+            # Every active ticket in queue order, for a scope that sees all (supervisors'
+            # and admins' "active, most urgent first" list): without it the whole active
+            # set is gathered and sorted (0.3 s at a million tickets on SQLite).
+            models.Index(
+                fields=["priority_rank", "created_at", "id"],
+                condition=ACTIVE_Q,
+                name="ticket_active_queue",
+            ),
             # An agent's own active tickets in queue order ("my queue", and the owned part of
             # a scope in a queue).
             models.Index(
