@@ -157,6 +157,18 @@ def duration_words(seconds: float) -> str:
     return _("%(m)s min") % {"m": minutes}
 
 
+def countdown_words() -> dict[str, str]:
+    """The words the browser needs to tick the countdowns, in the page's language."""
+    return {
+        "due_in": _("due in %(time)s"),
+        "overdue": _("overdue by %(time)s"),
+        "days": _("%(d)s d %(h)s h"),
+        "hours": _("%(h)s h %(m)s min"),
+        "minutes": _("%(m)s min"),
+        "warning": _("at risk"),
+    }
+
+
 def countdowns(ticket: Ticket, now: datetime | None = None) -> list[Countdown]:
     """The ticket's SLA clocks that have a target, from the clocks the SLA app keeps."""
     now = now or clock.now()
