@@ -119,6 +119,15 @@
     }
   });
 
+  // --- the composer: once it is sent, no late autosave brings the sent text back ----------
+  var sending = false;
+  document.addEventListener("submit", function (event) {
+    if (event.target.id === "composer") sending = true;
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (sending && event.detail.elt.id === "composer") event.preventDefault();
+  });
+
   function start() {
     if (!page()) return;
     tick();
