@@ -14,7 +14,6 @@ from sampark.team.models import AgentProfile
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Status, Ticket, TicketEvent
 
-
 PASSWORD = "rk7-Vq2n-Lm4x"  # noqa: S105 - a test account's password
 
 
