@@ -23,6 +23,7 @@ from sampark.tickets import access
 from sampark.tickets import queries as tickets
 from sampark.tickets.models import Priority, Ticket, TicketEvent
 
+from . import ticket_words
 from .models import Draft, ShortcutSetting, TicketViewer
 from .services.ticket_page import VIEWER_TTL
 
@@ -58,6 +59,7 @@ def timeline(ticket: Ticket, show: str = "all", cursor: str | None = None) -> ti
         ticket, kinds=TIMELINE_FILTERS.get(show), cursor=cursor, limit=TIMELINE_SIZE
     )
     page.items.reverse()
+    ticket_words.as_rows(page.items, ticket)
     return page
 
 
@@ -77,7 +79,7 @@ def events_since(ticket: Ticket, event_id: int, limit: int = 20) -> list[TicketE
     """What happened on the ticket after the event ``event_id``, oldest first."""
     history = Q(ticket_id=ticket.pk) | Q(ticket__merged_into_id=ticket.pk)
     rows = TicketEvent.objects.filter(history, id__gt=event_id).select_related("actor", "contact")
-    return list(rows.order_by("id")[:limit])
+    return ticket_words.as_rows(list(rows.order_by("id")[:limit]), ticket)
 
 
 # --- the customer 360 ---------------------------------------------------------------------
