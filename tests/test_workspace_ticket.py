@@ -453,6 +453,7 @@ def test_who_is_on_marks_viewers_and_forgets_them_after_half_a_minute(
     client = signed_in(ravi)
     beat = client.post(page_url(router, "viewers/"), {"body": ""}, headers={"HX-Request": "true"})
     assert beat.status_code == 200
+    assert "hx-trigger" not in beat.content.decode()  # the answer must not beat again at once
 
     on = ticket_queries.who_is_on([router.pk])
     assert [(user.email, state) for user, state in on[router.pk]] == [(ravi.email, "viewing")]
