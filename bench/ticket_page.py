@@ -35,7 +35,8 @@ def main() -> None:
     from sampark.tickets import services as tickets
     from sampark.tickets.models import Ticket, TicketEvent
 
-    bench = json.load(open(os.path.join(os.environ["SAMPARK_HOME"], "bench.json")))
+    with open(os.path.join(os.environ["SAMPARK_HOME"], "bench.json")) as described:
+        bench = json.load(described)
     rows = list(
         Ticket.objects.filter(pk__in=bench["ticket_ids"][:2000], status__in=["new", "open"])
         .values_list("pk", "group_id")
