@@ -59,7 +59,15 @@ contact = (
     .order_by("-kinds", "-n", "id").first()
 )
 calendar = BusinessCalendar.objects.filter(is_default=True).first()
-print(ticket.pk, contact.pk, calendar.pk)
+# The workspace's ticket page: the demo agent's busiest active ticket.
+from django.contrib.auth import get_user_model
+from sampark.tickets import access
+agent = get_user_model().objects.get(email="ankit.sharma@sampark.local")
+desk = (
+    access.visible(agent, Ticket.objects.filter(status__in=["open", "pending"], owner=agent))
+    .annotate(n=Count("events")).order_by("-n", "id").first()
+) or ticket
+print(ticket.pk, contact.pk, calendar.pk, desk.pk)
 """
 
 
@@ -99,7 +107,9 @@ def scroll_to(page, selector: str, block: str = "start") -> None:
     page.locator(selector).first.evaluate("(el, block) => el.scrollIntoView({block: block})", block)
 
 
-def shoot(base: str, out: Path, ticket: int, contact: int, calendar: int, chromium: str) -> list:
+def shoot(
+    base: str, out: Path, ticket: int, contact: int, calendar: int, chromium: str, desk: int
+) -> list:
     from playwright.sync_api import sync_playwright
 
     shots = []
@@ -141,14 +151,14 @@ def shoot(base: str, out: Path, ticket: int, contact: int, calendar: int, chromi
         page.wait_for_selector(".opblock", timeout=30_000)
         save("api-docs")
         context.close()
-        shots += shoot_workspace(browser, base, out)
+        shots += shoot_workspace(browser, base, out, desk)
         browser.close()
     return shots
 
 
-def shoot_workspace(browser, base: str, out: Path) -> list:
+def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
     """The agent workspace as a demo agent sees it, in English and then in Hindi: the sign-in
-    page, the home page, and a search."""
+    page, the home page, a search, and the ticket page ``desk``."""
     shots = []
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
     page = context.new_page()
@@ -171,8 +181,11 @@ def shoot_workspace(browser, base: str, out: Path) -> list:
     page.click("button[name=language][value=en]")
     page.wait_for_url(f"{base}/home/")
     save("workspace-home")
+    save("workspace-ticket", f"/tickets/{desk}/")
     page.click("button[name=language][value=hi]")
-    page.wait_for_url(f"{base}/home/")
+    page.wait_for_url(f"{base}/tickets/{desk}/")
+    save("workspace-ticket-hi")
+    page.goto(f"{base}/home/")
     save("workspace-home-hi")
     save("workspace-search-hi", "/search/?q=Lekha")
     page.click(".user-menu summary")
@@ -199,7 +212,7 @@ def main() -> int:
     print(f"loading the demo into {home} (a minute or two the first time)")
     print(sampark("demo", "--if-empty", env=env).stdout.strip())
     picked = sampark("shell", "--no-imports", "-c", PICK, env=env).stdout.split()
-    ticket, contact, calendar = map(int, picked[-3:])
+    ticket, contact, calendar, desk = map(int, picked[-4:])
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -211,7 +224,7 @@ def main() -> int:
     try:
         wait_until_up(base, server)
         args.out.mkdir(parents=True, exist_ok=True)
-        for path in shoot(base, args.out, ticket, contact, calendar, args.chromium):
+        for path in shoot(base, args.out, ticket, contact, calendar, args.chromium, desk):
             print(f"wrote {path}")
     finally:
         server.terminate()

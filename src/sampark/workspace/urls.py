@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import ticket_views, views
 from .forms import NewPasswordForm
 
 app_name = "workspace"
@@ -11,6 +11,13 @@ urlpatterns = [
     path("", views.root, name="root"),
     path("home/", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("tickets/<int:ticket_id>/", ticket_views.ticket, name="ticket"),
+    path("tickets/<int:ticket_id>/older/", ticket_views.older_events, name="ticket_older"),
+    path("tickets/<int:ticket_id>/send/", ticket_views.send, name="ticket_send"),
+    path("tickets/<int:ticket_id>/draft/", ticket_views.save_draft, name="ticket_draft"),
+    path("tickets/<int:ticket_id>/viewers/", ticket_views.heartbeat, name="ticket_viewers"),
+    path("tickets/<int:ticket_id>/<slug:action>/", ticket_views.act, name="ticket_action"),
+    path("tickets/shortcuts/", ticket_views.shortcuts, name="ticket_shortcuts"),
     path("preferences/", views.preferences, name="preferences"),
     path("presence/", views.change_presence, name="presence"),
     path("language/", views.change_language, name="language"),

@@ -156,6 +156,7 @@ def update_ticket(
     priority_reason: str = "",
     owner=UNSET,
     group: Group | None = UNSET,
+    group_reason: str = "",
     category: str = UNSET,
     ticket_type: str = UNSET,
     subject: str = UNSET,
@@ -168,7 +169,8 @@ def update_ticket(
 
     A priority given here is a manual override, recorded with its reason; rules no longer
     touch that ticket's priority. Otherwise, when a field the rules test changes, the
-    priority rules are applied again."""
+    priority rules are applied again. ``group_reason`` says why the group changed (a
+    de-escalation back to a lower tier, say) and is kept on its event."""
     _require_agent(actor, field="actor")
     ticket = _lock(ticket_id, expected_version, actor=actor)
     if ticket.status == Status.CLOSED:
@@ -194,7 +196,8 @@ def update_ticket(
     if owner is not UNSET:
         _change_owner(ticket, owner, actor, changed, now)
     if group is not UNSET:
-        _change_group(ticket, group, actor, changed, now)
+        reason = _check_text(group_reason or "", "group_reason", 2000)
+        _change_group(ticket, group, actor, changed, now, reason=reason)
     if subject is not UNSET:
         plain["subject"] = (ticket.subject, _check_text(subject, "subject", 255, required=True))
     if category is not UNSET:

@@ -1,0 +1,281 @@
+"""What the ticket page reads: the ticket (only if the agent may see it), its timeline a page
+at a time, the customer 360, the SLA countdowns, the agent's draft, and who else is on the
+ticket right now (:func:`who_is_on`, which the queues use for their row markers too).
+
+Each piece is one bounded query; the page's query count does not grow with its history
+(tests/test_workspace_ticket.py asserts it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sampark.core import clock
+from sampark.customers.models import Asset, Identity
+from sampark.team.models import AgentProfile, Group
+from sampark.tickets import access
+from sampark.tickets import queries as tickets
+from sampark.tickets.models import Priority, Ticket, TicketEvent
+
+from . import ticket_words
+from .models import Draft, ShortcutSetting, TicketViewer
+from .services.ticket_page import VIEWER_TTL
+
+User = get_user_model()
+Kind = TicketEvent.Kind
+
+TIMELINE_SIZE = 50
+OTHER_TICKETS = 5
+# The timeline's filters: what each shows (None: everything).
+TIMELINE_FILTERS: dict[str, tuple[str, ...] | None] = {
+    "all": None,
+    "messages": (Kind.MESSAGE_IN, Kind.MESSAGE_OUT),
+    "notes": (Kind.NOTE,),
+    "calls": (Kind.CALL,),
+}
+TIMELINE_LABELS = {
+    "all": gettext_lazy("All"),
+    "messages": gettext_lazy("Messages"),
+    "notes": gettext_lazy("Notes"),
+    "calls": gettext_lazy("Calls"),
+}
+
+
+def ticket_for(user, ticket_id: int) -> Ticket:
+    """The ticket, ready to show, or the NotFound a missing one raises when ``user`` may not
+    see it."""
+    return tickets.get_ticket(ticket_id, scope=access.scope_of(user))
+
+
+def timeline(ticket: Ticket, show: str = "all", cursor: str | None = None) -> tickets.Page:
+    """The newest events (oldest of them first, as they read), or the page before ``cursor``."""
+    page = tickets.ticket_events(
+        ticket, kinds=TIMELINE_FILTERS.get(show), cursor=cursor, limit=TIMELINE_SIZE
+    )
+    page.items.reverse()
+    ticket_words.as_rows(page.items, ticket)
+    return page
+
+
+def newest_event_id(ticket: Ticket) -> int:
+    """The id of the ticket's latest event: what the page has shown, so that a later send can
+    list the events that came after it."""
+    history = Q(ticket_id=ticket.pk) | Q(ticket__merged_into_id=ticket.pk)
+    return TicketEvent.objects.filter(history).aggregate(newest=Max("id"))["newest"] or 0
+
+
+def version_of(ticket_id: int) -> int:
+    """The ticket's current version (0 when it is gone): the heartbeat's cheap staleness check."""
+    return Ticket.objects.filter(pk=ticket_id).values_list("version", flat=True).first() or 0
+
+
+def events_since(ticket: Ticket, event_id: int, limit: int = 20) -> list[TicketEvent]:
+    """What happened on the ticket after the event ``event_id``, oldest first."""
+    history = Q(ticket_id=ticket.pk) | Q(ticket__merged_into_id=ticket.pk)
+    rows = TicketEvent.objects.filter(history, id__gt=event_id).select_related("actor", "contact")
+    return ticket_words.as_rows(list(rows.order_by("id")[:limit]), ticket)
+
+
+# --- the customer 360 ---------------------------------------------------------------------
+
+
+@dataclass
+class Customer:
+    """The requester, their organization and its account manager, the ways they reach us, their
+    equipment, and their other tickets (only those the agent may see)."""
+
+    identities: list[Identity]
+    assets: list[Asset]
+    account_manager: object | None
+    other_tickets: list[Ticket]
+
+
+def customer_of(ticket: Ticket, user) -> Customer:
+    account_manager = None
+    if ticket.organization is not None:
+        account_manager = (
+            User.objects.filter(managed_organizations=ticket.organization_id)
+            .only("first_name", "last_name", "email")
+            .first()
+        )
+    assets = Asset.objects.filter(Q(contact_id=ticket.requester_id) | Q(pk=ticket.asset_id))
+    others = (
+        access.visible(user, Ticket.objects.filter(requester_id=ticket.requester_id))
+        .exclude(pk=ticket.pk)
+        .only("number", "subject", "status", "channel", "language", "created_at")
+        .order_by("-created_at", "-id")
+    )
+    return Customer(
+        identities=list(Identity.objects.filter(contact_id=ticket.requester_id)[:20]),
+        assets=list(assets.order_by("id")[:10]),
+        account_manager=account_manager,
+        other_tickets=list(others[:OTHER_TICKETS]),
+    )
+
+
+# --- SLA countdowns -----------------------------------------------------------------------
+
+SLA_TARGETS = (
+    ("first_response", gettext_lazy("First response")),
+    ("next_response", gettext_lazy("Next response")),
+    ("resolution", gettext_lazy("Resolution")),
+    ("next_update", gettext_lazy("Customer update")),
+)
+
+
+@dataclass
+class Countdown:
+    """One SLA clock as the header shows it. ``state``: met, paused, breached, warning (past
+    the policy's warning point) or on_track; the browser ticks ``due`` and ``warn_at``."""
+
+    target: str
+    label: str
+    state: str
+    due: datetime | None = None
+    warn_at: datetime | None = None
+    met_at: datetime | None = None
+    text: str = field(default="")
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def duration_words(seconds: float) -> str:
+    """A span as the countdown writes it: "2 d 3 h", "1 h 20 min", "5 min"."""
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
+    return _("%(m)s min") % {"m": minutes}
+
+
+def countdown_words() -> dict[str, str]:
+    """The words the browser needs to tick the countdowns, in the page's language."""
+    return {
+        "due_in": _("due in %(time)s"),
+        "overdue": _("overdue by %(time)s"),
+        "days": _("%(d)s d %(h)s h"),
+        "hours": _("%(h)s h %(m)s min"),
+        "minutes": _("%(m)s min"),
+        "warning": _("at risk"),
+    }
+
+
+def countdowns(ticket: Ticket, now: datetime | None = None) -> list[Countdown]:
+    """The ticket's SLA clocks that have a target, from the clocks the SLA app keeps."""
+    now = now or clock.now()
+    row = getattr(ticket, "sla_clock", None)
+    clocks = row.clocks if row is not None else {}
+    shown = []
+    for target, label in SLA_TARGETS:
+        stored = clocks.get(target) or {}
+        due, met_at = _moment(stored.get("due")), _moment(stored.get("met_at"))
+        if due is None and met_at is None:
+            continue
+        countdown = Countdown(
+            target, str(label), "on_track", due=due, warn_at=_moment(stored.get("warn_at"))
+        )
+        countdown.met_at = met_at
+        if met_at is not None:
+            countdown.state, countdown.text = "met", _("met")
+        elif stored.get("paused"):
+            countdown.state, countdown.text = "paused", _("paused")
+        elif stored.get("breached") or due <= now:
+            countdown.state = "breached"
+            countdown.text = _("overdue by %(time)s") % {
+                "time": duration_words((now - due).total_seconds())
+            }
+        else:
+            if countdown.warn_at is not None and countdown.warn_at <= now:
+                countdown.state = "warning"
+            countdown.text = _("due in %(time)s") % {
+                "time": duration_words((due - now).total_seconds())
+            }
+        shown.append(countdown)
+    return shown
+
+
+# --- who else is on the ticket ------------------------------------------------------------
+
+
+def who_is_on(ticket_ids, *, excluding=None) -> dict[int, list[tuple[object, str]]]:
+    """``{ticket_id: [(user, "viewing" | "replying")]}`` for the agents whose ticket page beat
+    within the last half minute (replying first); ``excluding``: leave this user out (oneself).
+    One query for any number of tickets, so a queue can mark its rows."""
+    rows = (
+        TicketViewer.objects.filter(
+            ticket_id__in=list(ticket_ids), seen_at__gte=clock.now() - VIEWER_TTL
+        )
+        .select_related("user")
+        .only("ticket_id", "state", "user__first_name", "user__last_name", "user__email")
+        .order_by("ticket_id", "-state", "user_id")
+    )
+    if excluding is not None:
+        rows = rows.exclude(user_id=excluding.pk)
+    found: dict[int, list[tuple[object, str]]] = defaultdict(list)
+    for row in rows:
+        found[row.ticket_id].append((row.user, row.state))
+    return dict(found)
+
+
+# --- the agent's own things ---------------------------------------------------------------
+
+
+def draft_for(user, ticket: Ticket) -> Draft | None:
+    """The agent's draft on this ticket, or one brought along from a ticket merged into it."""
+    return (
+        Draft.objects.filter(Q(ticket_id=ticket.pk) | Q(ticket__merged_into_id=ticket.pk))
+        .filter(user=user)
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def shortcuts_on(user) -> bool:
+    setting = ShortcutSetting.objects.filter(user=user).first()
+    return setting is None or setting.keyboard_shortcuts
+
+
+# --- what the action forms offer ----------------------------------------------------------
+
+
+def groups_by_tier(ticket: Ticket) -> tuple[list[Group], list[Group]]:
+    """Groups of a higher tier (to escalate to) and of a lower tier (to hand back to)."""
+    groups = list(Group.objects.only("name", "name_hi", "tier").order_by("tier", "name"))
+    return (
+        [g for g in groups if g.tier > ticket.tier],
+        [g for g in groups if g.tier < ticket.tier],
+    )
+
+
+def agents() -> list:
+    """Active agents, by name: the people a ticket can go to or pull in."""
+    return list(
+        User.objects.filter(is_active=True, agent__isnull=False)
+        .only("first_name", "last_name", "email")
+        .order_by("first_name", "last_name", "id")
+    )
+
+
+def priorities() -> list[Priority]:
+    return list(Priority.objects.order_by("rank"))
+
+
+def visible_ticket_id(user, number: int) -> int | None:
+    """The id of the ticket with this number, when ``user`` may see it."""
+    rows = access.visible(user, Ticket.objects.filter(number=number))
+    return rows.values_list("id", flat=True).first()
+
+
+def is_agent(user_id: int) -> bool:
+    return AgentProfile.objects.filter(user_id=user_id, user__is_active=True).exists()

@@ -1,0 +1,316 @@
+"""The ticket page and its actions. A ticket outside the agent's scope answers 404 exactly like
+a missing one, on the page and on every action, before any input is read. Changes go through
+``sampark.tickets.services`` (or the workspace's own services for drafts and heartbeats),
+which check access again and refuse a stale version: the agent is then shown what changed and
+asked to confirm, never an error page."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sampark.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
+from sampark.tickets import access
+from sampark.tickets import services as tickets
+from sampark.tickets.services.changes import ALLOWED_TRANSITIONS
+
+from . import ticket_forms as forms
+from . import ticket_queries as queries
+from .forms import safe_next
+from .services import ticket_page as services
+from .views import agent_required
+
+TEMPLATE = "workspace/ticket/page.html"
+# Where a service's refusal shows on the composer: its field names are the service's.
+COMPOSER_FIELDS = {
+    "summary": "body",
+    "duration_seconds": "call_minutes",
+    "direction": "call_direction",
+}
+
+
+def _visible(user, ticket_id: int):
+    """The ticket, or 404 exactly like a missing one. The agent's scope is worked out once and
+    kept on ``request.user`` for the rest of the request (each predicate then asks nothing)."""
+    access.attach_scope(user)
+    try:
+        return queries.ticket_for(user, ticket_id)
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+
+
+def _show(request) -> str:
+    show = request.GET.get("show", "all")
+    return show if show in queries.TIMELINE_FILTERS else "all"
+
+
+def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
+    user, show = request.user, _show(request)
+    draft = queries.draft_for(user, ticket)
+    if composer is None:
+        initial = {"version": ticket.version, "seen": queries.newest_event_id(ticket)}
+        if draft is not None:
+            initial.update(
+                kind=draft.kind,
+                body=draft.body,
+                time_spent_minutes=draft.time_spent_minutes,
+                status=draft.status,
+                call_direction=draft.call_direction or "outbound",
+                call_minutes=draft.call_minutes,
+            )
+        elif not access.can_reply(user, ticket):
+            initial["kind"] = "note"
+        composer = forms.ComposerForm(initial=initial)
+    escalate_to, hand_back_to = queries.groups_by_tier(ticket)
+    return {
+        "agent": agent,
+        "ticket": ticket,
+        "ticket_id": ticket.pk,
+        "show": show,
+        "filters": queries.TIMELINE_LABELS,
+        "timeline": queries.timeline(ticket, show, request.GET.get("cursor")),
+        "seen": composer["seen"].value(),
+        "customer": queries.customer_of(ticket, user),
+        "countdowns": queries.countdowns(ticket),
+        "countdown_words": queries.countdown_words(),
+        "others": queries.who_is_on([ticket.pk], excluding=user).get(ticket.pk, []),
+        "draft": draft,
+        "composer": composer,
+        "stale": stale,
+        "shortcuts": queries.shortcuts_on(user),
+        "may": {
+            "reply": access.can_reply(user, ticket),
+            "reassign": access.can_reassign(user, ticket),
+            "escalate": access.can_escalate(user, ticket) and ticket.is_active,
+            "collaborate": access.can_collaborate(user, ticket),
+            "split": access.can_split(user, ticket),
+            "change": access.can_change(user, ticket) and ticket.status != "closed",
+        },
+        "statuses": sorted(ALLOWED_TRANSITIONS[ticket.status]),
+        "escalate_to": escalate_to,
+        "hand_back_to": hand_back_to,
+        "agents": queries.agents(),
+        "priorities": queries.priorities(),
+    }
+
+
+@agent_required
+def ticket(request, agent, ticket_id: int):
+    found = _visible(request.user, ticket_id)
+    stale = None
+    if (since := request.GET.get("since", "")).isdigit():
+        stale = queries.events_since(found, int(since))
+    return render(request, TEMPLATE, _context(request, agent, found, stale=stale))
+
+
+@agent_required
+def older_events(request, agent, ticket_id: int):
+    found = _visible(request.user, ticket_id)
+    page = queries.timeline(found, _show(request), request.GET.get("cursor"))
+    context = {"ticket": found, "timeline": page, "show": _show(request), "may": {}}
+    return render(request, f"{TEMPLATE}#older", context)
+
+
+@require_POST
+@agent_required
+def send(request, agent, ticket_id: int):
+    """The composer's send. When the ticket changed since the page was read, nothing is sent:
+    the page comes back with the composer as it was, the events that came in between, and the
+    new version, so that sending again confirms."""
+    found = _visible(request.user, ticket_id)
+    form = forms.ComposerForm(request.POST)
+    if form.is_valid():
+        version = form.cleaned_data["version"]
+        try:
+            services.send(request.user, found.pk, form.composed(), expected_version=version)
+        except StaleVersion:
+            found = _visible(request.user, ticket_id)
+            seen = form.cleaned_data.get("seen") or 0
+            data = request.POST.copy()
+            data.update({"version": found.version, "seen": queries.newest_event_id(found)})
+            composer = forms.ComposerForm(data)
+            composer.is_valid()
+            stale = queries.events_since(found, seen)
+            context = _context(request, agent, found, composer=composer, stale=stale)
+            return render(request, TEMPLATE, context)
+        except DomainError as error:
+            field = COMPOSER_FIELDS.get(error.field, error.field)
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Sent."))
+            return redirect(reverse("workspace:ticket", args=[found.pk]) + "#timeline")
+    return render(request, TEMPLATE, _context(request, agent, found, composer=form))
+
+
+@require_POST
+@agent_required
+def save_draft(request, agent, ticket_id: int):
+    found = _visible(request.user, ticket_id)
+    form = forms.ComposerForm(request.POST, for_draft=True)
+    if not form.is_valid():
+        return render(request, f"{TEMPLATE}#draft_status", {"unsaved": True}, status=422)
+    draft = services.save_draft(request.user, found.pk, form.composed())
+    saved = draft if draft.body.strip() else None
+    return render(request, f"{TEMPLATE}#draft_status", {"draft": saved})
+
+
+@require_POST
+@agent_required
+def heartbeat(request, agent, ticket_id: int):
+    """Every ~12 s from an open ticket page: record this agent there, and answer with who else
+    is, and whether the ticket has moved on since the page was read."""
+    form = forms.ViewerForm(request.POST)
+    form.is_valid()
+    try:
+        services.record_viewer(
+            request.user, ticket_id, replying=bool((form.cleaned_data.get("body") or "").strip())
+        )
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+    context = {
+        "ticket_id": ticket_id,
+        "others": queries.who_is_on([ticket_id], excluding=request.user).get(ticket_id, []),
+        "moved_on": (form.cleaned_data.get("version") or 0) < queries.version_of(ticket_id),
+    }
+    return render(request, f"{TEMPLATE}#viewers", context)
+
+
+@require_POST
+@agent_required
+def shortcuts(request, agent):
+    form = forms.ShortcutsForm(request.POST)
+    form.is_valid()
+    services.set_keyboard_shortcuts(request.user, bool(form.cleaned_data.get("on")))
+    return redirect(safe_next(request, form.cleaned_data.get("next")) or "workspace:home")
+
+
+# --- actions: one small form each, then back to the page ----------------------------------
+
+
+def _assign(user, ticket, data):
+    owner = user if data["take"] else data["owner"]
+    tickets.update_ticket(ticket.pk, actor=user, expected_version=data["version"], owner=owner)
+    return _("The ticket is yours.") if data["take"] else _("The owner is changed."), None
+
+
+def _collaborate(user, ticket, data):
+    if data["remove"]:
+        tickets.remove_collaborator(ticket.pk, agent=data["agent"], actor=user)
+        return _("Collaborator removed."), None
+    tickets.add_collaborator(ticket.pk, agent=data["agent"], actor=user)
+    return _("Collaborator added."), None
+
+
+def _escalate(user, ticket, data):
+    tickets.escalate_ticket(
+        ticket.pk,
+        actor=user,
+        group=data["group"],
+        reason=data["reason"],
+        expected_version=data["version"],
+    )
+    return _("Escalated."), None
+
+
+def _hand_back(user, ticket, data):
+    if data["group"].tier >= ticket.tier:
+        raise InvalidInput(
+            _("Handing back goes to a lower tier than %(tier)s.") % {"tier": ticket.tier}
+        )
+    tickets.update_ticket(
+        ticket.pk,
+        actor=user,
+        expected_version=data["version"],
+        group=data["group"],
+        group_reason=data["reason"],
+    )
+    return _("Handed back to %(group)s.") % {"group": data["group"].name}, None
+
+
+def _split(user, ticket, data):
+    new = tickets.split_ticket(
+        ticket.pk,
+        actor=user,
+        event_ids=data["event_ids"],
+        subject=data["subject"],
+        expected_version=data["version"],
+    )
+    return _("The messages are now ticket #%(number)s.") % {"number": new.number}, None
+
+
+def _merge(user, ticket, data):
+    into = queries.visible_ticket_id(user, data["number"])
+    if into is None:
+        raise InvalidInput(
+            _("No ticket #%(number)s that you may see.") % {"number": data["number"]}
+        )
+    tickets.merge_tickets(ticket.pk, into_id=into, actor=user, expected_version=data["version"])
+    return _("Merged into #%(number)s.") % {"number": data["number"]}, into
+
+
+def _priority(user, ticket, data):
+    tickets.update_ticket(
+        ticket.pk,
+        actor=user,
+        expected_version=data["version"],
+        priority=data["priority"].code,
+        priority_reason=data["reason"],
+    )
+    return _("Priority changed."), None
+
+
+def _status(user, ticket, data):
+    tickets.update_ticket(
+        ticket.pk, actor=user, expected_version=data["version"], status=data["status"]
+    )
+    return _("Status changed."), None
+
+
+ACTIONS = {
+    "owner": (forms.OwnerForm, _assign),
+    "collaborator": (forms.CollaboratorForm, _collaborate),
+    "escalate": (forms.GroupMoveForm, _escalate),
+    "hand-back": (forms.GroupMoveForm, _hand_back),
+    "split": (forms.SplitForm, _split),
+    "merge": (forms.MergeForm, _merge),
+    "priority": (forms.PriorityForm, _priority),
+    "status": (forms.StatusForm, _status),
+}
+
+
+def _first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
+
+
+@require_POST
+@agent_required
+def act(request, agent, ticket_id: int, action: str):
+    """One action's small form. Its refusal comes back as a message on the page; a ticket that
+    changed since the page was read is shown with what changed, and nothing is applied."""
+    found = _visible(request.user, ticket_id)
+    if action not in ACTIONS:
+        raise Http404()
+    form_class, apply = ACTIONS[action]
+    form = form_class(request.POST)
+    page = reverse("workspace:ticket", args=[found.pk])
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect(page)
+    try:
+        message, elsewhere = apply(request.user, found, form.cleaned_data)
+    except StaleVersion:
+        messages.warning(
+            request,
+            _(
+                "The ticket changed since you opened it, so nothing was changed. "
+                "Look at what happened, then try again."
+            ),
+        )
+        return redirect(f"{page}?since={form.cleaned_data.get('seen') or 0}#changed")
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(page)
+    messages.success(request, message)
+    return redirect(reverse("workspace:ticket", args=[elsewhere]) if elsewhere else page)
