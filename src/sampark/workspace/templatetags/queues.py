@@ -3,6 +3,10 @@ the SLA badge of a row."""
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
 from sampark.core import clock
@@ -42,22 +46,35 @@ def ticket_url(ticket) -> str:
     return f"/tickets/{ticket.pk}/"
 
 
-@register.inclusion_tag("workspace/queues/sla_badge.html")
-def sla_badge(ticket):
-    """The nearest SLA due time as a badge: red when breached, amber past the warning point,
-    green on track, grey when every clock is paused; always with words, never colour alone."""
+@register.simple_tag
+def sla_badge(ticket) -> str:
+    """The nearest SLA due time as a badge: red when overdue, amber past the warning point,
+    green on track, grey when every clock is paused; always with words ("At risk · in 2
+    hours"), never colour alone. Built here rather than by an included template: it is drawn
+    on every row of every queue page."""
     clock_row = getattr(ticket, "sla_clock", None)
-    if clock_row is None:
-        return {"state": None}
-    now = clock.now()
-    due = clock_row.sla_due
+    due = clock_row.sla_due if clock_row is not None else None
     if due is None:
-        paused = any(c.get("paused") for c in (clock_row.clocks or {}).values())
-        return {"state": "paused" if paused else None, "label": _("Paused")}
+        paused = clock_row is not None and any(
+            state.get("paused") for state in (clock_row.clocks or {}).values()
+        )
+        if paused:
+            return format_html('<span class="sla sla-paused">{}</span>', _("Paused"))
+        return mark_safe('<span class="sla sla-none">—</span>')  # noqa: S308 - a constant
+    now = clock.now()
     if due <= now:
         state, label = "breached", _("Overdue")
-    elif clock_row.at_risk_from and clock_row.at_risk_from <= now:
-        state, label = "at_risk", _("At risk")
+        when = _("%(time)s ago") % {"time": timesince(due, now, depth=1)}
     else:
-        state, label = "on_track", _("On track")
-    return {"state": state, "label": label, "due": timezone.localtime(due), "now": now}
+        at_risk = clock_row.at_risk_from is not None and clock_row.at_risk_from <= now
+        state, label = ("at_risk", _("At risk")) if at_risk else ("on_track", _("On track"))
+        when = _("in %(time)s") % {"time": timeuntil(due, now, depth=1)}
+    local = timezone.localtime(due)
+    return format_html(
+        '<time class="sla sla-{}" datetime="{}" title="{}">{} · {}</time>',
+        state,
+        local.isoformat(),
+        date_format(local, "DATETIME_FORMAT"),
+        label,
+        when,
+    )
