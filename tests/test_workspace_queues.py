@@ -222,9 +222,10 @@ def test_the_queue_page_costs_the_same_queries_for_3_or_30_tickets(
     for _ in range(3):
         make_ticket(group=front_desk, owner=asha)
     client.get("/queues/groups/")
-    # Session, user, profile, the access layer's generation (page, sidebar); the SLA part and the rest of
-    # the page's ids; the tickets and their clocks, tags and collaborators; the bulk form's
-    # priorities and agents; the shortcuts setting; every sidebar count in one; saved views.
+    # Session, user, profile, the access layer's generation (page, sidebar); the SLA part
+    # and the rest of the page's ids; the tickets and their clocks, tags and collaborators;
+    # the bulk form's priorities and agents; the shortcuts setting; every sidebar count in
+    # one; saved views.
     with django_assert_num_queries(16) as few:
         client.get("/queues/groups/")
     for _ in range(27):

@@ -148,7 +148,7 @@ def shoot(base: str, out: Path, ticket: int, contact: int, calendar: int, chromi
 
 def shoot_workspace(browser, base: str, out: Path) -> list:
     """The agent workspace as a demo agent sees it, in English and then in Hindi: the sign-in
-    page, the home page, and a search."""
+    page, the home page, a queue, the saved view form, and a search."""
     shots = []
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
     page = context.new_page()
@@ -171,9 +171,13 @@ def shoot_workspace(browser, base: str, out: Path) -> list:
     page.click("button[name=language][value=en]")
     page.wait_for_url(f"{base}/home/")
     save("workspace-home")
+    save("workspace-queue", "/queues/groups/")
+    save("workspace-view-form", "/views/new/")
+    page.goto(f"{base}/home/")
     page.click("button[name=language][value=hi]")
     page.wait_for_url(f"{base}/home/")
     save("workspace-home-hi")
+    save("workspace-queue-hi", "/queues/groups/")
     save("workspace-search-hi", "/search/?q=Lekha")
     page.click(".user-menu summary")
     page.click(".user-menu button[type=submit]")
