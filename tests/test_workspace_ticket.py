@@ -560,13 +560,16 @@ def test_taking_an_unowned_ticket(signed_in, ravi, make_ticket, front_desk):
     assert fresh(ticket).owner == ravi
 
 
-def test_keyboard_shortcuts_can_be_turned_off(signed_in, asha, router):
+def test_keyboard_shortcuts_turned_off_on_the_ticket_page_are_off_in_the_queues_too(
+    signed_in, asha, router
+):
     client = signed_in(asha)
     assert 'data-shortcuts="on"' in client.get(page_url(router)).content.decode()
 
-    client.post(reverse("workspace:ticket_shortcuts"), {"next": page_url(router)})
+    client.post(reverse("workspace:shortcuts"), {"enabled": "off", "next": page_url(router)})
 
     assert 'data-shortcuts="off"' in client.get(page_url(router)).content.decode()
+    assert 'data-shortcuts="off"' in client.get("/queues/groups/").content.decode()
 
 
 def test_search_results_link_to_the_ticket_page(signed_in, asha, router):

@@ -75,6 +75,35 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat() if moment else None
 
 
+@dataclass(frozen=True)
+class DueTimes:
+    """What the queues sort and count by, from a ticket's stored clocks (``as_json`` of each):
+    the nearest due time of a running clock (``sla_due``), the moment the ticket becomes at
+    risk (the earliest warning point, or due time, of a running clock: ``at_risk_from``), and
+    the customer update's due time (``update_due``). All three are fixed moments until the
+    clocks are recomputed, so "at risk now" is ``at_risk_from <= now``: time passing needs
+    no write. A clock that is met, paused or has no target runs no more, and counts nowhere."""
+
+    sla_due: dt.datetime | None = None
+    at_risk_from: dt.datetime | None = None
+    update_due: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, stored: dict) -> DueTimes:
+        dues, risks, update_due = [], [], None
+        for target, state in stored.items():
+            if not state.get("due") or state.get("met_at") or state.get("paused"):
+                continue
+            due = dt.datetime.fromisoformat(state["due"])
+            dues.append(due)
+            risks.append(
+                dt.datetime.fromisoformat(state["warn_at"]) if state.get("warn_at") else due
+            )
+            if target == "next_update":
+                update_due = due
+        return cls(min(dues, default=None), min(risks, default=None), update_due)
+
+
 def _intervals(history: History, statuses: set[str] | frozenset[str]):
     """[(from, until or None)] while the ticket was in one of ``statuses``."""
     spans = []

@@ -89,6 +89,18 @@ class TicketClock(models.Model):
     clocks = models.JSONField(default=dict)
     next_deadline = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField()
+    # Read from ``clocks`` (sla.clocks.DueTimes) each time they are stored, for the queues:
+    # sorting by SLA due, and counting the tickets at risk and the customer updates due, walk
+    # these indexes instead of reading every clock's JSON.
+    sla_due = models.DateTimeField(null=True, blank=True)
+    at_risk_from = models.DateTimeField(null=True, blank=True)
+    update_due = models.DateTimeField(null=True, blank=True)
+    # The ticket's group and owner when the clocks were stored (every change to a ticket
+    # recomputes them), so that a queue's count and SLA order read one index of this table
+    # and never join a million tickets. The queues still narrow the tickets they show by the
+    # tickets' own columns.
+    ticket_group = models.PositiveIntegerField(null=True, blank=True)
+    ticket_owner = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("ticket SLA clocks")
@@ -98,7 +110,34 @@ class TicketClock(models.Model):
                 fields=["next_deadline"],
                 condition=Q(next_deadline__isnull=False),
                 name="clock_next_deadline",
-            )
+            ),
+            # Queues by SLA due: every ticket, a group's, an owner's.
+            models.Index(
+                fields=["sla_due", "ticket"],
+                condition=Q(sla_due__isnull=False),
+                name="clock_sla_due",
+            ),
+            models.Index(
+                fields=["ticket_group", "sla_due", "ticket"],
+                condition=Q(sla_due__isnull=False),
+                name="clock_group_sla_due",
+            ),
+            models.Index(
+                fields=["ticket_owner", "sla_due", "ticket"],
+                condition=Q(sla_due__isnull=False),
+                name="clock_owner_sla_due",
+            ),
+            # Counting the tickets at risk and the updates due, in any scope, from the index.
+            models.Index(
+                fields=["at_risk_from", "ticket_group", "ticket_owner"],
+                condition=Q(at_risk_from__isnull=False),
+                name="clock_at_risk_from",
+            ),
+            models.Index(
+                fields=["update_due", "ticket_group", "ticket_owner"],
+                condition=Q(update_due__isnull=False),
+                name="clock_update_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -223,15 +223,32 @@ def _next_deadline(states: dict[str, clocks.ClockState], fired: set[tuple]) -> d
     return min(upcoming) if upcoming else None
 
 
-STORED_FIELDS = ["policy", "clocks", "next_deadline", "computed_at"]
+STORED_FIELDS = [
+    "policy",
+    "clocks",
+    "next_deadline",
+    "computed_at",
+    "sla_due",
+    "at_risk_from",
+    "update_due",
+    "ticket_group",
+    "ticket_owner",
+]
 
 
-def _clock_fields(policy, states, fired: set[tuple], now) -> dict:
+def _clock_fields(ticket: Ticket, policy, states, fired: set[tuple], now) -> dict:
+    stored = {target: state.as_json() for target, state in states.items()}
+    due = clocks.DueTimes.of(stored)
     return {
         "policy": policy,
-        "clocks": {target: state.as_json() for target, state in states.items()},
+        "clocks": stored,
         "next_deadline": _next_deadline(states, fired),
         "computed_at": now,
+        "sla_due": due.sla_due,
+        "at_risk_from": due.at_risk_from,
+        "update_due": due.update_due,
+        "ticket_group": ticket.group_id,
+        "ticket_owner": ticket.owner_id,
     }
 
 
@@ -272,11 +289,11 @@ def _history_rows(ticket_ids: list[int]) -> dict[int, list[HistoryRow]]:
     return rows
 
 
-def _upsert(ticket_id: int, policy, states, fired: set[tuple], now) -> TicketClock:
+def _upsert(ticket: Ticket, policy, states, fired: set[tuple], now) -> TicketClock:
     """Store one ticket's clocks with a single INSERT ... ON CONFLICT DO UPDATE, not
     update_or_create's select, savepoints and insert or update: this runs after every change
     to every ticket."""
-    row = TicketClock(ticket_id=ticket_id, **_clock_fields(policy, states, fired, now))
+    row = TicketClock(ticket_id=ticket.pk, **_clock_fields(ticket, policy, states, fired, now))
     insert([row], update_conflicts=(["ticket"], STORED_FIELDS))
     return row
 
@@ -292,7 +309,7 @@ def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
         raise Ticket.DoesNotExist(ticket_id)
     policy = match_policy(ticket)
     states = compute(ticket, policy, rows[ticket_id], now)
-    return _upsert(ticket_id, policy, states, _fired_by_ticket([ticket_id])[ticket_id], now)
+    return _upsert(ticket, policy, states, _fired_by_ticket([ticket_id])[ticket_id], now)
 
 
 def start_clocks(
@@ -307,7 +324,7 @@ def start_clocks(
     rows = _history_rows([ticket.pk])[ticket.pk] if history is None else history
     policy = match_policy(ticket)
     states = compute(ticket, policy, rows, now)
-    row = _upsert(ticket.pk, policy, states, set(), now)
+    row = _upsert(ticket, policy, states, set(), now)
     # Whoever renders the new ticket finds its clocks (and policy) without a query.
     Ticket.sla_clock.related.set_cached_value(ticket, row)
     return row
@@ -478,7 +495,9 @@ def _apply(plans: list[_Plan], sweep: _Sweep, result: SweepResult) -> None:
         if plan.acts_on_ticket:
             recompute(plan.ticket.pk, now=now)  # the breach action changed the ticket
         else:
-            stored[plan.ticket.pk] = _clock_fields(plan.policy, plan.states, plan.fired, now)
+            stored[plan.ticket.pk] = _clock_fields(
+                plan.ticket, plan.policy, plan.states, plan.fired, now
+            )
     _store_many(stored)
     result.tickets += len(plans)
 

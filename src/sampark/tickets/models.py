@@ -334,6 +334,14 @@ class Ticket(models.Model):
                 condition=ACTIVE_Q,
                 name="ticket_owner_queue",
             ),
+            # The unassigned tickets of a group in queue order (the workspace's Unassigned
+            # queue and its count): without it, each unowned ticket of a large group is read
+            # from the table to test its owner.
+            models.Index(
+                fields=["group", "priority_rank", "created_at", "id"],
+                condition=ACTIVE_Q & Q(owner__isnull=True),
+                name="ticket_unowned_queue",
+            ),
         ]
 
     def __str__(self) -> str:

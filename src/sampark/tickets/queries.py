@@ -79,7 +79,7 @@ _assets_by_id = Prepared(
 _clocks_of = Prepared(
     lambda ids: (
         TicketClock.objects.select_related("policy")
-        .only("ticket_id", "clocks", "policy__name")
+        .only("ticket_id", "clocks", "sla_due", "at_risk_from", "policy__name")
         .filter(ticket_id__in=ids)
     ),
     Prepared.INTS,

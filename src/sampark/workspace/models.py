@@ -1,5 +1,6 @@
-"""What the workspace keeps for itself, beside the tickets: an agent's unsent drafts, who is on
-which ticket page right now, and an agent's keyboard-shortcut switch.
+"""What the workspace keeps for itself, beside the tickets: an agent's saved views of the queue,
+workspace settings (the keyboard-shortcut switch), unsent drafts, and who is on which ticket
+page right now.
 
 None of this is ticket history (that is the TicketEvent log): a draft is deleted when it is
 sent, and a heartbeat means nothing after half a minute. Rows are written only by
@@ -10,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sampark.team.models import Group
 from sampark.tickets.models import Ticket
 
 
@@ -67,14 +69,60 @@ class TicketViewer(models.Model):
         return f"{self.user_id} {self.state} {self.ticket_id}"
 
 
-class ShortcutSetting(models.Model):
-    """An agent who turned the ticket page's keyboard shortcuts off (they are on by default:
-    no row)."""
+class SavedView(models.Model):
+    """A queue an agent built from filters, kept under a name. Private to its owner, or shared
+    with one of the owner's groups: its members see it (read-only) in their sidebar. The
+    filters are stored as the form gave them (``workspace.queues.QueueFilters.as_json``)."""
+
+    class Order(models.TextChoices):
+        SLA = "sla", _("SLA due")
+        PRIORITY = "priority", _("Priority")
+        AGE = "age", _("Age")
+
+    name = models.CharField(_("name"), max_length=80)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    shared_with = models.ForeignKey(
+        Group,
+        verbose_name=_("shared with"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="saved_views",
+    )
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    order = models.CharField(_("sort"), max_length=10, choices=Order, default=Order.SLA)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["owner", "name"], name="savedview_owner_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkspaceSettings(models.Model):
+    """An agent's workspace settings that are not part of their team profile."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="workspace_settings",
     )
     keyboard_shortcuts = models.BooleanField(_("keyboard shortcuts"), default=True)
 
+    class Meta:
+        verbose_name = _("workspace settings")
+        verbose_name_plural = _("workspace settings")
+
     def __str__(self) -> str:
-        return f"shortcuts of {self.user_id}: {self.keyboard_shortcuts}"
+        return f"workspace settings of {self.user_id}"

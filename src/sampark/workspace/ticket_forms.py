@@ -139,8 +139,3 @@ class PriorityForm(VersionedForm):
 
 class StatusForm(VersionedForm):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
-
-
-class ShortcutsForm(forms.Form):
-    on = forms.BooleanField(required=False)
-    next = forms.CharField(required=False, max_length=500)

@@ -24,7 +24,7 @@ from sampark.tickets import queries as tickets
 from sampark.tickets.models import Priority, Ticket, TicketEvent
 
 from . import ticket_words
-from .models import Draft, ShortcutSetting, TicketViewer
+from .models import Draft, TicketViewer
 from .services.ticket_page import VIEWER_TTL
 
 User = get_user_model()
@@ -239,11 +239,6 @@ def draft_for(user, ticket: Ticket) -> Draft | None:
         .order_by("-updated_at")
         .first()
     )
-
-
-def shortcuts_on(user) -> bool:
-    setting = ShortcutSetting.objects.filter(user=user).first()
-    return setting is None or setting.keyboard_shortcuts
 
 
 # --- what the action forms offer ----------------------------------------------------------

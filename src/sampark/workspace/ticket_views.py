@@ -18,7 +18,7 @@ from sampark.tickets.services.changes import ALLOWED_TRANSITIONS
 
 from . import ticket_forms as forms
 from . import ticket_queries as queries
-from .forms import safe_next
+from .queues import keyboard_shortcuts_on
 from .services import ticket_page as services
 from .views import agent_required
 
@@ -79,7 +79,7 @@ def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
         "draft": draft,
         "composer": composer,
         "stale": stale,
-        "shortcuts": queries.shortcuts_on(user),
+        "shortcuts": keyboard_shortcuts_on(user),
         "may": {
             "reply": access.can_reply(user, ticket),
             "reassign": access.can_reassign(user, ticket),
@@ -175,15 +175,6 @@ def heartbeat(request, agent, ticket_id: int):
         "moved_on": (form.cleaned_data.get("version") or 0) < queries.version_of(ticket_id),
     }
     return render(request, f"{TEMPLATE}#viewers", context)
-
-
-@require_POST
-@agent_required
-def shortcuts(request, agent):
-    form = forms.ShortcutsForm(request.POST)
-    form.is_valid()
-    services.set_keyboard_shortcuts(request.user, bool(form.cleaned_data.get("on")))
-    return redirect(safe_next(request, form.cleaned_data.get("next")) or "workspace:home")
 
 
 # --- actions: one small form each, then back to the page ----------------------------------

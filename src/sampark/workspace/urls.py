@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
-from . import ticket_views, views
+from . import queue_views, ticket_views, views
 from .forms import NewPasswordForm
 
 app_name = "workspace"
@@ -17,10 +17,16 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/draft/", ticket_views.save_draft, name="ticket_draft"),
     path("tickets/<int:ticket_id>/viewers/", ticket_views.heartbeat, name="ticket_viewers"),
     path("tickets/<int:ticket_id>/<slug:action>/", ticket_views.act, name="ticket_action"),
-    path("tickets/shortcuts/", ticket_views.shortcuts, name="ticket_shortcuts"),
     path("preferences/", views.preferences, name="preferences"),
     path("presence/", views.change_presence, name="presence"),
     path("language/", views.change_language, name="language"),
+    path("views/new/", queue_views.edit_view, name="view_new"),
+    path("views/<int:view_id>/", queue_views.saved_view, name="view"),
+    path("views/<int:view_id>/edit/", queue_views.edit_view, name="view_edit"),
+    path("views/<int:view_id>/delete/", queue_views.delete_view, name="view_delete"),
+    path("queues/bulk/", queue_views.bulk, name="bulk"),
+    path("queues/shortcuts/", queue_views.shortcuts, name="shortcuts"),
+    path("queues/<slug:name>/", queue_views.queue, name="queue"),
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", auth.LogoutView.as_view(), name="sign_out"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -20,7 +20,7 @@ from sampark.tickets import access
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Ticket, TicketEvent
 
-from ..models import Draft, ShortcutSetting, TicketViewer
+from ..models import Draft, TicketViewer
 
 # A heartbeat older than this means the agent has left the page (the page beats every 12 s).
 VIEWER_TTL = timedelta(seconds=30)
@@ -146,8 +146,3 @@ def record_viewer(user, ticket_id: int, *, replying: bool) -> None:
     access.require_visible(user, ticket_id)
     state = TicketViewer.State.REPLYING if replying else TicketViewer.State.VIEWING
     _beat(user, ticket_id, state, clock.now())
-
-
-@transaction.atomic
-def set_keyboard_shortcuts(user, on: bool) -> None:
-    ShortcutSetting.objects.update_or_create(user=user, defaults={"keyboard_shortcuts": on})

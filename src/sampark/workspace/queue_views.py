@@ -1,0 +1,158 @@
+"""The queues' pages and actions: a named queue, a saved view, saving views, bulk actions and
+the keyboard shortcuts' setting. Each view parses with a form, calls one query or service and
+renders; what an agent may see is decided by the access layer inside the queries."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sampark.core.errors import InvalidInput, NotFound
+from sampark.team.models import Group
+from sampark.tickets import access
+
+from . import queues
+from .forms import safe_next
+from .queue_forms import BulkForm, QueuePageForm, ViewForm
+from .services import queues as services
+from .views import agent_required
+
+
+def _render_queue(request, agent, *, filters, order, title, queue="", view=None):
+    form = QueuePageForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("The page link is not valid."))
+    order = form.cleaned_data["order"] or order
+    try:
+        page = queues.queue_page(
+            request.user, filters, order=order, cursor=form.cleaned_data["cursor"] or None
+        )
+    except InvalidInput as error:
+        return HttpResponseBadRequest(error.message)
+    context = {
+        "agent": agent,
+        "page": page,
+        "order": order,
+        "title": title,
+        "queue": queue,
+        "view": view,
+        "bulk_form": BulkForm(),
+        "shortcuts": queues.keyboard_shortcuts_on(request.user),
+    }
+    template = "workspace/queues/queue.html"
+    return render(request, f"{template}#rows" if request.htmx else template, context)
+
+
+@agent_required
+def queue(request, agent, name):
+    named = queues.NAMED_QUEUES.get(name)
+    if named is None:
+        raise Http404
+    access.attach_scope(request.user)  # once for the page, its counts and its views
+    filters = queues.named_filters(
+        name, request.user, queues.my_group_ids(request.user), agent.time_zone
+    )
+    return _render_queue(
+        request, agent, filters=filters, order=named.order, title=named.label, queue=name
+    )
+
+
+@agent_required
+def saved_view(request, agent, view_id):
+    access.attach_scope(request.user)
+    try:
+        view = queues.visible_view(request.user, view_id, queues.my_group_ids(request.user))
+    except NotFound as error:
+        raise Http404(error.message) from None
+    filters = queues.QueueFilters.from_json(view.filters)
+    return _render_queue(
+        request, agent, filters=filters, order=view.order, title=view.name, view=view
+    )
+
+
+@agent_required
+def edit_view(request, agent, view_id=None):
+    """Create a view (no ``view_id``) or change one of one's own."""
+    group_ids = queues.my_group_ids(request.user)
+    view = None
+    if view_id is not None:
+        try:
+            view = queues.visible_view(request.user, view_id, group_ids)
+        except NotFound as error:
+            raise Http404(error.message) from None
+        if view.owner_id != request.user.pk:
+            raise Http404  # a shared view is changed only by its owner
+    initial = ViewForm.initial_of(view) if view else {"order": "sla"}
+    form = ViewForm(request.POST or None, initial=initial, user=request.user, group_ids=group_ids)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        shared = (
+            Group.objects.filter(pk=data["shared_with"]).first() if data["shared_with"] else None
+        )
+        fields = dict(
+            name=data["name"], filters=form.filters(), order=data["order"], shared_with=shared
+        )
+        try:
+            if view is None:
+                view = services.create_view(request.user, **fields)
+            else:
+                view = services.change_view(request.user, view.pk, **fields)
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect("workspace:view", view_id=view.pk)
+    context = {"agent": agent, "form": form, "view": view}
+    return render(
+        request, "workspace/queues/view_form.html", context, status=422 if form.errors else 200
+    )
+
+
+@require_POST
+@agent_required
+def delete_view(request, agent, view_id):
+    try:
+        services.delete_view(request.user, view_id)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    messages.success(request, _("The view is deleted."))
+    return redirect("workspace:queue", name="groups")
+
+
+@require_POST
+@agent_required
+def bulk(request, agent):
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "workspace/queues/bulk_result.html", {"agent": agent, "form": form}, status=422
+        )
+    data = form.cleaned_data
+    action = data["action"]
+    value = {
+        "priority": data["priority"],
+        "status": data["status"],
+        "owner": data["owner"],
+        "tag": data["tag"],
+        "merge": data["into"],
+    }[action]
+    outcomes = services.bulk_change(
+        request.user, action, data["selected"], value=value, reason=data["reason"]
+    )
+    context = {
+        "agent": agent,
+        "form": form,
+        "done": [o for o in outcomes if o.done],
+        "refused": [o for o in outcomes if not o.done],
+        "back": safe_next(request, data["next"]),
+    }
+    return render(request, "workspace/queues/bulk_result.html", context)
+
+
+@require_POST
+@agent_required
+def shortcuts(request, agent):
+    enabled = request.POST.get("enabled") == "on"
+    services.set_keyboard_shortcuts(request.user, enabled)
+    back = safe_next(request, request.POST.get("next"))
+    return redirect(back) if back else redirect("workspace:queue", name="groups")

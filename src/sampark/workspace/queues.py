@@ -1,0 +1,527 @@
+"""The workspace's queues: the named queues of the sidebar with their counts, saved views,
+and one page of a queue in SLA, priority or age order.
+
+Everything starts from the agent's ticket access scope (``sampark.tickets.access``): a ticket
+outside it is in no page and no count. Every read is one bounded index range, never a scan
+of all tickets:
+
+- pages are unions of scope parts (each group of the scope, the tickets owned, those
+  collaborated on), each part walking an index in page order and stopping at the page's end,
+  as ``tickets.queries`` does; SLA order walks the clock indexes on ``sla_due`` (the nearest
+  due time of a running clock, kept with the clocks by the SLA services), then lists the
+  tickets without a running clock in priority order;
+- counts read the partial indexes of active tickets (``ticket_owner_status``,
+  ``ticket_group_queue``, ``ticket_unowned_queue``) and, for SLA at risk and updates due,
+  only the clock index (``at_risk_from`` / ``update_due`` with the ticket's group and owner
+  beside them), split into the same scope parts so that each part is one covering range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sampark.api.pagination import decode_cursor, encode_cursor
+from sampark.core import clock
+from sampark.core.errors import InvalidInput, NotFound
+from sampark.sla.models import TicketClock
+from sampark.team.models import AgentProfile
+from sampark.tickets import access
+from sampark.tickets.models import ACTIVE_STATUSES, Status, Ticket, tag_name
+from sampark.tickets.queries import ACTIVE_LITERAL, Page, tickets_by_id
+
+from .models import SavedView, WorkspaceSettings
+
+PAGE_SIZE = 50
+SLA_STATES = {
+    "breached": _("Breached"),
+    "at_risk": _("At risk"),
+    "on_track": _("On track"),
+    "none": _("No SLA clock running"),
+}
+ORDERS = ("sla", "priority", "age")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Which active tickets a queue or saved view lists; several values of one filter are
+    alternatives, different filters all apply. ``owners`` holds user ids and the words "me"
+    and "nobody"."""
+
+    statuses: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    groups: tuple[int, ...] = ()
+    owners: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    organizations: tuple[int, ...] = ()
+    sla_states: tuple[str, ...] = ()
+    # Customer updates due before this moment (the named queue "updates" only).
+    update_due_before: dt.datetime | None = field(default=None, compare=False)
+
+    def as_json(self) -> dict:
+        stored = asdict(self)
+        stored.pop("update_due_before")
+        return {name: list(values) for name, values in stored.items() if values}
+
+    @classmethod
+    def from_json(cls, stored: dict) -> QueueFilters:
+        known = {name: tuple(stored.get(name) or ()) for name in cls.__dataclass_fields__}
+        known.pop("update_due_before")
+        return cls(**known)
+
+    def owner_ids(self, me: int) -> tuple[list[int], bool]:
+        """(the owners' user ids, "me" resolved; whether "nobody" is one of them)."""
+        ids = [me if value == "me" else int(value) for value in self.owners if value != "nobody"]
+        return ids, "nobody" in self.owners
+
+
+@dataclass(frozen=True)
+class NamedQueue:
+    name: str
+    label: str
+    order: str = "sla"
+
+
+NAMED_QUEUES = {
+    queue.name: queue
+    for queue in (
+        NamedQueue("mine", _("My tickets")),
+        NamedQueue("groups", _("My groups")),
+        NamedQueue("unassigned", _("Unassigned")),
+        NamedQueue("pending", _("Pending on customer")),
+        NamedQueue("sla", _("SLA at risk or breached")),
+        NamedQueue("updates", _("Customer updates due")),
+    )
+}
+
+
+def end_of_day(time_zone: str) -> dt.datetime:
+    """Midnight at the end of today, in the agent's time zone: "due within the day"."""
+    zone = ZoneInfo(time_zone) if time_zone else timezone.get_default_timezone()
+    today = clock.now().astimezone(zone).date()
+    return dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+
+
+def my_group_ids(user) -> list[int]:
+    """The groups the agent belongs to (a supervisor's too, whatever their scope): for an
+    agent who sees their groups' tickets, the groups the access layer already holds."""
+    scope = access.scope_of(user)
+    if scope is not None and scope.access == access.Access.GROUPS:
+        return sorted(scope.group_ids)
+    return sorted(
+        AgentProfile.groups.through.objects.filter(agentprofile__user_id=user.pk).values_list(
+            "group_id", flat=True
+        )
+    )
+
+
+def named_filters(name: str, user, group_ids: list[int], time_zone: str = "") -> QueueFilters:
+    """The filters of one named queue of the sidebar."""
+    if name == "mine":
+        return QueueFilters(owners=("me",))
+    if name == "groups":
+        return QueueFilters(groups=tuple(group_ids) or (0,))
+    if name == "unassigned":
+        return QueueFilters(owners=("nobody",))
+    if name == "pending":
+        return QueueFilters(statuses=(Status.PENDING,), owners=("me",))
+    if name == "sla":
+        return QueueFilters(sla_states=("at_risk", "breached"))
+    if name == "updates":
+        return QueueFilters(update_due_before=end_of_day(time_zone))
+    raise KeyError(name)
+
+
+# --- conditions ---------------------------------------------------------------------------
+
+
+def _ticket_conditions(filters: QueueFilters, me: int, prefix: str = "") -> Q:
+    """The filters as a condition on tickets (``prefix`` "ticket__" from a clock row)."""
+    p = prefix
+    condition = Q()
+    if filters.statuses:
+        condition &= Q(**{f"{p}status__in": list(filters.statuses)})
+    if filters.priorities:
+        condition &= Q(**{f"{p}priority__code__in": list(filters.priorities)})
+    if filters.groups:
+        condition &= Q(**{f"{p}group_id__in": list(filters.groups)})
+    if filters.owners:
+        ids, nobody = filters.owner_ids(me)
+        owners = Q(**{f"{p}owner_id__in": ids}) if ids else Q(pk__in=[])
+        if nobody:
+            owners |= Q(**{f"{p}owner__isnull": True})
+        condition &= owners
+    if filters.channels:
+        condition &= Q(**{f"{p}channel__in": list(filters.channels)})
+    if filters.languages:
+        condition &= Q(**{f"{p}language__in": list(filters.languages)})
+    if filters.organizations:
+        condition &= Q(**{f"{p}organization_id__in": list(filters.organizations)})
+    if filters.tags:
+        tagged = Ticket.tags.through.objects.filter(
+            tag__name__in=[tag_name(t) for t in filters.tags]
+        ).values("ticket_id")
+        condition &= Q(**{f"{p}pk__in" if p else "pk__in": tagged})
+    return condition
+
+
+def _sla_conditions(filters: QueueFilters, now: dt.datetime, via: str = "sla_clock__") -> Q:
+    """The SLA filters as a condition on the clock's due times (``via`` "" on a clock row)."""
+    condition = Q()
+    if filters.sla_states:
+        states = Q(pk__in=[])
+        if "breached" in filters.sla_states:
+            states |= Q(**{f"{via}sla_due__lte": now})
+        if "at_risk" in filters.sla_states:
+            states |= Q(**{f"{via}at_risk_from__lte": now, f"{via}sla_due__gt": now})
+        if "on_track" in filters.sla_states:
+            states |= Q(**{f"{via}at_risk_from__gt": now})
+        if "none" in filters.sla_states:
+            states |= Q(**{f"{via}sla_due__isnull": True})
+        condition &= states
+    if filters.update_due_before is not None:
+        condition &= Q(**{f"{via}update_due__lt": filters.update_due_before})
+    return condition
+
+
+def _active_tickets(filters: QueueFilters, me: int, now: dt.datetime):
+    rows = Ticket.objects.filter(ACTIVE_LITERAL).filter(_ticket_conditions(filters, me))
+    return rows.filter(_sla_conditions(filters, now))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One index range of a scope: a group's tickets, those owned, or those collaborated on."""
+
+    group: int | None = None
+    owner: int | None = None
+    collaborations: bool = False
+
+
+def _parts(scope: access.Scope | None, filters: QueueFilters) -> list[_Part]:
+    """The scope as parts whose union is the tickets it may see, narrowed to the groups the
+    filters ask for; one part ("everything") for a scope that sees every ticket."""
+    if scope is None:
+        return []
+    if scope.sees_all:
+        return [_Part()]
+    ids, nobody = filters.owner_ids(scope.user_id)
+    if ids == [scope.user_id] and not nobody:
+        return [_Part(owner=scope.user_id)]  # one's own tickets are always in scope
+    parts = []
+    if scope.access == access.Access.GROUPS:
+        groups = scope.group_ids & set(filters.groups) if filters.groups else scope.group_ids
+        parts = [_Part(group=group) for group in sorted(groups)]
+    if not nobody or ids:
+        parts.append(_Part(owner=scope.user_id))
+    parts.append(_Part(collaborations=True))
+    return parts
+
+
+def _ticket_part(rows, part: _Part, scope: access.Scope):
+    if part.group is not None:
+        return rows.filter(group_id=part.group)
+    if part.owner is not None:
+        return rows.filter(owner_id=part.owner)
+    if part.collaborations:
+        return rows.filter(pk__in=access.collaborations_of(scope))
+    return rows
+
+
+def _clock_part(rows, part: _Part, scope: access.Scope):
+    """A part as clock rows: the clock's own copy of group and owner picks the index range,
+    the ticket's columns decide."""
+    if part.group is not None:
+        return rows.filter(ticket_group=part.group, ticket__group_id=part.group)
+    if part.owner is not None:
+        return rows.filter(ticket_owner=part.owner, ticket__owner_id=part.owner)
+    if part.collaborations:
+        return rows.filter(ticket_id__in=access.collaborations_of(scope))
+    return rows
+
+
+# --- pages --------------------------------------------------------------------------------
+
+_KEYS = {
+    "priority": ("priority_rank", "created_at", "id"),
+    "age": ("id",),
+    "sla": ("sla_due", "ticket_id"),
+}
+
+
+def _after(order: str, key: tuple) -> Q:
+    if order == "priority":
+        rank, created, pk = key
+        return (
+            Q(priority_rank__gt=rank)
+            | Q(priority_rank=rank, created_at__gt=created)
+            | Q(priority_rank=rank, created_at=created, id__gt=pk)
+        )
+    if order == "age":
+        return Q(id__gt=key[0])
+    due, pk = key
+    return Q(sla_due__gt=due) | Q(sla_due=due, ticket_id__gt=pk)
+
+
+def _before(order: str, key: tuple) -> Q:
+    if order == "priority":
+        rank, created, pk = key
+        return (
+            Q(priority_rank__lt=rank)
+            | Q(priority_rank=rank, created_at__lt=created)
+            | Q(priority_rank=rank, created_at=created, id__lt=pk)
+        )
+    if order == "age":
+        return Q(id__lt=key[0])
+    due, pk = key
+    return Q(sla_due__lt=due) | Q(sla_due=due, ticket_id__lt=pk)
+
+
+def _union_keys(parts: list, key: tuple[str, ...], limit: int, backwards: bool) -> list[tuple]:
+    """The first ``limit`` key tuples of the union of ``parts``, in key order (reversed when
+    ``backwards``); each part walks its own index and stops at the page's end."""
+    ordering = [f"-{k}" for k in key] if backwards else list(key)
+    if not parts:
+        return []
+    selected = [part.values_list(*key) for part in parts]
+    if len(selected) == 1:
+        return list(selected[0].order_by(*ordering)[:limit])
+    if connection.features.supports_slicing_ordering_in_compound:
+        selected = [part.order_by(*ordering)[:limit] for part in selected]
+    else:
+        selected = [part.order_by() for part in selected]
+    return list(selected[0].union(*selected[1:]).order_by(*ordering)[:limit])
+
+
+@dataclass
+class QueuePage(Page):
+    previous_cursor: str | None = None
+
+
+_CURSOR_KEYS = {
+    "sla": (dt.datetime, int),
+    "priority": (int, dt.datetime, int),
+    "age": (int,),
+}
+
+
+def _read_cursor(cursor: str) -> tuple[str, str, tuple]:
+    """(direction "n" or "p", the order the key belongs to, the key); InvalidInput if the
+    cursor is not one of ours."""
+    for phase, types in _CURSOR_KEYS.items():
+        try:
+            direction, found, *key = decode_cursor(cursor, str, str, *types)
+        except InvalidInput:
+            continue
+        if found == phase and direction in ("n", "p"):
+            return direction, phase, tuple(key)
+    raise InvalidInput(
+        _("The page link is out of date; start again from the first page."), field="cursor"
+    )
+
+
+def queue_page(
+    user,
+    filters: QueueFilters,
+    *,
+    order: str = "sla",
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> QueuePage:
+    """One page of the active tickets matching ``filters`` that ``user`` may see, with
+    cursors to the next and previous pages. In SLA order the tickets with a running clock come
+    first (nearest due first), then the others in priority order."""
+    scope = access.scope_of(user)
+    now = clock.now()
+    me = user.pk
+    parts = _parts(scope, filters)
+    direction, phase, key = "n", order, None
+    if cursor:
+        direction, phase, key = _read_cursor(cursor)
+        if phase not in (order, "priority" if order == "sla" else order):
+            raise InvalidInput(_("The page link is out of date."), field="cursor")
+    backwards = direction == "p"
+    tickets_rows = _active_tickets(filters, me, now)
+    rest_order = "priority" if order == "sla" else order
+
+    def sla_keys(after_key, n, back):
+        clocks = TicketClock.objects.filter(
+            sla_due__isnull=False, ticket__status__in=ACTIVE_STATUSES
+        )
+        clocks = clocks.filter(_ticket_conditions(filters, me, "ticket__"))
+        clocks = clocks.filter(_sla_conditions(filters, now, via=""))
+        if after_key is not None:
+            clocks = clocks.filter(_before("sla", after_key) if back else _after("sla", after_key))
+        return _union_keys([_clock_part(clocks, p, scope) for p in parts], _KEYS["sla"], n, back)
+
+    def rest_keys(after_key, n, back):
+        rows = tickets_rows
+        if order == "sla":
+            rows = rows.filter(sla_clock__sla_due__isnull=True)
+        if after_key is not None:
+            rows = rows.filter(
+                _before(rest_order, after_key) if back else _after(rest_order, after_key)
+            )
+        return _union_keys(
+            [_ticket_part(rows, p, scope) for p in parts], _KEYS[rest_order], n, back
+        )
+
+    # Gather up to limit + 1 (phase, key) pairs in the direction asked.
+    found: list[tuple[str, tuple]] = []
+    if not backwards:
+        if order == "sla" and phase == "sla":
+            found = [("sla", k) for k in sla_keys(key, limit + 1, False)]
+            key = None
+        if len(found) <= limit:
+            found += [("rest", k) for k in rest_keys(key, limit + 1 - len(found), False)]
+    else:
+        if phase != "sla":
+            found = [("rest", k) for k in rest_keys(key, limit + 1, True)]
+            key = None
+        if order == "sla" and len(found) <= limit:
+            found += [("sla", k) for k in sla_keys(key, limit + 1 - len(found), True)]
+        found.reverse()
+    more = len(found) > limit
+    shown = found[-limit:] if backwards else found[:limit]
+    ids = [k[-1] for _phase, k in shown]
+    items = tickets_by_id(ids)
+    page = QueuePage(items, None)
+    phase_name = {"sla": "sla", "rest": rest_order}
+    if shown:
+        first_phase, first_key = shown[0]
+        last_phase, last_key = shown[-1]
+        has_next = more if not backwards else True
+        has_previous = more if backwards else bool(cursor)
+        if has_next:
+            page.next_cursor = encode_cursor("n", phase_name[last_phase], *last_key)
+        if has_previous:
+            page.previous_cursor = encode_cursor("p", phase_name[first_phase], *first_key)
+    return page
+
+
+# --- counts -------------------------------------------------------------------------------
+
+
+def _count_parts(rows, parts: list[_Part], scope, *, group_field: str, owner_field: str, pk: str):
+    """Querysets whose counts add up to the distinct rows in the union of the scope's parts,
+    each part one index range: a ticket in one of the groups counts there, an owned one only
+    outside those groups, a collaboration only outside both."""
+    groups = [p.group for p in parts if p.group is not None]
+    counted = []
+    for part in parts:
+        if part.group is not None:
+            counted.append(rows.filter(**{group_field: part.group}))
+        elif part.owner is not None:
+            owned = rows.filter(**{owner_field: part.owner})
+            counted.append(owned.exclude(**{f"{group_field}__in": groups}) if groups else owned)
+        elif part.collaborations:
+            others = rows.filter(**{f"{pk}__in": access.collaborations_of(scope)})
+            if groups:
+                others = others.exclude(**{f"{group_field}__in": groups})
+            counted.append(others.exclude(**{owner_field: scope.user_id}))
+        else:
+            counted.append(rows)
+    return counted
+
+
+def _count_all(counted: dict[str, list]) -> dict[str, int]:
+    """Every count in one round trip: ``SELECT (SELECT COUNT(*) FROM (...)), ...``, each
+    subquery as its queryset compiles (and walks its own index)."""
+    selects, params = [], []
+    for parts in counted.values():
+        for rows in parts:
+            sql, part_params = rows.order_by().values("pk").query.sql_with_params()
+            selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")  # noqa: S608
+            params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)  # noqa: S608
+        values = iter(cursor.fetchone())
+    return {name: sum(next(values) for _part in parts) for name, parts in counted.items()}
+
+
+def queue_counts(user, group_ids: list[int], time_zone: str = "") -> dict[str, int]:
+    """The sidebar's count of every named queue, each read from one index range per scope
+    part (see the module's docstring), all in one query."""
+    scope = access.scope_of(user)
+    if scope is None:
+        return dict.fromkeys(NAMED_QUEUES, 0)
+    now = clock.now()
+    active = Ticket.objects.filter(ACTIVE_LITERAL)
+    counted = {
+        "mine": [active.filter(owner_id=user.pk)],
+        "pending": [Ticket.objects.filter(owner_id=user.pk, status=Status.PENDING)],
+    }
+    if not group_ids:
+        counted["groups"] = []
+    elif scope.sees_all:
+        counted["groups"] = [active.filter(group_id__in=group_ids)]
+    else:
+        counted["groups"] = [
+            active.filter(group_id=g) for g in group_ids if g in scope.group_ids
+        ] + _outside_groups(active, scope, group_ids)
+    unowned = active.filter(owner__isnull=True)
+    if scope.sees_all:
+        counted["unassigned"] = [unowned]
+    else:
+        groups = sorted(scope.group_ids) if scope.access == access.Access.GROUPS else []
+        collaborations = unowned.filter(pk__in=access.collaborations_of(scope))
+        counted["unassigned"] = [unowned.filter(group_id=g) for g in groups] + [
+            collaborations.exclude(group_id__in=groups)
+        ]
+    parts = _parts(scope, QueueFilters())
+    clocks = {"group_field": "ticket_group", "owner_field": "ticket_owner", "pk": "ticket_id"}
+    at_risk = TicketClock.objects.filter(at_risk_from__lte=now)
+    counted["sla"] = _count_parts(at_risk, parts, scope, **clocks)
+    updates = TicketClock.objects.filter(update_due__lt=end_of_day(time_zone))
+    counted["updates"] = _count_parts(updates, parts, scope, **clocks)
+    return _count_all(counted)
+
+
+def _outside_groups(active, scope: access.Scope, group_ids: list[int]) -> list:
+    """Tickets of ``group_ids`` outside the agent's scope groups that they own or help on."""
+    outside = [g for g in group_ids if g not in scope.group_ids]
+    if not outside:
+        return []
+    rows = active.filter(group_id__in=outside)
+    return [rows.filter(Q(owner_id=scope.user_id) | Q(pk__in=access.collaborations_of(scope)))]
+
+
+# --- saved views and settings -------------------------------------------------------------
+
+
+def view_not_found() -> NotFound:
+    return NotFound(_("Saved view not found."))
+
+
+def sidebar_views(user, group_ids: list[int]) -> list[SavedView]:
+    """The agent's own views and those shared with one of their groups, by name."""
+    rows = SavedView.objects.filter(Q(owner_id=user.pk) | Q(shared_with_id__in=group_ids))
+    return list(rows.only("id", "name", "owner_id", "shared_with_id").order_by("name", "id"))
+
+
+def visible_view(user, view_id: int, group_ids: list[int]) -> SavedView:
+    """The view if the agent owns it or it is shared with one of their groups; else the
+    NotFound a missing one gives."""
+    found = (
+        SavedView.objects.select_related("shared_with")
+        .filter(Q(owner_id=user.pk) | Q(shared_with_id__in=group_ids), pk=view_id)
+        .first()
+    )
+    if found is None:
+        raise view_not_found()
+    return found
+
+
+def keyboard_shortcuts_on(user) -> bool:
+    found = WorkspaceSettings.objects.filter(user_id=user.pk).values_list(
+        "keyboard_shortcuts", flat=True
+    )
+    return next(iter(found), True)
