@@ -89,7 +89,7 @@ class Server(ServerProcess):
             name="the server",
             base=f"http://127.0.0.1:{port}",
             log_path=log_path,
-            env=dict(os.environ, SAMPARK_API_RATE="1000000/m"),
+            env={"SAMPARK_API_RATE": "1000000/m", **os.environ},
         )
 
     def wait_healthy(self, timeout: float = HEALTH_TIMEOUT) -> float:

@@ -21,15 +21,19 @@ _seq = itertools.count(1)
 def fresh_caches():
     """Schedules are cached per calendar revision. A rolled-back test hands its ids and
     revisions to the next test's rows, so every test starts with empty caches. (Configuration
-    cached per generation needs no clearing: a generation is never used twice; rate-limit
-    counts are rows in the test's database.)"""
+    cached per generation needs no clearing: a generation is never used twice.) Rate-limit
+    counts in the database roll back with the test; on SQLite they live in a file of their
+    own (sampark.api.ratelimit), which is emptied."""
     from django.core.cache import cache
 
+    from sampark.api import ratelimit
     from sampark.calendars import services as calendars
 
     def clear():
         calendars._schedules.clear()
         cache.clear()
+        if isinstance(ratelimit._store, ratelimit.SQLiteFileWindows):
+            ratelimit._store.forget_all()
 
     clear()
     yield

@@ -81,7 +81,6 @@ class Migration(migrations.Migration):
             name='update_due',
             field=models.DateTimeField(blank=True, null=True),
         ),
-        migrations.RunPython(fill_due_times, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name='ticketclock',
             index=models.Index(condition=models.Q(('sla_due__isnull', False)), fields=['sla_due', 'ticket'], name='clock_sla_due'),
@@ -102,4 +101,7 @@ class Migration(migrations.Migration):
             model_name='ticketclock',
             index=models.Index(condition=models.Q(('update_due__isnull', False)), fields=['update_due', 'ticket_group', 'ticket_owner'], name='clock_update_due'),
         ),
+        # Filled after the indexes exist: on PostgreSQL the UPDATEs queue the new foreign
+        # keys' deferred checks, and an index cannot be built while checks are pending.
+        migrations.RunPython(fill_due_times, migrations.RunPython.noop, elidable=True),
     ]
