@@ -16,10 +16,12 @@ database's round trips, so a second thread runs another view meanwhile (see sett
 WebSockets, when they come, are routed to Django Channels beside this.
 """
 
+import gc
 import os
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 from sampark.serving.threadwsgi import ThreadedWSGI
 
@@ -33,3 +35,10 @@ application = ThreadedWSGI(
     max_upload=settings.SAMPARK_UPLOAD_MAX_BYTES,
     spool_dir=settings.FILE_UPLOAD_TEMP_DIR,
 )
+
+# What is loaded now (Django, every view, the API and its schemas) lives as long as the process,
+# so it is frozen out of the garbage collector's reach: otherwise each full collection walks it
+# all again, a pause of about 60 ms every hundred or so list pages at a million tickets (at
+# 4 such pauses in 300 requests, 14% of the time), which is the queue's tail latency.
+get_resolver().url_patterns  # noqa: B018 - imports every view and the API now, not per request
+gc.freeze()
