@@ -10,7 +10,7 @@ English, then in Hindi); and saves one PNG per page at 1280×800.
 
 Needs, besides the project: Debian's browser and a Devanagari font
 (`apt-get install chromium fonts-noto-core`) and the Playwright package
-(`.venv/bin/pip install playwright`). Playwright's own browser download is not used.
+(one of the locked test tools: `make test-deps`). Playwright's own browser download is not used.
 """
 
 from __future__ import annotations
