@@ -95,8 +95,8 @@ class SQLiteFileWindows(DatabaseWindows):
 
     Counting in the main database made every API request a write there. SQLite has one
     writer at a time, so each count queued with the ticket creates for the write lock, and a
-    write makes every other connection drop its page cache at its next read: at a million
-    tickets a queue page fell from about 290 to 120-230 requests a second. A file of its own
+    write makes every other connection drop its page cache at its next read: at 100k tickets
+    the group queue fell from about 290 to 120-230 requests a second. A file of its own
     has its own lock and leaves the main database's caches alone. The counts need no
     durability (``synchronous=OFF``): a crash forgets at most the current windows."""
 
