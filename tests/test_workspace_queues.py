@@ -14,6 +14,7 @@ from sampark.tickets import services as tickets
 from sampark.tickets.models import Ticket
 from sampark.workspace import queues
 from sampark.workspace.models import SavedView
+from sampark.workspace.services import ticket_page as page_services
 
 
 @pytest.fixture
@@ -138,8 +139,10 @@ def test_sla_at_risk_counts_and_lists_tickets_past_the_warning_point(
         assert counts(response)["sla"] == 1
         assert listed(response) == [ticket.number]
         assert "At risk" in response.content.decode()
+    # Outside business hours the resolution target can be more than a session (12 hours)
+    # away: sign in again there.
     with time_machine.travel(clock_row.sla_due + dt.timedelta(minutes=5), tick=False):
-        response = client.get("/queues/sla/")
+        response = signed_in(asha).get("/queues/sla/")
         assert "Overdue" in response.content.decode()
 
 
@@ -224,14 +227,43 @@ def test_the_queue_page_costs_the_same_queries_for_3_or_30_tickets(
     client.get("/queues/groups/")
     # Session, user, profile, the access layer's generation (page, sidebar); the SLA part
     # and the rest of the page's ids; the tickets and their clocks, tags and collaborators;
-    # the bulk form's priorities and agents; the shortcuts setting; every sidebar count in
-    # one; saved views.
-    with django_assert_num_queries(16) as few:
+    # who else is on the rows' tickets; the bulk form's priorities and agents; the shortcuts
+    # setting; every sidebar count in one; saved views.
+    with django_assert_num_queries(17) as few:
         client.get("/queues/groups/")
     for _ in range(27):
         make_ticket(group=front_desk, owner=asha, language="hi", subject="प्रिंटर")
     with django_assert_num_queries(len(few.captured_queries)):
         client.get("/queues/groups/")
+
+
+def test_rows_say_who_else_is_viewing_or_replying(
+    signed_in, asha, ravi, meenakshi, front_desk, make_ticket
+):
+    viewed = make_ticket(group=front_desk, subject="Printer offline")
+    answered = make_ticket(group=front_desk, subject="VPN drops")
+    alone = make_ticket(group=front_desk, subject="Mouse broken")
+    page_services.record_viewer(ravi, viewed.pk, replying=False)
+    page_services.record_viewer(ravi, answered.pk, replying=False)
+    page_services.record_viewer(meenakshi, answered.pk, replying=True)
+    page_services.record_viewer(asha, alone.pk, replying=True)  # oneself: no marker
+
+    page = signed_in(asha).get("/queues/groups/").content.decode()
+
+    assert "Ravi is viewing" in page
+    assert "Meenakshi is replying, and 1 more" in page
+    row = page[page.index("Mouse broken") :]
+    assert "on-ticket" not in row[: row.index("</tr>")]
+
+
+def test_a_beat_older_than_half_a_minute_marks_no_row(
+    signed_in, asha, ravi, front_desk, make_ticket
+):
+    ticket = make_ticket(group=front_desk)
+    with time_machine.travel(timezone.now() - dt.timedelta(minutes=5)):
+        page_services.record_viewer(ravi, ticket.pk, replying=True)
+
+    assert "Ravi is replying" not in signed_in(asha).get("/queues/groups/").content.decode()
 
 
 # --- saved views ----------------------------------------------------------------------------

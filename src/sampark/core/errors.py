@@ -1,6 +1,8 @@
 """Domain errors raised by services. The API and the UI map each class to one HTTP status and
 show its message as it is, so messages are written for the person who made the request."""
 
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
     status = 400
@@ -33,8 +35,11 @@ class Conflict(DomainError):
 class StaleVersion(Conflict):
     def __init__(self, current_version: int):
         super().__init__(
-            f"The ticket was changed by someone else (now version {current_version}). "
-            "Reload it and apply your change again."
+            _(
+                "The ticket was changed by someone else (now version %(version)s). "
+                "Reload it and apply your change again."
+            )
+            % {"version": current_version}
         )
         self.current_version = current_version
 

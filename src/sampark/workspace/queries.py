@@ -99,7 +99,7 @@ def search_tickets(user, terms: SearchTerms, *, limit: int = SEARCH_LIMIT) -> li
     rows = (
         visible_tickets(user)
         .filter(match)
-        .select_related("priority", "requester", "owner", "group")
+        .select_related("priority", "requester", "owner", "group", "sla_clock")
         .order_by("-id")
     )
     return list(rows[: limit + 1])

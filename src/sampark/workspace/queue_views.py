@@ -16,6 +16,7 @@ from . import queues
 from .forms import safe_next
 from .queue_forms import BulkForm, QueuePageForm, ViewForm
 from .services import queues as services
+from .ticket_queries import who_is_on
 from .views import agent_required
 
 
@@ -33,6 +34,8 @@ def _render_queue(request, agent, *, filters, order, title, queue="", view=None)
     context = {
         "agent": agent,
         "page": page,
+        # Who else is on these tickets right now: one query for the page's rows.
+        "on_ticket": who_is_on([ticket.pk for ticket in page.items], excluding=request.user),
         "order": order,
         "title": title,
         "queue": queue,
@@ -40,8 +43,7 @@ def _render_queue(request, agent, *, filters, order, title, queue="", view=None)
         "bulk_form": BulkForm(),
         "shortcuts": queues.keyboard_shortcuts_on(request.user),
     }
-    template = "workspace/queues/queue.html"
-    return render(request, f"{template}#rows" if request.htmx else template, context)
+    return render(request, "workspace/queues/queue.html", context)
 
 
 @agent_required

@@ -218,7 +218,7 @@ def who_is_on(ticket_ids, *, excluding=None) -> dict[int, list[tuple[object, str
         )
         .select_related("user")
         .only("ticket_id", "state", "user__first_name", "user__last_name", "user__email")
-        .order_by("ticket_id", "-state", "user_id")
+        .order_by("ticket_id", "state", "user_id")  # "replying" sorts before "viewing"
     )
     if excluding is not None:
         rows = rows.exclude(user_id=excluding.pk)

@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
 from sampark.core import clock
 from sampark.tickets import access
 
 from .. import queues
+from ..ticket_queries import duration_words
 
 register = template.Library()
 
@@ -74,11 +74,11 @@ def sla_badge(ticket) -> str:
     now = clock.now()
     if due <= now:
         state, label = "breached", _("Overdue")
-        when = _("%(time)s ago") % {"time": timesince(due, now, depth=1)}
+        when = _("%(time)s ago") % {"time": duration_words((now - due).total_seconds())}
     else:
         at_risk = clock_row.at_risk_from is not None and clock_row.at_risk_from <= now
         state, label = ("at_risk", _("At risk")) if at_risk else ("on_track", _("On track"))
-        when = _("in %(time)s") % {"time": timeuntil(due, now, depth=1)}
+        when = _("in %(time)s") % {"time": duration_words((due - now).total_seconds())}
     local = timezone.localtime(due)
     return format_html(
         '<time class="sla sla-{}" datetime="{}" title="{}">{} · {}</time>',
@@ -88,3 +88,22 @@ def sla_badge(ticket) -> str:
         label,
         when,
     )
+
+
+@register.simple_tag
+def on_ticket_marker(on_ticket, ticket) -> str:
+    """Who else has this row's ticket open, from :func:`workspace.ticket_queries.who_is_on`:
+    "Priya is replying" (in a stronger badge, since a second reply would cross hers) or
+    "Priya is viewing"; with several, the first and how many more. Nothing when nobody is."""
+    here = on_ticket.get(ticket.pk)
+    if not here:
+        return ""
+    user, state = here[0]
+    name = user.first_name or user.get_full_name() or user.email
+    if state == "replying":
+        words = _("%(name)s is replying") % {"name": name}
+    else:
+        words = _("%(name)s is viewing") % {"name": name}
+    if len(here) > 1:
+        words = _("%(who)s, and %(count)d more") % {"who": words, "count": len(here) - 1}
+    return format_html('<span class="on-ticket on-ticket-{}">{}</span>', state, words)
