@@ -30,8 +30,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ADMIN_EMAIL = "admin@sampark.local"
 ADMIN_PASSWORD = "sampark-demo"  # noqa: S105 - the published password of the demo admin
-# A front-desk agent of the demo, who signs in to the workspace with the same password.
+# A front-desk agent of the demo, who signs in to the workspace with the same password, and a
+# supervisor (who may merge contacts).
 AGENT_EMAIL = "ankit.sharma@sampark.local"
+SUPERVISOR_EMAIL = "meenakshi.rao@sampark.local"
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -67,7 +69,24 @@ desk = (
     access.visible(agent, Ticket.objects.filter(status__in=["open", "pending"], owner=agent))
     .annotate(n=Count("events")).order_by("-n", "id").first()
 ) or ticket
+# The contact and organization pages: the demo agent's customer with the most tickets they
+# may see (in an organization), and the organization with the most.
+mine = access.visible(agent, Ticket.objects.filter(organization__isnull=False))
+customer = mine.values("requester").annotate(n=Count("id")).order_by("-n", "requester")[0]
+account = mine.values("organization").annotate(n=Count("id")).order_by("-n", "organization")[0]
+# The merge: a customer with two contact records not merged yet (the demo's Zoya Khan, the
+# busiest of them).
+twins = (
+    Contact.objects.filter(merged_into__isnull=True).values("name")
+    .annotate(n=Count("id", distinct=True), t=Count("tickets")).filter(n__gt=1)
+    .order_by("-t", "name")[0]["name"]
+)
+keep, other = (
+    Contact.objects.filter(name=twins, merged_into__isnull=True)
+    .annotate(n=Count("tickets")).order_by("-n", "id").values_list("pk", flat=True)[:2]
+)
 print(ticket.pk, contact.pk, calendar.pk, desk.pk)
+print(customer["requester"], account["organization"], keep, other)
 """
 
 
@@ -108,7 +127,14 @@ def scroll_to(page, selector: str, block: str = "start") -> None:
 
 
 def shoot(
-    base: str, out: Path, ticket: int, contact: int, calendar: int, chromium: str, desk: int
+    base: str,
+    out: Path,
+    ticket: int,
+    contact: int,
+    calendar: int,
+    chromium: str,
+    desk: int,
+    customers: tuple[int, int, int, int],
 ) -> list:
     from playwright.sync_api import sync_playwright
 
@@ -151,15 +177,14 @@ def shoot(
         page.wait_for_selector(".opblock", timeout=30_000)
         save("api-docs")
         context.close()
-        shots += shoot_workspace(browser, base, out, desk)
+        shots += shoot_workspace(browser, base, out, desk, customers)
+        shots += shoot_merge(browser, base, out, customers)
         browser.close()
     return shots
 
 
-def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
-    """The agent workspace as a demo agent sees it, in English and then in Hindi: the sign-in
-    page, the home page, a queue, the saved view form, a search, and the ticket page ``desk``."""
-    shots = []
+def _workspace_page(browser, base: str, out: Path, email: str, shots: list):
+    """A new browser signed in to the workspace as ``email``, in English, and its ``save``."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
     page = context.new_page()
 
@@ -172,22 +197,42 @@ def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
         page.screenshot(path=str(target))
         shots.append(target)
 
-    save("workspace-sign-in", "/")
-    page.fill("input[name=email]", AGENT_EMAIL)
+    if email == AGENT_EMAIL:
+        save("workspace-sign-in", "/")
+    else:
+        page.goto(f"{base}/")
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", ADMIN_PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/home/")
     # The language is kept on the agent's profile: an earlier run may have left it in Hindi.
     page.click("button[name=language][value=en]")
     page.wait_for_url(f"{base}/home/")
+    return context, page, save
+
+
+def shoot_workspace(
+    browser, base: str, out: Path, desk: int, customers: tuple[int, int, int, int]
+) -> list:
+    """The agent workspace as a demo agent sees it, in English and then in Hindi: the sign-in
+    page, the home page, a queue, the saved view form, a search, the ticket page ``desk``, and
+    a contact's and an organization's pages."""
+    shots = []
+    customer, account, _keep, _other = customers
+    context, page, save = _workspace_page(browser, base, out, AGENT_EMAIL, shots)
     save("workspace-home")
     save("workspace-queue", "/queues/groups/")
     save("workspace-view-form", "/views/new/")
     page.goto(f"{base}/home/")
     save("workspace-ticket", f"/tickets/{desk}/")
+    save("workspace-contact", f"/contacts/{customer}/")
+    save("workspace-organization", f"/organizations/{account}/")
+    page.goto(f"{base}/tickets/{desk}/")
     page.click("button[name=language][value=hi]")
     page.wait_for_url(f"{base}/tickets/{desk}/")
     save("workspace-ticket-hi")
+    save("workspace-contact-hi", f"/contacts/{customer}/")
+    save("workspace-organization-hi", f"/organizations/{account}/")
     page.goto(f"{base}/home/")
     save("workspace-home-hi")
     save("workspace-queue-hi", "/queues/groups/")
@@ -196,6 +241,21 @@ def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
     page.click(".user-menu button[type=submit]")
     page.wait_for_url(f"{base}/sign-in/")
     save("workspace-sign-in-hi")
+    context.close()
+    return shots
+
+
+def shoot_merge(browser, base: str, out: Path, customers: tuple[int, int, int, int]) -> list:
+    """Merging two contacts as a demo supervisor sees it, in English and in Hindi: the step
+    that asks which of the two stays (nothing is merged)."""
+    shots = []
+    _customer, _account, keep, other = customers
+    context, page, save = _workspace_page(browser, base, out, SUPERVISOR_EMAIL, shots)
+    confirm = f"/contacts/{keep}/merge/?other={other}"
+    save("workspace-contact-merge", confirm)
+    page.click("button[name=language][value=hi]")
+    page.wait_for_url(f"{base}{confirm}")
+    save("workspace-contact-merge-hi")
     context.close()
     return shots
 
@@ -216,7 +276,7 @@ def main() -> int:
     print(f"loading the demo into {home} (a minute or two the first time)")
     print(sampark("demo", "--if-empty", env=env).stdout.strip())
     picked = sampark("shell", "--no-imports", "-c", PICK, env=env).stdout.split()
-    ticket, contact, calendar, desk = map(int, picked[-4:])
+    ticket, contact, calendar, desk, *customers = map(int, picked[-8:])
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -228,7 +288,10 @@ def main() -> int:
     try:
         wait_until_up(base, server)
         args.out.mkdir(parents=True, exist_ok=True)
-        for path in shoot(base, args.out, ticket, contact, calendar, args.chromium, desk):
+        shots = shoot(
+            base, args.out, ticket, contact, calendar, args.chromium, desk, tuple(customers)
+        )
+        for path in shots:
             print(f"wrote {path}")
     finally:
         server.terminate()

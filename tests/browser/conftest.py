@@ -110,3 +110,24 @@ def _assert_accessible(page) -> None:
 def assert_accessible():
     """``assert_accessible(page)``: axe-core finds no serious or critical violation."""
     return _assert_accessible
+
+
+PASSWORD = "rk7-Vq2n-Lm4x"  # noqa: S105 - the test accounts' password (make_agent password=)
+
+
+@pytest.fixture
+def sign_in():
+    """``sign_in(page, email)``: sign in to the workspace through its form, in whichever
+    language the page speaks, with the test accounts' :data:`PASSWORD`."""
+    import re
+
+    from playwright.sync_api import expect
+
+    def sign_in_as(page, email, password=PASSWORD):
+        page.goto("/")
+        page.get_by_label(re.compile("Email address|ईमेल पता")).fill(email)
+        page.get_by_label(re.compile("^(Password|पासवर्ड)$")).fill(password)
+        page.get_by_role("button", name=re.compile("^(Sign in|साइन इन करें)$")).click()
+        expect(page).to_have_url(re.compile("/home/$"))
+
+    return sign_in_as

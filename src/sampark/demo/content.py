@@ -382,11 +382,13 @@ CONSUMERS = [
 ]
 # fmt: on
 
-# The other address of two people who wrote from two addresses before their contact records
-# were merged (the scripted stories).
+# The other address of people who wrote from two addresses (the scripted stories): Sunita's
+# and Tarun's contact records were merged; Zoya's second record waits for a supervisor to
+# merge it from the workspace's contact page.
 SECOND_ADDRESSES = {
     "sunita": "sunita.verma.bpl@chitthi.example",
     "tarun": "goyal.tarun84@inboxbharat.example",
+    "zoya": "zoya.k.lko@chitthi.example",
 }
 
 

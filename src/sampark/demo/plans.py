@@ -169,7 +169,8 @@ def random_plan(cast: Cast, rng: random.Random, now: datetime, room: int) -> Pla
 def scripted_plans(cast: Cast, rng: random.Random, now: datetime) -> list[Plan]:
     """The cases every demo shows, whatever its size: a P1 outage swarmed and updated every
     hour, a defect climbing L1 → L2 → L3, one thread split in two, a duplicate merged, two
-    contacts merged, a reopened ticket, priority changes, a handover and active work."""
+    contacts merged and one still to merge, a reopened ticket, priority changes, a handover
+    and active work."""
 
     def plan(contact, problem, register, channel, priority, opened_at, outcome, **extra):
         problem = PROBLEMS_BY_KEY[problem]
@@ -268,6 +269,16 @@ def scripted_plans(cast: Cast, rng: random.Random, now: datetime) -> list[Plan]:
             via_email=SECOND_ADDRESSES["tarun"],
             merge_contact=True,
             ask=True,
+        ),
+        plan(
+            "zoya",
+            "laptop_charging",
+            "en",
+            Channel.EMAIL,
+            "P3",
+            _at(now, 2, 18, 30),
+            "open",
+            via_email=SECOND_ADDRESSES["zoya"],
         ),
         plan(
             "anuradha",

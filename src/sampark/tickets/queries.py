@@ -423,10 +423,11 @@ def contact_timeline(
     cursor: str | None = None,
     limit: int = 50,
     scope: access.Scope | None | Literal["all"] = "all",
+    kinds: tuple[str, ...] = (),
 ) -> Page:
     """The customer 360: every event on every ticket of this person (that ``scope`` may see),
-    across all channels, newest first. Contacts merged into this one brought their tickets
-    along."""
+    across all channels, newest first; only events of these ``kinds`` when given. Contacts
+    merged into this one brought their tickets along."""
     condition = None if scope == "all" else access.ticket_condition(scope)
     if condition is None:
         ticket_ids = list(_tickets_of(contact.pk))
@@ -436,7 +437,7 @@ def contact_timeline(
     return _event_page(
         ticket_ids,
         cursor,
-        kinds=(),
+        kinds=tuple(kinds),
         newest_first=True,
         limit=limit,
         timeline=True,

@@ -149,11 +149,12 @@ def _label(event: TicketEvent, names: dict) -> str:
     return names.get(event.kind, "")
 
 
-def as_rows(events, ticket) -> list[TicketEvent]:
+def as_rows(events, ticket=None) -> list[TicketEvent]:
     """The events with what their row shows: ``label`` (a message's kind, a call's direction
     and length; empty for a system event), ``words`` (a system event in words), ``who``,
     ``channel_name``, ``when`` (in the active time zone), ``spent`` (minutes, not for calls),
-    ``merged`` (from a ticket merged into this one) and ``splittable``."""
+    ``merged`` (from a ticket merged into this one) and ``splittable``. Without ``ticket``
+    the events are a customer's, across their tickets: none is merged or splittable."""
     # Translated once per page, not once per event: gettext is most of a row's cost.
     names = {
         Kind.NOTE: _("Internal note"),
@@ -174,6 +175,6 @@ def as_rows(events, ticket) -> list[TicketEvent]:
         event.channel_name = channels.get(event.channel, event.channel)
         event.when = date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT")
         event.spent = minutes(event.time_spent) if event.kind != Kind.CALL else 0
-        event.merged = event.ticket_id != ticket.pk
-        event.splittable = event.kind in SPLITTABLE and not event.merged
+        event.merged = ticket is not None and event.ticket_id != ticket.pk
+        event.splittable = ticket is not None and event.kind in SPLITTABLE and not event.merged
     return events

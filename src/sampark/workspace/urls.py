@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
-from . import queue_views, ticket_views, views
+from . import customer_views, queue_views, ticket_views, views
 from .forms import NewPasswordForm
 
 app_name = "workspace"
@@ -17,6 +17,18 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/draft/", ticket_views.save_draft, name="ticket_draft"),
     path("tickets/<int:ticket_id>/viewers/", ticket_views.heartbeat, name="ticket_viewers"),
     path("tickets/<int:ticket_id>/<slug:action>/", ticket_views.act, name="ticket_action"),
+    path("contacts/<int:contact_id>/", customer_views.contact, name="contact"),
+    path(
+        "contacts/<int:contact_id>/interactions/",
+        customer_views.older_interactions,
+        name="contact_interactions",
+    ),
+    path("contacts/<int:contact_id>/merge/", customer_views.merge, name="contact_merge"),
+    path(
+        "organizations/<int:organization_id>/",
+        customer_views.organization,
+        name="organization",
+    ),
     path("preferences/", views.preferences, name="preferences"),
     path("presence/", views.change_presence, name="presence"),
     path("language/", views.change_language, name="language"),
