@@ -1,6 +1,8 @@
 """Sampark's settings with one middleware more, for the workspace benchmarks: every response
 carries ``Server-Timing: app;dur=<ms>, cpu;dur=<ms>``, the wall-clock time Django spent on the
-request (every middleware, the view and rendering) and the CPU time of the thread that ran it.
+request (every middleware, the view and rendering) and the CPU time of the thread that ran it,
+and ``X-Bench-Process``, the server process that answered (uvicorn's workers share one
+listening socket, and a few kept-alive connections may all land on one of them).
 
 The time a request waited for its process's view thread (``SAMPARK_THREADS``) before Django
 started on it is not in it; the load driver's latency minus ``app`` is that wait plus the
@@ -8,6 +10,7 @@ transport. ``bench.workspace_agents.Server`` starts ``sampark serve`` with this 
 ``DJANGO_SETTINGS_MODULE`` (and this checkout on ``PYTHONPATH``).
 """
 
+import os
 import time
 
 from sampark.settings import *  # noqa: F403
@@ -26,4 +29,5 @@ class ServerTiming:
         wall = (time.perf_counter() - started) * 1000.0
         cpu = (time.thread_time() - started_cpu) * 1000.0
         response["Server-Timing"] = f"app;dur={wall:.2f}, cpu;dur={cpu:.2f}"
+        response["X-Bench-Process"] = str(os.getpid())
         return response

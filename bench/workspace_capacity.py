@@ -105,6 +105,7 @@ class Recorder:
     measuring: bool = False
     latencies: dict[str, list[float]] = field(default_factory=dict)
     app: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
     errors: Counter = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
     stale: int = 0
@@ -112,7 +113,7 @@ class Recorder:
     statuses: Counter = field(default_factory=Counter)
 
     def reset(self) -> None:
-        self.latencies, self.app = {}, {}
+        self.latencies, self.app, self.cpu = {}, {}, {}
         self.errors, self.error_samples = Counter(), []
         self.stale = self.retried = 0
         self.statuses = Counter()
@@ -123,8 +124,11 @@ class Recorder:
         self.latencies.setdefault(page, []).append(ms)
         if status is not None:
             self.statuses[status] += 1
-        if app := parse_server_timing(timing).get("app"):
-            self.app.setdefault(page, []).append(app)
+        server = parse_server_timing(timing)
+        if "app" in server:
+            self.app.setdefault(page, []).append(server["app"])
+        if "cpu" in server:
+            self.cpu.setdefault(page, []).append(server["cpu"])
 
     def fail(self, page: str, description: str) -> None:
         if not self.measuring:
@@ -291,6 +295,8 @@ def summarise_step(n, recorder: Recorder, elapsed, server_cpu, client_cpu, lags,
         summary["rps"] = round(len(values) / elapsed, 2) if elapsed else 0.0
         summary["errors"] = recorder.errors.get(name, 0)
         summary["app_p95"] = percentile(sorted(recorder.app.get(name, [])), 95)
+        cpu = recorder.cpu.get(name, [])
+        summary["cpu_mean"] = round(sum(cpu) / len(cpu), 2) if cpu else 0.0
         pages[name] = summary
     lags = sorted(lags)
     passed = all(
@@ -327,7 +333,7 @@ def print_step(step: dict) -> None:
         print(
             f"      {name:<10} {p['count']:>6} ({p['rps']:.1f}/s)  p50 {p['p50']:7.1f}  "
             f"p95 {p['p95']:7.1f}  p99 {p['p99']:7.1f}  max {p['max']:7.1f} ms  "
-            f"app p95 {p['app_p95']:6.1f}  errors {p['errors']}"
+            f"app p95 {p['app_p95']:6.1f}  CPU {p['cpu_mean']:5.1f} ms  errors {p['errors']}"
         )
     for sample in step["error_samples"][:3]:
         print(f"      error: {sample}")

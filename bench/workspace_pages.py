@@ -136,7 +136,9 @@ async def measure(args, server: Server, state: dict, pages: list[Page]) -> dict:
             async def factory(client, i, page=page, headers=headers, timings=timings, rng=rng):
                 path = page.paths[rng.randrange(len(page.paths))]
                 response = await client.get(f"{base}{path}", headers=headers)
-                timings.append(parse_server_timing(response.headers.get("server-timing", "")))
+                timing = parse_server_timing(response.headers.get("server-timing", ""))
+                timing["process"] = response.headers.get("x-bench-process", "")
+                timings.append(timing)
                 return response
 
             if args.warmup > 0:
@@ -156,6 +158,7 @@ async def measure(args, server: Server, state: dict, pages: list[Page]) -> dict:
             db_cpu = (cpu_seconds(args.db_pid) - db_cpu) * per_request if args.db_pid else 0.0
             app = latency_summary([t["app"] for t in timings if "app" in t])
             app_cpu = latency_summary([t["cpu"] for t in timings if "cpu" in t])
+            busiest = busiest_share([t["process"] for t in timings])
             result = stats.as_dict() | {
                 "loadavg_1m": load,
                 "server_cpu_ms": round(server_cpu, 2),
@@ -164,17 +167,27 @@ async def measure(args, server: Server, state: dict, pages: list[Page]) -> dict:
                 "app_p50": app["p50"],
                 "app_p95": app["p95"],
                 "app_cpu_p50": app_cpu["p50"],
+                "busiest_process_share": busiest,
             }
             runs[page.name].append(result)
             print(
                 f"  [{repeat + 1}/{args.repeat}] {page.name:<7} {stats}; server app p50 "
                 f"{app['p50']:.1f} p95 {app['p95']:.1f} ms (CPU {app_cpu['p50']:.1f}); "
                 f"CPU/request server {server_cpu:.1f} ms, client {client_cpu:.1f} ms; "
-                f"load {load:.1f}"
+                f"busiest process {busiest:.0%} of requests; load {load:.1f}"
             )
             for sample in stats.error_samples[:2]:
                 print(f"      error: {sample}")
     return {"runs": runs, "skipped": skipped}
+
+
+def busiest_share(processes: list[str]) -> float:
+    """The share of the requests that the busiest server process answered: 1/workers when
+    the connections spread evenly, 1.0 when they all landed on one process."""
+    known = [p for p in processes if p]
+    if not known:
+        return 0.0
+    return max(known.count(p) for p in set(known)) / len(known)
 
 
 def summarise(runs: list[dict]) -> dict:
@@ -182,6 +195,7 @@ def summarise(runs: list[dict]) -> dict:
     keys += ("app_p50", "app_p95", "app_cpu_p50", "loadavg_1m")
     out = {k: round(statistics.median(r[k] for r in runs), 2) for k in keys}
     out["p95_runs"] = [round(r["p95"], 1) for r in runs]
+    out["busiest_runs"] = [round(r["busiest_process_share"], 2) for r in runs]
     out["count"] = sum(r["count"] for r in runs)
     out["errors"] = sum(r["errors"] for r in runs)
     return out
@@ -197,15 +211,18 @@ def print_table(result: dict) -> None:
     )
     print(
         f"{'page':<8}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'app p50':>9}{'app p95':>9}"
-        f"{'srv CPU':>9}{'db CPU':>8}{'errors':>8}{'load':>6}  p95 of each run"
+        f"{'srv CPU':>9}{'db CPU':>8}{'errors':>8}{'load':>6}  p95 of each run "
+        f"(busiest process's share)"
     )
     for name, s in result["summary"].items():
         flag = " (over 30 ms)" if s["p95"] > TARGET_MS else ""
+        each = zip(s["p95_runs"], s["busiest_runs"], strict=True)
+        runs = ", ".join(f"{p95} ({share:.0%})" for p95, share in each)
         print(
             f"{name:<8}{s['rps']:>8.1f}{s['p50']:>8.1f}{s['p95']:>8.1f}{s['p99']:>8.1f}"
             f"{s['app_p50']:>9.1f}{s['app_p95']:>9.1f}{s['server_cpu_ms']:>9.1f}"
             f"{s['db_cpu_ms']:>8.1f}{s['errors']:>8}{s['loadavg_1m']:>6.1f}  "
-            f"{', '.join(str(p) for p in s['p95_runs'])}{flag}"
+            f"{runs}{flag}"
         )
     for name, why in result["skipped"].items():
         print(f"{name:<8}{why}")
