@@ -238,8 +238,15 @@ def prepare(home: Path, *, tickets: int = 10, events: int = 60) -> dict:
     }
     state_path.write_text(json.dumps(state, indent=1))
     state_path.chmod(0o600)
-    connection.close()
     return state
+
+
+def release_database() -> None:
+    """Close this process's connections once it is done preparing, before the load starts:
+    the server's processes have the database to themselves."""
+    from django.db import connections
+
+    connections.close_all()
 
 
 # --- the server -----------------------------------------------------------------------------

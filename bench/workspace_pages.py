@@ -52,6 +52,7 @@ from bench.workspace_agents import (
     latency_summary,
     parse_server_timing,
     prepare,
+    release_database,
     sampark_home,
     sign_in,
     ticket_links,
@@ -284,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     home = sampark_home()
     copy_data_set(args.copy_from, home, args.copy_from_database)
     state = prepare(home, tickets=args.tickets)
+    release_database()
     label = args.label or f"{state['backend']}-{state['tickets']:,}"
     log_path = Path(tempfile.gettempdir()) / f"sampark-workspace-pages-{os.getpid()}.log"
     server = Server(
