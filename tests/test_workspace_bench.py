@@ -191,9 +191,7 @@ def _generate(tmp_path) -> Path:
     return home
 
 
-def test_preparing_a_data_set_gives_accounts_a_password_and_tickets_a_full_timeline(
-    db, tmp_path
-):
+def test_preparing_a_data_set_gives_accounts_a_password_and_tickets_a_full_timeline(db, tmp_path):
     home = _generate(tmp_path)
     state = prepare(home, tickets=2, events=12)
     assert json.loads((home / STATE_FILE).read_text()) == state
