@@ -24,11 +24,11 @@ Interface (shared with the django-helpdesk comparison; keep it stable)::
 
 - ``request_factory(client, i)`` is an async function that issues exactly one request with the
   given client (``client.get(url, params=, headers=)`` or ``client.post(url, json=,
-  headers=)``) and returns its :class:`LeanResponse` (``status_code``, ``headers``,
-  ``content``, ``text``, ``json()``). ``i`` counts up from 0 over the whole run
-  (warm-up included) and is never repeated, so it can make request bodies unique. URLs must be
-  absolute and point at the loopback interface (127.0.0.1, ::1 or localhost): any other host
-  is refused before the request is sent.
+  headers=)``, or ``data=`` for a form's fields) and returns its :class:`LeanResponse`
+  (``status_code``, ``headers``, ``set_cookies``, ``content``, ``text``, ``json()``).
+  ``i`` counts up from 0 over the whole run (warm-up included) and is never repeated, so it
+  can make request bodies unique. URLs must be absolute and point at the loopback interface
+  (127.0.0.1, ::1 or localhost): any other host is refused before the request is sent.
 - ``concurrency`` requests are kept in flight (one client, so one connection, per worker).
 - First ``warmup`` seconds of the same load are run and thrown away; then the measured phase
   runs until ``duration`` seconds have passed or ``total`` requests have completed, whichever
@@ -77,11 +77,23 @@ REQUEST_TIMEOUT = 30.0
 
 
 class LeanResponse:
-    __slots__ = ("method", "path", "status_code", "headers", "content")
+    """``headers`` keeps the last value of each (lower-cased) header; ``set_cookies`` every
+    ``Set-Cookie`` line, which may come several times."""
 
-    def __init__(self, method: str, path: str, status_code: int, headers: dict, content: bytes):
+    __slots__ = ("method", "path", "status_code", "headers", "content", "set_cookies")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        status_code: int,
+        headers: dict,
+        content: bytes,
+        set_cookies: list[str] | None = None,
+    ):
         self.method, self.path, self.status_code = method, path, status_code
         self.headers, self.content = headers, content
+        self.set_cookies = set_cookies or []
 
     @property
     def text(self) -> str:
@@ -96,7 +108,9 @@ class LeanClient:
 
     Bodies come with Content-Length or chunked, as uvicorn and Django send them; a response
     that says ``Connection: close`` (or a failed request) closes the connection and the next
-    request opens a new one. Other hosts than loopback are refused before anything is sent."""
+    request opens a new one, as does a connection the server closed while it was idle (uvicorn
+    closes kept-alive connections after 5 s without a request, as between a person's clicks).
+    Other hosts than loopback are refused before anything is sent."""
 
     def __init__(self, timeout: float = REQUEST_TIMEOUT):
         self.timeout = timeout
@@ -104,13 +118,26 @@ class LeanClient:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
+    @property
+    def connected(self) -> bool:
+        """Whether the next request goes on a connection opened before (kept alive)."""
+        return self._writer is not None
+
     async def get(self, url: str, *, params=None, headers=None, timeout=None) -> LeanResponse:
         return await self.request("GET", url, params=params, headers=headers, timeout=timeout)
 
-    async def post(self, url: str, *, json=None, headers=None, timeout=None) -> LeanResponse:
-        return await self.request("POST", url, json=json, headers=headers, timeout=timeout)
+    async def post(
+        self, url: str, *, json=None, data=None, headers=None, timeout=None
+    ) -> LeanResponse:
+        """A JSON body (``json``) or a form's (``data``: a dict or (name, value) pairs, sent
+        as ``application/x-www-form-urlencoded`` like a browser's form post)."""
+        return await self.request(
+            "POST", url, json=json, data=data, headers=headers, timeout=timeout
+        )
 
-    async def request(self, method, url, *, params=None, json=None, headers=None, timeout=None):
+    async def request(
+        self, method, url, *, params=None, json=None, data=None, headers=None, timeout=None
+    ):
         parts = urlsplit(url)
         if parts.hostname not in LOOPBACK_HOSTS:
             raise ValueError(f"bench.loadgen only talks to loopback, not {parts.hostname!r}")
@@ -125,6 +152,9 @@ class LeanClient:
         if json is not None:
             body = _json.dumps(json, ensure_ascii=False).encode()
             lines.append("Content-Type: application/json")
+        elif data is not None:
+            body = urlencode(data).encode()
+            lines.append("Content-Type: application/x-www-form-urlencoded")
         if body or method not in ("GET", "HEAD"):
             lines.append(f"Content-Length: {len(body)}")
         lines.extend(f"{k}: {v}" for k, v in (headers or {}).items())
@@ -141,7 +171,8 @@ class LeanClient:
             raise
 
     async def _exchange(self, address, data: bytes, method: str, path: str) -> LeanResponse:
-        if self._writer is None or self._address != address:
+        stale = self._reader is not None and self._reader.at_eof()
+        if self._writer is None or self._address != address or stale:
             self.close()
             self._reader, self._writer = await asyncio.open_connection(*address)
             self._address = address
@@ -150,10 +181,13 @@ class LeanClient:
         head = await reader.readuntil(b"\r\n\r\n")
         status_line, *header_lines = head[:-4].decode("latin-1").split("\r\n")
         status = int(status_line.split(" ", 2)[1])
-        headers = {}
+        headers, set_cookies = {}, []
         for line in header_lines:
             name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
+            name, value = name.strip().lower(), value.strip()
+            headers[name] = value
+            if name == "set-cookie":
+                set_cookies.append(value)
         if "content-length" in headers:
             content = await reader.readexactly(int(headers["content-length"]))
         elif headers.get("transfer-encoding", "").lower() == "chunked":
@@ -165,7 +199,7 @@ class LeanClient:
             headers["connection"] = "close"
         if headers.get("connection", "").lower() == "close":
             self.close()
-        return LeanResponse(method, path, status, headers, content)
+        return LeanResponse(method, path, status, headers, content, set_cookies)
 
     def close(self) -> None:
         if self._writer is not None:

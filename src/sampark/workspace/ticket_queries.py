@@ -66,8 +66,8 @@ def timeline(ticket: Ticket, show: str = "all", cursor: str | None = None) -> ti
 def newest_event_id(ticket: Ticket) -> int:
     """The id of the ticket's latest event: what the page has shown, so that a later send can
     list the events that came after it."""
-    history = Q(ticket_id=ticket.pk) | Q(ticket__merged_into_id=ticket.pk)
-    return TicketEvent.objects.filter(history).aggregate(newest=Max("id"))["newest"] or 0
+    history = TicketEvent.objects.filter(ticket_id__in=tickets.history_ticket_ids(ticket))
+    return history.aggregate(newest=Max("id"))["newest"] or 0
 
 
 def version_of(ticket_id: int) -> int:
@@ -77,8 +77,9 @@ def version_of(ticket_id: int) -> int:
 
 def events_since(ticket: Ticket, event_id: int, limit: int = 20) -> list[TicketEvent]:
     """What happened on the ticket after the event ``event_id``, oldest first."""
-    history = Q(ticket_id=ticket.pk) | Q(ticket__merged_into_id=ticket.pk)
-    rows = TicketEvent.objects.filter(history, id__gt=event_id).select_related("actor", "contact")
+    rows = TicketEvent.objects.filter(
+        ticket_id__in=tickets.history_ticket_ids(ticket), id__gt=event_id
+    ).select_related("actor", "contact")
     return ticket_words.as_rows(list(rows.order_by("id")[:limit]), ticket)
 
 
