@@ -238,7 +238,9 @@ class CompiledRule:
         return tuple(reasons)
 
 
-def compile_rules(rules: Iterable[RoutingRule], default_schedule: Schedule | None, organizations_of=None):
+def compile_rules(
+    rules: Iterable[RoutingRule], default_schedule: Schedule | None, organizations_of=None
+):
     """``rules`` (with their organizations prefetched) as :class:`CompiledRule`, in order.
     ``organizations_of(rule)``: the organizations a rule names, when not its stored ones (a
     draft being previewed)."""

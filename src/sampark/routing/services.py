@@ -83,7 +83,9 @@ def clean_rule(fields: dict, rule: RoutingRule | None = None) -> dict:
     if "position" in fields:
         position = fields["position"]
         if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < 32768:
-            raise InvalidInput(_("The position must be a number from 0 to 32767."), "position")
+            raise InvalidInput(
+                _("The position must be a number from 0 to 32767."), field="position"
+            )
     for flag in ("active", "continue_matching"):
         if flag in fields and not isinstance(fields[flag], bool):
             raise InvalidInput(_("%(f)s must be true or false.") % {"f": flag}, field=flag)
@@ -130,7 +132,9 @@ def clean_rule(fields: dict, rule: RoutingRule | None = None) -> dict:
     if "set_category" in fields:
         category = fields["set_category"] or ""
         if not isinstance(category, str) or len(category.strip()) > 100:
-            raise InvalidInput(_("The category is longer than 100 characters."), "set_category")
+            raise InvalidInput(
+                _("The category is longer than 100 characters."), field="set_category"
+            )
         fields["set_category"] = category.strip()
     if "tags" in fields:
         fields["tags"] = normalise_tags(fields["tags"] or [])
