@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sampark.calendars.hours import Schedule
+from sampark.calendars.services import default_calendar, schedule_of
 from sampark.core import clock
 from sampark.core.text import contains_phrase, normalise, tokens
 from sampark.db import configuration
+from sampark.tickets.models import tag_name
 
 from .models import BusinessHours, RoutingRule
 
@@ -148,8 +150,6 @@ class CompiledRule:
 
     @classmethod
     def of(cls, rule: RoutingRule, organizations: dict[int, str], schedule: Schedule | None):
-        from sampark.tickets.models import tag_name
-
         def option(values):
             return frozenset(values) if values else None
 
@@ -244,8 +244,6 @@ def compile_rules(
     """``rules`` (with their organizations prefetched) as :class:`CompiledRule`, in order.
     ``organizations_of(rule)``: the organizations a rule names, when not its stored ones (a
     draft being previewed)."""
-    from sampark.calendars.services import schedule_of
-
     compiled = []
     for rule in rules:
         named = organizations_of(rule) if organizations_of else rule.organizations.all()
@@ -258,8 +256,6 @@ def compile_rules(
 
 
 def default_schedule() -> Schedule | None:
-    from sampark.calendars.services import default_calendar, schedule_of
-
     calendar = default_calendar()
     return schedule_of(calendar) if calendar is not None else None
 
