@@ -2,6 +2,8 @@
 ("keyword “नेटवर्क”", "outside business hours"), and what the rule set. The admin's preview and
 the ticket page both say it this way."""
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -67,3 +69,53 @@ def reasons_words(reasons) -> list[str]:
 
 def actions_words(applied) -> str:
     return ", ".join(str(ACTIONS.get(name, name)) for name in applied)
+
+
+OWNER_REASONS = {
+    "account_manager": gettext_lazy("the organization's account manager"),
+    "returning_customer": gettext_lazy("the customer's recent owner"),
+    "chosen": gettext_lazy("chosen when the ticket was opened"),
+    "queue": gettext_lazy("nobody yet: waiting in the group's queue"),
+}
+
+
+@dataclass(frozen=True)
+class RuleWords:
+    name: str
+    reasons: list[str]
+    applied: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a ticket came where it is, from its opening event: the routing rules that matched
+    (none: the intake's own choice or the default group), what the caller's choice kept, the
+    skills asked for, and how the owner was chosen."""
+
+    rules: list[RuleWords]
+    group: str
+    skills: list[str]
+    kept: str
+    owner_reason: str
+
+
+def explain(opening: dict | None) -> Explanation | None:
+    """``opening``: the data of the ticket's opening event (None: no such event)."""
+    if opening is None:
+        return None
+    routing = opening.get("routing") or {}
+    rules = [
+        RuleWords(
+            name=match.get("name") or "—",
+            reasons=reasons_words(match.get("reasons") or ()),
+            applied=actions_words(match.get("applied") or ()),
+        )
+        for match in routing.get("matches") or ()
+    ]
+    return Explanation(
+        rules=rules,
+        group=opening.get("group") or "",
+        skills=list(routing.get("skills") or ()),
+        kept=actions_words(routing.get("kept") or ()),
+        owner_reason=str(OWNER_REASONS.get(opening.get("owner_reason") or "", "")),
+    )
