@@ -14,7 +14,7 @@ from datetime import datetime
 from sampark.calendars.hours import Schedule
 from sampark.calendars.services import default_calendar, schedule_of
 from sampark.core import clock
-from sampark.core.text import contains_phrase, normalise, tokens
+from sampark.core.text import normalise, tokens
 from sampark.db import configuration
 from sampark.tickets.models import tag_name
 
@@ -98,22 +98,54 @@ class Decision:
 NO_DECISION = Decision()
 
 
-class _Text:
-    """A ticket's subject and description as keyword matching reads them: the words in order
-    (for phrases) and as a set (a one-word keyword is one lookup)."""
+def _fold(value: str) -> str:
+    return normalise(value).strip() if value else ""
 
-    __slots__ = ("words", "vocabulary")
+
+class _Seen:
+    """A ticket's facts as matching reads them, worked out once per decision: the words of its
+    subject and description in order (for phrases) and as a set (a one-word keyword is one
+    lookup), and its category, product and model case-folded."""
+
+    __slots__ = (
+        "words",
+        "vocabulary",
+        "category",
+        "asset_product",
+        "asset_model",
+        "_at",
+        "_places",
+    )
 
     def __init__(self, facts: Facts):
         self.words = tokens(f"{facts.subject}\n{facts.description}")
         self.vocabulary = frozenset(self.words)
+        self.category = _fold(facts.category)
+        self.asset_product = _fold(facts.asset_product)
+        self.asset_model = _fold(facts.asset_model)
+        self._at = facts.at
+        self._places = None
+
+    @property
+    def at(self) -> datetime:
+        if self._at is None:
+            self._at = clock.now()
+        return self._at
 
     def has(self, keyword: tuple[str, ...]) -> bool:
-        if len(keyword) == 1:
-            return keyword[0] in self.vocabulary
-        if keyword[0] not in self.vocabulary:
+        first = keyword[0]
+        if first not in self.vocabulary:
             return False
-        return contains_phrase(self.words, " ".join(keyword))
+        width = len(keyword)
+        if width == 1:
+            return True
+        if self._places is None:
+            places: dict[str, list[int]] = {}
+            for i, word in enumerate(self.words):
+                places.setdefault(word, []).append(i)
+            self._places = places
+        words = self.words
+        return any(tuple(words[i : i + width]) == keyword for i in self._places[first])
 
 
 def _folded(values: Iterable[str]) -> frozenset[str]:
@@ -182,7 +214,7 @@ class CompiledRule:
             priority=rule.priority if rule.priority_id else None,
         )
 
-    def match(self, facts: Facts, text: _Text | None = None) -> tuple[tuple[str, str], ...] | None:
+    def match(self, facts: Facts, seen: _Seen | None = None) -> tuple[tuple[str, str], ...] | None:
         """Why this rule holds for ``facts`` (the values that met each condition), or None."""
         reasons: list[tuple[str, str]] = []
         if self.channels is not None:
@@ -206,13 +238,14 @@ class CompiledRule:
             if name is None:
                 return None
             reasons.append(("organization", name))
-        for values, given, kind in (
-            (self.categories, facts.category, "category"),
-            (self.asset_products, facts.asset_product, "asset_product"),
-            (self.asset_models, facts.asset_model, "asset_model"),
+        seen = seen or _Seen(facts)
+        for values, folded, given, kind in (
+            (self.categories, seen.category, facts.category, "category"),
+            (self.asset_products, seen.asset_product, facts.asset_product, "asset_product"),
+            (self.asset_models, seen.asset_model, facts.asset_model, "asset_model"),
         ):
             if values is not None:
-                if normalise(given).strip() not in values:
+                if folded not in values:
                     return None
                 reasons.append((kind, given))
         if self.custom_fields:
@@ -222,20 +255,84 @@ class CompiledRule:
                     return None
                 reasons.append(("custom_field", f"{key} = {value}"))
         if self.business_hours:
-            moment = facts.at or clock.now()
-            inside = self.schedule is None or self.schedule.is_open(moment)
+            inside = self.schedule is None or self.schedule.is_open(seen.at)
             if inside != (self.business_hours == BusinessHours.INSIDE):
                 return None
             reasons.append(("business_hours", self.business_hours))
         if self.keywords:
-            text = text or _Text(facts)
             for needle, written in zip(self.keywords, self.keyword_text, strict=True):
-                if text.has(needle):
+                if seen.has(needle):
                     reasons.append(("keyword", written))
                     break
             else:
                 return None
         return tuple(reasons)
+
+
+class RuleSet:
+    """Compiled rules in order, with an index that narrows a ticket to its candidate rules
+    before any rule is checked one by one.
+
+    For each condition kind that tests one value (channel, language, priority, organization,
+    tier, category, product, model) the index maps a value to the bit set of rules that accept
+    it (rules without that condition accept every value); keywords map each keyword's first
+    word to the rules that hold it. A ticket's candidates are the AND of its values' sets, so
+    with 200 rules only the few that could match are walked. Python ints are the bit sets; bit
+    ``i`` is the rule at position ``i``."""
+
+    KINDS = (
+        ("channels", lambda f, seen: f.channel),
+        ("languages", lambda f, seen: f.language),
+        ("priorities", lambda f, seen: f.priority),
+        ("organization_tiers", lambda f, seen: f.organization_tier),
+        ("organizations", lambda f, seen: f.organization_id),
+        ("categories", lambda f, seen: seen.category),
+        ("asset_products", lambda f, seen: seen.asset_product),
+        ("asset_models", lambda f, seen: seen.asset_model),
+    )
+
+    def __init__(self, rules: Iterable[CompiledRule]):
+        self.rules = tuple(rules)
+        self.indexes = []
+        for kind, value_of in self.KINDS:
+            accept_any, by_value = 0, {}
+            for i, rule in enumerate(self.rules):
+                values = getattr(rule, kind)
+                if values is None:
+                    accept_any |= 1 << i
+                    continue
+                for value in values:
+                    by_value[value] = by_value.get(value, 0) | 1 << i
+            by_value = {value: bits | accept_any for value, bits in by_value.items()}
+            self.indexes.append((value_of, by_value, accept_any))
+        self.without_keywords, self.by_first_word = 0, {}
+        for i, rule in enumerate(self.rules):
+            if not rule.keywords:
+                self.without_keywords |= 1 << i
+            for needle in rule.keywords:
+                self.by_first_word[needle[0]] = self.by_first_word.get(needle[0], 0) | 1 << i
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def candidates(self, facts: Facts, seen: _Seen):
+        """The rules that could match ``facts``, in order."""
+        bits = self.without_keywords
+        by_first_word = self.by_first_word
+        for word in seen.vocabulary:
+            bits |= by_first_word.get(word, 0)
+        for value_of, by_value, accept_any in self.indexes:
+            if not bits:
+                return
+            bits &= by_value.get(value_of(facts, seen), accept_any)
+        rules = self.rules
+        while bits:
+            lowest = bits & -bits
+            yield rules[lowest.bit_length() - 1]
+            bits ^= lowest
 
 
 def compile_rules(
@@ -265,25 +362,26 @@ def rules_query():
 
 
 @configuration.cached
-def active_rules() -> tuple[CompiledRule, ...]:
-    """The active rules, compiled, in order: reloaded only when the configuration changes."""
+def active_rules() -> RuleSet:
+    """The active rules, compiled and indexed, in order: reloaded only when the configuration
+    changes."""
     rules = rules_query().filter(active=True).prefetch_related("organizations")
-    return compile_rules(rules, default_schedule())
+    return RuleSet(compile_rules(rules, default_schedule()))
 
 
 def decide(facts: Facts, rules: Iterable[CompiledRule]) -> Decision:
     """Run ``rules`` in order over ``facts``: the first match decides, later ones (while a
     matching rule says to go on) fill in only what is still unset."""
-    text = None
+    seen = _Seen(facts)
+    if isinstance(rules, RuleSet):
+        rules = rules.candidates(facts, seen)
     matches: list[Match] = []
     group = priority = None
     category = ""
     skills: dict[str, None] = {}
     tags: dict[str, None] = {}
     for rule in rules:
-        if rule.keywords and text is None:
-            text = _Text(facts)
-        reasons = rule.match(facts, text)
+        reasons = rule.match(facts, seen)
         if reasons is None:
             continue
         applied = []
