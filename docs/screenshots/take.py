@@ -67,7 +67,9 @@ desk = (
     access.visible(agent, Ticket.objects.filter(status__in=["open", "pending"], owner=agent))
     .annotate(n=Count("events")).order_by("-n", "id").first()
 ) or ticket
-print(ticket.pk, contact.pk, calendar.pk, desk.pk)
+from sampark.routing.models import RoutingRule
+rule = RoutingRule.objects.order_by("position", "id").first()
+print(ticket.pk, contact.pk, calendar.pk, desk.pk, rule.pk if rule else 0)
 """
 
 
@@ -108,7 +110,14 @@ def scroll_to(page, selector: str, block: str = "start") -> None:
 
 
 def shoot(
-    base: str, out: Path, ticket: int, contact: int, calendar: int, chromium: str, desk: int
+    base: str,
+    out: Path,
+    ticket: int,
+    contact: int,
+    calendar: int,
+    chromium: str,
+    desk: int,
+    rule: int,
 ) -> list:
     from playwright.sync_api import sync_playwright
 
@@ -147,6 +156,14 @@ def shoot(
         save("organizations", "/admin/customers/organization/", zoom=0.9)
         save("sla-policies", "/admin/sla/slapolicy/")
         save("calendar", f"/admin/calendars/businesscalendar/{calendar}/change/")
+        if rule:
+            save(
+                "routing-rule",
+                f"/admin/routing/routingrule/{rule}/change/",
+                scroll="#routing-preview",
+                block="end",
+                zoom=0.8,
+            )
         page.goto(f"{base}/api/v1/docs")
         page.wait_for_selector(".opblock", timeout=30_000)
         save("api-docs")
@@ -163,11 +180,13 @@ def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
     page = context.new_page()
 
-    def save(name: str, path: str = ""):
+    def save(name: str, path: str = "", *, scroll: str = ""):
         if path:
             page.goto(f"{base}{path}")
         page.wait_for_load_state("networkidle")
         page.evaluate("() => document.fonts.ready")
+        if scroll:
+            scroll_to(page, scroll, "center")
         target = out / f"{name}.png"
         page.screenshot(path=str(target))
         shots.append(target)
@@ -185,9 +204,11 @@ def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
     save("workspace-view-form", "/views/new/")
     page.goto(f"{base}/home/")
     save("workspace-ticket", f"/tickets/{desk}/")
+    save("workspace-ticket-why", scroll="#why-heading")
     page.click("button[name=language][value=hi]")
     page.wait_for_url(f"{base}/tickets/{desk}/")
     save("workspace-ticket-hi")
+    save("workspace-ticket-why-hi", scroll="#why-heading")
     page.goto(f"{base}/home/")
     save("workspace-home-hi")
     save("workspace-queue-hi", "/queues/groups/")
@@ -216,7 +237,7 @@ def main() -> int:
     print(f"loading the demo into {home} (a minute or two the first time)")
     print(sampark("demo", "--if-empty", env=env).stdout.strip())
     picked = sampark("shell", "--no-imports", "-c", PICK, env=env).stdout.split()
-    ticket, contact, calendar, desk = map(int, picked[-4:])
+    ticket, contact, calendar, desk, rule = map(int, picked[-5:])
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -228,7 +249,8 @@ def main() -> int:
     try:
         wait_until_up(base, server)
         args.out.mkdir(parents=True, exist_ok=True)
-        for path in shoot(base, args.out, ticket, contact, calendar, args.chromium, desk):
+        shots = shoot(base, args.out, ticket, contact, calendar, args.chromium, desk, rule)
+        for path in shots:
             print(f"wrote {path}")
     finally:
         server.terminate()
