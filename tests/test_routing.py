@@ -92,6 +92,23 @@ def test_a_changed_rule_routes_the_very_next_ticket(make_ticket, groups):
     assert make_ticket(subject="Printer jam").group == groups["Network"]
 
 
+def test_a_rule_given_other_organizations_routes_by_them_from_the_next_ticket(
+    make_ticket, make_contact, groups, default_group
+):
+    from sampark.customers.services import update_contact
+
+    tata, infosys = save_organization(name="Tata Motors"), save_organization(name="Infosys")
+    contact = make_contact()
+    update_contact(contact, organization=infosys)
+    contact.refresh_from_db()
+    tata_only = rule("Key accounts", groups["Key accounts"], organizations=[tata])
+    assert make_ticket(requester=contact).group == default_group
+
+    save_routing_rule(tata_only, organizations=[tata, infosys])
+
+    assert make_ticket(requester=contact).group == groups["Key accounts"]
+
+
 # --- each condition ---------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sampark.routing.services import save_routing_rule
+from sampark.team.services import save_group
 from sampark.tickets.models import Priority
 
 
@@ -55,6 +56,7 @@ def test_the_page_says_so_when_no_rule_matched(signed_in, make_agent, default_gr
 
 
 def test_the_reason_reads_in_hindi(signed_in, neha, network, make_ticket):
+    save_group(network, name_hi="नेटवर्क टीम")
     save_routing_rule(name="Outages", keywords=["नेटवर्क"], group=network)
     ticket = make_ticket(subject="नेटवर्क बंद है")
 
@@ -63,3 +65,4 @@ def test_the_reason_reads_in_hindi(signed_in, neha, network, make_ticket):
     assert "यह टिकट यहाँ क्यों आया" in html
     assert "रूटिंग नियम <strong>Outages</strong> मेल खाया:" in html
     assert "कीवर्ड “नेटवर्क”" in html
+    assert "<dd>नेटवर्क टीम</dd>" in html

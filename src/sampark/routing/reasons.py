@@ -93,7 +93,7 @@ class Explanation:
     skills asked for, and how the owner was chosen."""
 
     rules: list[RuleWords]
-    group: str
+    group: str  # its name as recorded at opening
     skills: list[str]
     kept: str
     owner_reason: str
