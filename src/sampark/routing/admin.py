@@ -4,6 +4,7 @@ shows it for the form as edited, without saving anything."""
 
 from django import forms
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -27,36 +28,36 @@ class PreviewOnly(DomainError):
 
 class RoutingRuleForm(forms.ModelForm):
     channels = forms.MultipleChoiceField(
-        label=_("channels"),
+        label=capfirst(_("channels")),
         choices=Channel.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     languages = forms.MultipleChoiceField(
-        label=_("languages"),
+        label=capfirst(_("languages")),
         choices=TextLanguage.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     organization_tiers = forms.MultipleChoiceField(
-        label=_("organization tiers"),
+        label=capfirst(_("organization tiers")),
         choices=Organization.Tier.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     priorities = forms.MultipleChoiceField(
-        label=_("priorities"), required=False, widget=forms.CheckboxSelectMultiple
+        label=capfirst(_("priorities")), required=False, widget=forms.CheckboxSelectMultiple
     )
-    asset_products = WordListField(label=_("products"), required=False)
-    asset_models = WordListField(label=_("asset model numbers"), required=False)
-    categories = WordListField(label=_("categories"), required=False)
+    asset_products = WordListField(label=capfirst(_("products")), required=False)
+    asset_models = WordListField(label=capfirst(_("asset model numbers")), required=False)
+    categories = WordListField(label=capfirst(_("categories")), required=False)
     keywords = WordListField(
-        label=_("keywords"),
+        label=capfirst(_("keywords")),
         required=False,
         help_text=_("Separated by commas; any of them, in Hindi or English, in the ticket's text."),
     )
-    skills = WordListField(label=_("require skills"), required=False)
-    tags = WordListField(label=_("add tags"), required=False)
+    skills = WordListField(label=capfirst(_("require skills")), required=False)
+    tags = WordListField(label=capfirst(_("add tags")), required=False)
 
     class Meta:
         model = RoutingRule
