@@ -220,6 +220,20 @@ CONFIGURATION = {
         "name": "Republic Day",
     },
     ("delete", "/api/v1/calendars/{calendar_id}/holidays/{holiday_id}"): None,
+    ("get", "/api/v1/routing-rules"): None,
+    ("post", "/api/v1/routing-rules"): lambda w: {
+        "name": "Phones",
+        "channels": ["phone"],
+        "group": w["group_id"],
+    },
+    ("post", "/api/v1/routing-rules/preview"): lambda w: {
+        "name": "Draft",
+        "keywords": ["printer"],
+        "group": w["group_id"],
+    },
+    ("get", "/api/v1/routing-rules/{routing_rule_id}"): None,
+    ("patch", "/api/v1/routing-rules/{routing_rule_id}"): lambda w: {"position": 5},
+    ("get", "/api/v1/routing-rules/{routing_rule_id}/preview"): None,
     ("post", "/api/v1/sla-policies"): lambda w: {"name": "Gold", "first_response_minutes": 30},
     ("patch", "/api/v1/sla-policies/{policy_id}"): lambda w: {"position": 7},
 }
@@ -466,6 +480,10 @@ def config_ids(desk):
     rule = admin.post(
         "/api/v1/priority-rules", {"name": "VIP", "keywords": ["vip"], "priority": "P2"}
     ).json()
+    routing_rule = admin.post(
+        "/api/v1/routing-rules",
+        {"name": "Printers", "keywords": ["printer"], "group": desk.groups["A"].pk},
+    ).json()
     calendar = BusinessCalendar.objects.first()
     holiday = Holiday.objects.create(calendar=calendar, date="2027-08-15", name="Independence")
     policy = SLAPolicy.objects.first()
@@ -475,6 +493,7 @@ def config_ids(desk):
         "code": "P1",
         "key": field["key"],
         "rule_id": rule["id"],
+        "routing_rule_id": routing_rule["id"],
         "calendar_id": calendar.pk,
         "holiday_id": holiday.pk,
         "policy_id": policy.pk,

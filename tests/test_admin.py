@@ -20,6 +20,7 @@ from sampark.customers.services import (
     save_asset,
     save_organization,
 )
+from sampark.routing.services import save_routing_rule
 from sampark.team import services as team
 from sampark.team.models import AgentProfile, ApiToken, Group
 from sampark.team.services import authenticate_token, issue_token
@@ -37,7 +38,7 @@ from sampark.workflows.contact_merge import merge_contacts
 
 ADMIN = AgentProfile.Role.ADMIN
 User = get_user_model()
-SAMPARK_APPS = {"customers", "team", "tickets", "auth"}
+SAMPARK_APPS = {"customers", "team", "tickets", "routing", "auth"}
 
 
 @pytest.fixture
@@ -98,6 +99,9 @@ def one_of_everything(make_agent, make_contact, make_ticket, make_group, sampark
     tickets.add_message(ticket.pk, body="Checked the tray.", public=False, agent=agent)
     tickets.save_field_definition(key="branch", label="Branch")
     tickets.save_priority_rule(name="Enterprise outage", keywords=["outage", "बंद"], priority=p1)
+    save_routing_rule(
+        name="Outages", keywords=["outage"], tags=["outage"], organizations=[organization]
+    )
     merge_contacts(make_contact(), make_contact(), actor=sampark_admin)
     issue_token(agent, name="laptop")
     return {"agent": agent, "contact": contact, "ticket": ticket}

@@ -79,6 +79,12 @@ OPERATION_IDS = {
     ("get", "/api/v1/sla-policies"): "list_sla_policies",
     ("post", "/api/v1/sla-policies"): "create_sla_policy",
     ("patch", "/api/v1/sla-policies/{policy_id}"): "patch_sla_policy",
+    ("get", "/api/v1/routing-rules"): "list_routing_rules",
+    ("post", "/api/v1/routing-rules"): "create_routing_rule",
+    ("post", "/api/v1/routing-rules/preview"): "preview_draft_routing_rule",
+    ("get", "/api/v1/routing-rules/{routing_rule_id}"): "get_routing_rule",
+    ("patch", "/api/v1/routing-rules/{routing_rule_id}"): "patch_routing_rule",
+    ("get", "/api/v1/routing-rules/{routing_rule_id}/preview"): "preview_routing_rule",
     ("get", "/api/v1/notifications"): "list_notifications",
     ("post", "/api/v1/notifications/{notification_id}/read"): "mark_notification_read",
 }

@@ -96,11 +96,11 @@ def kinds(ticket) -> list[str]:
 
 
 # Session, user, profile, configuration; the ticket and its clocks, tags and collaborators;
-# draft, merged tickets and the newest event, groups, merged tickets, events; identities,
-# assets, other tickets;
+# draft, merged tickets and the newest event, groups, merged tickets, events; why it came here
+# (its opening event); identities, assets, other tickets;
 # viewers, shortcuts, agents, priorities; and the sidebar's queue counts (three queries, as on
 # every workspace page). None of them grows with the history.
-PAGE_QUERIES = 24
+PAGE_QUERIES = 25
 
 
 # --- what the page shows --------------------------------------------------------------------

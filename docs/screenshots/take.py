@@ -85,7 +85,9 @@ keep, other = (
     Contact.objects.filter(name=twins, merged_into__isnull=True)
     .annotate(n=Count("tickets")).order_by("-n", "id").values_list("pk", flat=True)[:2]
 )
-print(ticket.pk, contact.pk, calendar.pk, desk.pk)
+from sampark.routing.models import RoutingRule
+rule = RoutingRule.objects.order_by("position", "id").first()
+print(ticket.pk, contact.pk, calendar.pk, desk.pk, rule.pk if rule else 0)
 print(customer["requester"], account["organization"], keep, other)
 """
 
@@ -134,6 +136,7 @@ def shoot(
     calendar: int,
     chromium: str,
     desk: int,
+    rule: int,
     customers: tuple[int, int, int, int],
 ) -> list:
     from playwright.sync_api import sync_playwright
@@ -173,6 +176,14 @@ def shoot(
         save("organizations", "/admin/customers/organization/", zoom=0.9)
         save("sla-policies", "/admin/sla/slapolicy/")
         save("calendar", f"/admin/calendars/businesscalendar/{calendar}/change/")
+        if rule:
+            save(
+                "routing-rule",
+                f"/admin/routing/routingrule/{rule}/change/",
+                scroll="#routing-preview",
+                block="end",
+                zoom=0.8,
+            )
         page.goto(f"{base}/api/v1/docs")
         page.wait_for_selector(".opblock", timeout=30_000)
         save("api-docs")
@@ -188,11 +199,13 @@ def _workspace_page(browser, base: str, out: Path, email: str, shots: list):
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
     page = context.new_page()
 
-    def save(name: str, path: str = ""):
+    def save(name: str, path: str = "", *, scroll: str = ""):
         if path:
             page.goto(f"{base}{path}")
         page.wait_for_load_state("networkidle")
         page.evaluate("() => document.fonts.ready")
+        if scroll:
+            scroll_to(page, scroll, "center")
         target = out / f"{name}.png"
         page.screenshot(path=str(target))
         shots.append(target)
@@ -225,12 +238,14 @@ def shoot_workspace(
     save("workspace-view-form", "/views/new/")
     page.goto(f"{base}/home/")
     save("workspace-ticket", f"/tickets/{desk}/")
+    save("workspace-ticket-why", scroll="#why-heading")
     save("workspace-contact", f"/contacts/{customer}/")
     save("workspace-organization", f"/organizations/{account}/")
     page.goto(f"{base}/tickets/{desk}/")
     page.click("button[name=language][value=hi]")
     page.wait_for_url(f"{base}/tickets/{desk}/")
     save("workspace-ticket-hi")
+    save("workspace-ticket-why-hi", scroll="#why-heading")
     save("workspace-contact-hi", f"/contacts/{customer}/")
     save("workspace-organization-hi", f"/organizations/{account}/")
     page.goto(f"{base}/home/")
@@ -276,7 +291,7 @@ def main() -> int:
     print(f"loading the demo into {home} (a minute or two the first time)")
     print(sampark("demo", "--if-empty", env=env).stdout.strip())
     picked = sampark("shell", "--no-imports", "-c", PICK, env=env).stdout.split()
-    ticket, contact, calendar, desk, *customers = map(int, picked[-8:])
+    ticket, contact, calendar, desk, rule, *customers = map(int, picked[-9:])
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -289,7 +304,7 @@ def main() -> int:
         wait_until_up(base, server)
         args.out.mkdir(parents=True, exist_ok=True)
         shots = shoot(
-            base, args.out, ticket, contact, calendar, args.chromium, desk, tuple(customers)
+            base, args.out, ticket, contact, calendar, args.chromium, desk, rule, tuple(customers)
         )
         for path in shots:
             print(f"wrote {path}")

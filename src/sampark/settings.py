@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "sampark.team",
     "sampark.tickets",
     "sampark.notifications",
+    "sampark.routing",
     "sampark.sla",
     "sampark.workspace",
 ]

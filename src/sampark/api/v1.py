@@ -17,6 +17,7 @@ from sampark.calendars.api import router as calendars_router
 from sampark.customers.api import router as customers_router
 from sampark.db import configuration
 from sampark.notifications.api import router as notifications_router
+from sampark.routing.api import router as routing_router
 from sampark.sla.api import router as sla_router
 from sampark.team.api import router as team_router
 from sampark.team.permissions import profile_of
@@ -133,3 +134,4 @@ api.add_router("", ticket_config_router)
 api.add_router("", calendars_router)
 api.add_router("", sla_router)
 api.add_router("", notifications_router)
+api.add_router("", routing_router)

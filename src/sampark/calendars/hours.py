@@ -88,6 +88,11 @@ class Schedule:
             self.country, self.subdivision, day.year
         )
 
+    def is_open(self, moment: dt.datetime) -> bool:
+        """Whether ``moment`` (aware) falls inside working hours."""
+        day = moment.astimezone(self.zone).date()
+        return any(start <= moment < end for start, end in self._open_intervals(day))
+
     def _open_intervals(self, day: dt.date) -> tuple[Interval, ...]:
         """The working intervals of one local day, in UTC so that differences are real
         elapsed time even on the day a DST change shortens or lengthens a shift."""

@@ -56,6 +56,7 @@ MODELS = (
     "calendars.WorkingHours",
     "calendars.Holiday",
     "sla.SLAPolicy",
+    "routing.RoutingRule",
     # The directory a request looks up by key: who an API token belongs to, and which
     # organization an email domain joins.
     "team.ApiToken",

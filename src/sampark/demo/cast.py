@@ -12,6 +12,7 @@ from sampark.calendars.models import BusinessCalendar
 from sampark.core.errors import InvalidInput
 from sampark.customers import services as customers
 from sampark.customers.models import Asset, Contact, Identity
+from sampark.routing.services import save_routing_rule
 from sampark.team import services as team
 from sampark.team.models import Group
 from sampark.tickets.models import FieldDefinition, Priority
@@ -252,7 +253,7 @@ def _register(cast: Cast, spec, contact, phone, org_spec, equipment) -> None:
 
 def _service_levels(cast: Cast) -> None:
     """Where escalations go, the network NOC's round-the-clock calendar, and the company's
-    priority rules for new tickets."""
+    priority and routing rules for new tickets."""
     groups = cast.groups
     for source, target in content.ESCALATIONS:
         team.save_group(groups[source], escalates_to=groups[target])
@@ -264,3 +265,5 @@ def _service_levels(cast: Cast) -> None:
         if code := fields.pop("priority_code", None):
             fields["priority"] = Priority.objects.get(code=code)
         save_priority_rule(**fields)
+    for rule in content.ROUTING_RULES:
+        save_routing_rule(**rule)

@@ -85,6 +85,34 @@ PRIORITY_RULES = [
     },
 ]
 
+# Routing rules of the demo desk: they leave every new ticket in the front desk's queue (the
+# stories move tickets on from there) and say what it needs: the skills to ask for, and tags
+# that the coordinators filter on.
+ROUTING_RULES = [
+    {
+        "name": "Key accounts",
+        "position": 10,
+        "continue_matching": True,
+        "organization_tiers": ["enterprise"],
+        "skills": ["key accounts"],
+        "tags": ["key account"],
+    },
+    {
+        "name": "Outage outside business hours",
+        "position": 20,
+        "continue_matching": True,
+        "business_hours": "outside",
+        "keywords": OUTAGE_WORDS,
+        "tags": ["after hours"],
+    },
+    {
+        "name": "Customers writing in Hindi",
+        "position": 30,
+        "languages": ["hi", "hinglish"],
+        "skills": ["hindi"],
+    },
+]
+
 GROUPS = [
     GroupSpec(
         "field",

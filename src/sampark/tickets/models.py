@@ -217,6 +217,7 @@ class Ticket(models.Model):
         choices=[
             ("default", _("Default")),
             ("rule", _("Rule")),
+            ("routing", _("Routing rule")),
             ("matrix", _("Matrix")),
             ("manual", _("Agent")),
             ("sla", _("SLA breach")),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from sampark.core import clock
 from sampark.customers.models import Asset, Identity
+from sampark.routing import reasons
 from sampark.team.models import AgentProfile, Group
 from sampark.tickets import access
 from sampark.tickets import queries as tickets
@@ -118,6 +119,19 @@ def customer_of(ticket: Ticket, user) -> Customer:
         account_manager=account_manager,
         other_tickets=list(others[:OTHER_TICKETS]),
     )
+
+
+# --- why the ticket came here ------------------------------------------------------------
+
+
+def why_here(ticket: Ticket) -> reasons.Explanation | None:
+    """The routing decision and owner choice its opening event recorded, in words."""
+    opening = (
+        TicketEvent.objects.filter(ticket_id=ticket.pk, kind=Kind.CREATED)
+        .values_list("data", flat=True)
+        .first()
+    )
+    return reasons.explain(opening)
 
 
 # --- SLA countdowns -----------------------------------------------------------------------

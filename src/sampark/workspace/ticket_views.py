@@ -74,6 +74,7 @@ def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
         "seen": composer["seen"].value(),
         "customer": queries.customer_of(ticket, user),
         "countdowns": queries.countdowns(ticket),
+        "why_here": queries.why_here(ticket),
         "countdown_words": queries.countdown_words(),
         "others": queries.who_is_on([ticket.pk], excluding=user).get(ticket.pk, []),
         "draft": draft,

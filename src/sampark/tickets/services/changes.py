@@ -241,8 +241,9 @@ def update_ticket(
 
 
 RULE_INPUTS = {"category", "custom_fields", "impact", "urgency", "subject"}
-# Priorities set by an agent or raised by an SLA breach stay until an agent changes them.
-STICKY_PRIORITY = {"manual", "sla"}
+# Priorities set by an agent, by a routing rule at intake or raised by an SLA breach stay
+# until an agent changes them.
+STICKY_PRIORITY = {"manual", "routing", "sla"}
 
 
 def _reapply_priority_rules(ticket: Ticket, changed: set[str], now) -> None:

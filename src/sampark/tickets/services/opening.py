@@ -18,6 +18,7 @@ from sampark.customers.models import Asset, Contact, Language
 from sampark.db import configuration, transactions
 from sampark.db.inserts import insert_with_children
 from sampark.db.prepared import Prepared
+from sampark.routing import engine as routing
 from sampark.team.models import Group
 from sampark.team.permissions import profile_of
 
@@ -34,6 +35,7 @@ from ..models import (
     TicketType,
 )
 from ._steps import (
+    MAX_TAGS,
     _agent_ref,
     _check_choice,
     _check_text,
@@ -96,6 +98,14 @@ def _priorities() -> tuple[dict[str, Priority], Priority | None]:
 @configuration.cached
 def _default_group() -> Group | None:
     return Group.objects.select_related("calendar").filter(is_default=True).first()
+
+
+def _routing_record(routed: routing.Decision, kept: list[str]) -> dict | None:
+    """What the routing rules decided and why, as the opening event keeps it (None: no rule
+    matched); ``kept``: what the caller had chosen, which the rules did not change."""
+    if not routed.matches:
+        return None
+    return {**routed.record(), "kept": kept}
 
 
 # --- single point of contact ------------------------------------------------------------
@@ -177,6 +187,7 @@ class _Opening:
     group: Group | None
     owner: Any
     owner_reason: str
+    routing: dict | None
 
 
 @transactions.step
@@ -246,8 +257,42 @@ def open_ticket(
                 impact, urgency = decision.impact or impact, decision.urgency or urgency
             else:
                 priority_row, source = resolve_priority(None), "default"
+        language = language or requester.language
+        routed = routing.route(
+            routing.Facts(
+                subject=subject,
+                description=description,
+                channel=channel,
+                language=language,
+                organization_id=requester.organization_id,
+                organization_tier=requester.organization.tier
+                if requester.organization_id
+                else None,
+                asset_product=asset.name if asset is not None else "",
+                asset_model=asset.model_number if asset is not None else "",
+                category=category,
+                custom_fields=fields,
+                priority=priority_row.code,
+                at=clock.now(),
+            )
+        )
+        kept = []  # what the caller chose and the routing decision left alone
+        if routed.priority is not None:
+            if priority:
+                kept.append("priority")
+            else:
+                priority_row, source, decision = routed.priority, "routing", None
+        if routed.group is not None and group is not None:
+            kept.append("group")
         if group is None:
-            group = _default_group()
+            group = routed.group or _default_group()
+        if routed.category:
+            if category:
+                kept.append("category")
+            else:
+                category = routed.category
+        if routed.tags:
+            tag_names = list(dict.fromkeys([*tag_names, *routed.tags]))[:MAX_TAGS]
         if owner is not None:
             owner, reason = _require_agent(owner), "chosen"
         else:
@@ -269,10 +314,11 @@ def open_ticket(
                 category=category,
                 tag_names=tag_names,
                 custom_fields=fields,
-                language=language or requester.language,
+                language=language,
                 group=group,
                 owner=owner,
                 owner_reason=reason,
+                routing=_routing_record(routed, kept),
             )
         )
 
@@ -324,6 +370,7 @@ def _build(opening: _Opening, now) -> tuple[Ticket, list[TicketEvent]]:
                 "group": group.name if group else None,
                 "owner": _agent_ref(owner),
                 "owner_reason": opening.owner_reason,
+                "routing": opening.routing,
             },
             created_at=now,
         )
