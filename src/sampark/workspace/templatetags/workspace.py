@@ -1,5 +1,8 @@
 from django import template
 from django.utils import translation
+from django.utils.html import format_html
+
+from sampark.core.language import HTML_LANG
 
 register = template.Library()
 
@@ -11,3 +14,11 @@ def localised_name(record) -> str:
     if translation.get_language() == "hi" and getattr(record, "name_hi", ""):
         return record.name_hi
     return record.name
+
+
+@register.filter
+def lang_attribute(language: str) -> str:
+    """`` lang="hi"`` for a text written in ``language`` (a ticket's or a message's:
+    ``hi-Latn`` for Hinglish), or nothing when it has none of its own (mixed, unknown)."""
+    code = HTML_LANG.get(language or "", "")
+    return format_html(' lang="{}"', code) if code else ""
