@@ -11,6 +11,7 @@ from sampark.core.errors import InvalidInput
 from sampark.core.language import TextLanguage, detect_language
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Ticket, TicketEvent
+from sampark.workspace.models import SavedView
 
 LABELLED = Path(__file__).parent / "data" / "languages.tsv"
 # Written after the detector's last change and measured once: see its header.
@@ -179,3 +180,49 @@ def test_the_api_lists_tickets_by_language(api):
     response = api.get("/api/v1/tickets", {"language": ["hinglish", "mixed"]})
 
     assert [t["subject"] for t in response.json()["items"]] == ["printer mein kagaz atak gaya hai"]
+
+
+# --- the workspace ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def asha(make_agent, default_group):
+    return make_agent(email="asha@sampark.test", name="Asha Rao", groups=[default_group])
+
+
+def test_the_ticket_page_says_which_language_the_ticket_and_each_message_are_written_in(
+    signed_in, asha, make_ticket, make_contact
+):
+    ravi = make_contact(name="Ravi")
+    ticket = make_ticket(
+        requester=ravi, subject="wifi baar baar cut ho raha hai", description="kal se ho raha hai"
+    )
+    tickets.add_message(ticket.pk, body="अभी भी बंद है", contact=ravi)
+
+    html = signed_in(asha).get(f"/tickets/{ticket.pk}/").content.decode()
+
+    assert "Written in: Hinglish" in html
+    assert '<span lang="hi-Latn">wifi baar baar cut ho raha hai</span>' in html
+    assert html.count("· Hinglish ·") == 1 and html.count("· Hindi ·") == 1
+    assert 'dir="auto" lang="hi">अभी भी बंद है' in html
+
+
+def test_a_mixed_ticket_carries_no_lang_of_its_own(signed_in, asha, make_ticket):
+    ticket = make_ticket(subject="router बार बार restart हो रहा है", description="")
+    html = signed_in(asha).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "<span>router बार बार restart हो रहा है</span>" in html
+    assert "Written in: Hindi and English" in html
+
+
+def test_a_saved_view_lists_the_hinglish_and_mixed_tickets(signed_in, asha, make_ticket):
+    hinglish = make_ticket(subject="printer mein kagaz atak gaya hai", description="")
+    mixed = make_ticket(subject="printer में paper jam है", description="")
+    make_ticket(subject="Printer is jammed", description="")
+    client = signed_in(asha)
+
+    client.post(
+        "/views/new/", {"name": "Hinglish", "order": "sla", "languages": ["hinglish", "mixed"]}
+    )
+    page = client.get(f"/views/{SavedView.objects.get().pk}/")
+
+    assert sorted(t.number for t in page.context["page"].items) == [hinglish.number, mixed.number]

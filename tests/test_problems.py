@@ -2,6 +2,8 @@
 and the ticket page's suggestion to split them, which splits nothing until an agent chooses."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sampark.tickets.models import Ticket, TicketEvent
@@ -147,3 +149,15 @@ def test_an_agent_who_may_not_see_the_ticket_gets_404_for_the_split(signed_in, o
     )
     assert response.status_code == 404
     assert not Ticket.objects.filter(split_from=several).exists()
+
+
+def test_the_suggestion_costs_the_page_no_query(signed_in, asha, several, make_ticket, desk):
+    plain = make_ticket(group=desk, owner=asha, description="The printer is jammed.")
+    client = signed_in(asha)
+    client.get(page(plain))  # the session and the caches, once
+    counts = []
+    for ticket in (plain, several):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(page(ticket))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -67,7 +67,11 @@ desk = (
     access.visible(agent, Ticket.objects.filter(status__in=["open", "pending"], owner=agent))
     .annotate(n=Count("events")).order_by("-n", "id").first()
 ) or ticket
-print(ticket.pk, contact.pk, calendar.pk, desk.pk)
+# A message with several problems, for the split suggestion (the demo scripts one).
+from sampark.tickets.problems import problems_in
+visible = access.visible(agent, Ticket.objects.filter(status="open", split_from__isnull=True))
+split = next((t.pk for t in visible.order_by("id") if len(problems_in(t.description)) > 1), desk.pk)
+print(ticket.pk, contact.pk, calendar.pk, desk.pk, split)
 """
 
 
@@ -108,7 +112,14 @@ def scroll_to(page, selector: str, block: str = "start") -> None:
 
 
 def shoot(
-    base: str, out: Path, ticket: int, contact: int, calendar: int, chromium: str, desk: int
+    base: str,
+    out: Path,
+    ticket: int,
+    contact: int,
+    calendar: int,
+    chromium: str,
+    desk: int,
+    split: int,
 ) -> list:
     from playwright.sync_api import sync_playwright
 
@@ -151,23 +162,26 @@ def shoot(
         page.wait_for_selector(".opblock", timeout=30_000)
         save("api-docs")
         context.close()
-        shots += shoot_workspace(browser, base, out, desk)
+        shots += shoot_workspace(browser, base, out, desk, split)
         browser.close()
     return shots
 
 
-def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
+def shoot_workspace(browser, base: str, out: Path, desk: int, split: int) -> list:
     """The agent workspace as a demo agent sees it, in English and then in Hindi: the sign-in
-    page, the home page, a queue, the saved view form, a search, and the ticket page ``desk``."""
+    page, the home page, a queue, the saved view form, a search, the ticket page ``desk``, and
+    the ticket ``split`` whose first message holds several problems."""
     shots = []
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
     page = context.new_page()
 
-    def save(name: str, path: str = ""):
+    def save(name: str, path: str = "", *, scroll: str = ""):
         if path:
             page.goto(f"{base}{path}")
         page.wait_for_load_state("networkidle")
         page.evaluate("() => document.fonts.ready")
+        if scroll:
+            scroll_to(page, scroll)
         target = out / f"{name}.png"
         page.screenshot(path=str(target))
         shots.append(target)
@@ -185,9 +199,12 @@ def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
     save("workspace-view-form", "/views/new/")
     page.goto(f"{base}/home/")
     save("workspace-ticket", f"/tickets/{desk}/")
+    save("workspace-split-suggestion", f"/tickets/{split}/", scroll=".split-suggestion")
+    page.goto(f"{base}/tickets/{desk}/")
     page.click("button[name=language][value=hi]")
     page.wait_for_url(f"{base}/tickets/{desk}/")
     save("workspace-ticket-hi")
+    save("workspace-split-suggestion-hi", f"/tickets/{split}/", scroll=".split-suggestion")
     page.goto(f"{base}/home/")
     save("workspace-home-hi")
     save("workspace-queue-hi", "/queues/groups/")
@@ -216,7 +233,7 @@ def main() -> int:
     print(f"loading the demo into {home} (a minute or two the first time)")
     print(sampark("demo", "--if-empty", env=env).stdout.strip())
     picked = sampark("shell", "--no-imports", "-c", PICK, env=env).stdout.split()
-    ticket, contact, calendar, desk = map(int, picked[-4:])
+    ticket, contact, calendar, desk, split = map(int, picked[-5:])
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -228,7 +245,8 @@ def main() -> int:
     try:
         wait_until_up(base, server)
         args.out.mkdir(parents=True, exist_ok=True)
-        for path in shoot(base, args.out, ticket, contact, calendar, args.chromium, desk):
+        shots = shoot(base, args.out, ticket, contact, calendar, args.chromium, desk, split)
+        for path in shots:
             print(f"wrote {path}")
     finally:
         server.terminate()

@@ -27,8 +27,6 @@ import re
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .text import normalise
-
 
 class TextLanguage(models.TextChoices):
     """The language a text is written in, as the intake detects it."""
@@ -48,14 +46,14 @@ MIXED_SHARE = 0.25
 # At least this share of Hindi among the Latin words that decided makes a text Hinglish.
 HINGLISH_SHARE = 0.3
 
-_TOKEN = re.compile(
-    r"(?P<skip>\S+@\S+|https?://\S+|www\.\S+)"
-    r"|(?P<deva>[\u0900-\u097F]+)"
-    r"|(?P<latin>[A-Za-z][A-Za-z']*)"
-    r"|(?P<digit>[0-9\u0966-\u096F]+)"
+# Addresses and links say nothing about the language; a Devanagari word has at least one letter
+# (not only a danda, digits or signs); a Latin word is ASCII letters (digits split it off: the
+# "AX" of "AX-3000" is then an acronym).
+_ADDRESS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+_DEVANAGARI_WORD = re.compile(
+    r"[\u0900-\u097F]*[\u0904-\u0939\u0958-\u0961\u0972-\u097F][\u0900-\u097F]*"
 )
-# Devanagari letters (not the danda, digits or signs alone).
-_DEVANAGARI_LETTER = re.compile(r"[\u0904-\u0939\u0958-\u0961\u0972-\u097F]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 
 HINGLISH = frozenset(
     [
@@ -729,36 +727,43 @@ ENGLISH = frozenset(
 
 # Hindi verb endings that English words rarely have (aayega, bhejiye, karunga, milenge), and
 # English endings that romanised Hindi rarely has (working, connection, fixed, quickly).
-_HINDI_ENDING = re.compile(r"(?:[aeiouy]ga|[aeiouy]gi|enge|unga|ungi|oge|iye|iyega|iyo|vaa|waa)$")
-_ENGLISH_ENDING = re.compile(r"(?:ing|tion|sion|ment|ness|ed|ly|ful|able)$")
+_HINDI_ENDINGS = tuple(f"{vowel}{end}" for vowel in "aeiouy" for end in ("ga", "gi")) + (
+    "enge",
+    "unga",
+    "ungi",
+    "oge",
+    "iye",
+    "iyo",
+    "vaa",
+    "waa",
+)
+_ENGLISH_ENDINGS = ("ing", "tion", "sion", "ment", "ness", "ed", "ly", "ful", "able")
 
 TEXT_LIMIT = 4000
 
 
 def _counts(text: str) -> tuple[int, int, int, int]:
     """(Devanagari words, Latin words, Hindi-in-Latin words, English words) of ``text``."""
-    deva = latin = hindi = english = 0
-    for match in _TOKEN.finditer(text[:TEXT_LIMIT]):
-        kind = match.lastgroup
-        if kind == "deva":
-            if _DEVANAGARI_LETTER.search(match.group()):
-                deva += 1
-        elif kind == "latin":
-            raw = match.group()
-            if 1 < len(raw) <= 5 and raw.isupper():
-                continue  # an acronym: SLA, OTP, UPI
-            latin += 1
-            word = normalise(raw)
-            in_hindi, in_english = word in HINGLISH, word in ENGLISH
-            if in_hindi and not in_english:
+    text = text[:TEXT_LIMIT]
+    if "@" in text or "http" in text or "www." in text:
+        text = _ADDRESS.sub(" ", text)
+    deva = len(_DEVANAGARI_WORD.findall(text))
+    latin = hindi = english = 0
+    for raw in _LATIN_WORD.findall(text):
+        if 1 < len(raw) <= 5 and raw.isupper():
+            continue  # an acronym: SLA, OTP, UPI
+        latin += 1
+        word = raw.lower()  # ASCII letters only: no Unicode normalisation needed
+        in_hindi, in_english = word in HINGLISH, word in ENGLISH
+        if in_hindi and not in_english:
+            hindi += 1
+        elif in_english and not in_hindi:
+            english += 1
+        elif not in_hindi and not in_english and len(word) > 3:
+            if word.endswith(_HINDI_ENDINGS):
                 hindi += 1
-            elif in_english and not in_hindi:
+            elif word.endswith(_ENGLISH_ENDINGS):
                 english += 1
-            elif not in_hindi and not in_english and len(word) > 3:
-                if _HINDI_ENDING.search(word):
-                    hindi += 1
-                elif _ENGLISH_ENDING.search(word):
-                    english += 1
     return deva, latin, hindi, english
 
 
