@@ -161,3 +161,13 @@ def test_the_suggestion_costs_the_page_no_query(signed_in, asha, several, make_t
             client.get(page(ticket))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_proposed_subject_is_the_problems_first_sentence(signed_in, asha, make_ticket, desk):
+    ticket = make_ticket(
+        group=desk,
+        owner=asha,
+        description="1. Wifi is slow. It drops at noon.\n2. मीटर खराब है। रीडिंग गलत आती है।",
+    )
+    html = signed_in(asha).get(page(ticket)).content.decode()
+    assert 'value="मीटर खराब है।"' in html

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from sampark.core.text import tokens
+from sampark.core.text import normalise, tokens
 
 # A list item at the start of a line: 1. 1) (1) १. a) - * •
 _ITEM = re.compile(
@@ -36,131 +36,30 @@ _ANOTHER = re.compile(
     r"|इसके (?:अलावा|अतिरिक्त)",
     re.IGNORECASE,
 )
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Words that name a fault, in English, Hinglish and Hindi (normalised as tokens() gives them:
+# NFC, case folded).
 FAULT_WORDS = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "cannot",
-        "cant",
-        "can't",
-        "dont",
-        "don't",
-        "doesn't",
-        "doesnt",
-        "didn't",
-        "didnt",
-        "won't",
-        "wont",
-        "isn't",
-        "error",
-        "errors",
-        "fail",
-        "fails",
-        "failed",
-        "failing",
-        "failure",
-        "broken",
-        "broke",
-        "wrong",
-        "slow",
-        "issue",
-        "problem",
-        "unable",
-        "stopped",
-        "stops",
-        "crash",
-        "crashes",
-        "crashed",
-        "missing",
-        "charged",
-        "overcharged",
-        "damaged",
-        "leak",
-        "leaking",
-        "leaks",
-        "noise",
-        "dead",
-        "down",
-        "stuck",
-        "late",
-        "delayed",
-        "incorrect",
-        "blank",
-        "overheating",
-        "overheats",
-        "refund",
-        "disconnected",
-        "drops",
-        "dropping",
-        "freezes",
-        "frozen",
-        "hangs",
-        "faulty",
-        "defective",
-        "poor",
-        "bad",
-        "jam",
-        "jammed",
-        "jams",
-        "cracked",
-        "burnt",
-        "expired",
-        "blocked",
-        "locked",
-        "declined",
-        "nahi",
-        "nahin",
-        "nhi",
-        "band",
-        "kharab",
-        "kharaab",
-        "galat",
-        "dikkat",
-        "samasya",
-        "atak",
-        "atka",
-        "atki",
-        "ruk",
-        "ruka",
-        "rukta",
-        "kat",
-        "kata",
-        "kate",
-        "toota",
-        "tuta",
-        "dheema",
-        "dheemi",
-        "slow",
-        "leak",
-        "awaaz",
-        "garam",
-        "नहीं",
-        "नही",
-        "बंद",
-        "खराब",
-        "ख़राब",
-        "गलत",
-        "ग़लत",
-        "समस्या",
-        "दिक्कत",
-        "दिक़्क़त",
-        "अटका",
-        "अटकी",
-        "अटक",
-        "रुक",
-        "रुका",
-        "धीमा",
-        "धीमी",
-        "टूटा",
-        "टूटी",
-        "लीक",
-        "कट",
-        "कटे",
-        "गर्म",
-        "शिकायत",
-        "परेशानी",
-    ]
+    normalise(word)
+    for word in _words(
+        """
+    not no never cannot cant can't dont don't doesn't doesnt didn't didnt won't wont isn't error
+    errors fail fails failed failing failure broken broke wrong slow issue problem unable
+    stopped stops crash crashes crashed missing charged overcharged damaged leak leaking leaks
+    noise dead down stuck late delayed incorrect blank overheating overheats refund disconnected
+    drops dropping freezes frozen hangs faulty defective poor bad jam jammed jams cracked burnt
+    expired blocked locked declined nahi nahin nhi band kharab kharaab galat dikkat samasya atak
+    atka atki ruk ruka rukta kat kata kate toota tuta dheema dheemi slow leak awaaz garam नहीं
+    नही बंद खराब ख़राब गलत ग़लत समस्या दिक्कत दिक़्क़त अटका अटकी अटक रुक रुका धीमा धीमी टूटा
+    टूटी लीक कट कटे गर्म शिकायत परेशानी jamming disconnecting disconnects beeping beeps faded
+    keeps cut कटा जाम फ़ेल फेल एरर एक्सपायर लॉक खाली लकीर बीप
+    """
+    )
 )
 SHORTEST_PART = 2  # words
 

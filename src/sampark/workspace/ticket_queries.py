@@ -7,6 +7,7 @@ Each piece is one bounded query; the page's query count does not grow with its h
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,13 +91,23 @@ def events_since(ticket: Ticket, event_id: int, limit: int = 20) -> list[TicketE
 @dataclass
 class SplitSuggestion:
     """A customer message that holds several problems: the first stays on the ticket, each
-    of the ``others`` may be split into a ticket of its own (``subject``, ``text``);
+    of the ``others`` may be split into a ticket of its own (``text``, and ``subject``: its
+    first sentence);
     ``split_into``: numbers of tickets already split off from this message."""
 
     event: TicketEvent
     first: str
     others: list[dict]
     split_into: list[int]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?।])\s")
+
+
+def _subject_of(problem: str) -> str:
+    """A new ticket's subject from a problem's words: its first sentence, at most 120
+    characters."""
+    return Truncator(_SENTENCE_END.split(problem, maxsplit=1)[0]).chars(120)
 
 
 def split_suggestions(events: list[TicketEvent]) -> list[SplitSuggestion]:
@@ -115,7 +126,7 @@ def split_suggestions(events: list[TicketEvent]) -> list[SplitSuggestion]:
             continue
         problems = problems_in(event.body)
         if problems:
-            others = [{"text": p, "subject": Truncator(p).chars(120)} for p in problems[1:]]
+            others = [{"text": p, "subject": _subject_of(p)} for p in problems[1:]]
             found.append(SplitSuggestion(event, problems[0], others, split_off.get(event.pk, [])))
     return found
 

@@ -219,11 +219,13 @@ def open_ticket(
         category = _check_text(category, "category", 100)
         if language:
             _check_choice(language, TextLanguage, "language")
-        written_in = detect_language(f"{subject}\n{description}")
         tag_names = normalise_tags(tags)
         fields = validate_custom_fields(custom_fields or {}, current=None)
         if requester.merged_into_id:
             requester = requester.merged_into
+        # Decided before routing and the rules, which may read it.
+        written_in = detect_language(f"{subject}\n{description}")
+        language = language or written_in or requester.language
         for level, name in ((impact, "impact"), (urgency, "urgency")):
             if level:
                 _check_choice(level, Level, name)
@@ -274,7 +276,7 @@ def open_ticket(
                 category=category,
                 tag_names=tag_names,
                 custom_fields=fields,
-                language=language or written_in or requester.language,
+                language=language,
                 message_language=detect_language(description) or written_in,
                 group=group,
                 owner=owner,
