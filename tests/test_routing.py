@@ -122,7 +122,11 @@ def test_channel_condition(make_ticket, groups, default_group):
 def test_language_condition(make_ticket, make_contact, groups, default_group):
     rule("Hindi", groups["Hindi desk"], languages=["hi", "hinglish"])
 
-    hindi = make_ticket(requester=make_contact(language="hi"), subject="प्रिंटर खराब है")
+    hindi = make_ticket(
+        requester=make_contact(language="hi"),
+        subject="प्रिंटर खराब है",
+        description="पेपर जाम की बत्ती जल रही है।",
+    )
     english = make_ticket(requester=make_contact(language="en"))
     given = make_ticket(language="hi")
 

@@ -87,7 +87,11 @@ keep, other = (
 )
 from sampark.routing.models import RoutingRule
 rule = RoutingRule.objects.order_by("position", "id").first()
-print(ticket.pk, contact.pk, calendar.pk, desk.pk, rule.pk if rule else 0)
+# A message with several problems, for the split suggestion (the demo scripts one).
+from sampark.tickets.problems import problems_in
+visible = access.visible(agent, Ticket.objects.filter(status="open", split_from__isnull=True))
+split = next((t.pk for t in visible.order_by("id") if len(problems_in(t.description)) > 1), desk.pk)
+print(ticket.pk, contact.pk, calendar.pk, desk.pk, rule.pk if rule else 0, split)
 print(customer["requester"], account["organization"], keep, other)
 """
 
@@ -137,6 +141,7 @@ def shoot(
     chromium: str,
     desk: int,
     rule: int,
+    split: int,
     customers: tuple[int, int, int, int],
 ) -> list:
     from playwright.sync_api import sync_playwright
@@ -188,7 +193,7 @@ def shoot(
         page.wait_for_selector(".opblock", timeout=30_000)
         save("api-docs")
         context.close()
-        shots += shoot_workspace(browser, base, out, desk, customers)
+        shots += shoot_workspace(browser, base, out, desk, split, customers)
         shots += shoot_merge(browser, base, out, customers)
         browser.close()
     return shots
@@ -225,11 +230,12 @@ def _workspace_page(browser, base: str, out: Path, email: str, shots: list):
 
 
 def shoot_workspace(
-    browser, base: str, out: Path, desk: int, customers: tuple[int, int, int, int]
+    browser, base: str, out: Path, desk: int, split: int, customers: tuple[int, int, int, int]
 ) -> list:
     """The agent workspace as a demo agent sees it, in English and then in Hindi: the sign-in
-    page, the home page, a queue, the saved view form, a search, the ticket page ``desk``, and
-    a contact's and an organization's pages."""
+    page, the home page, a queue, the saved view form, a search, the ticket page ``desk``, the
+    ticket ``split`` whose first message holds several problems, and a contact's and an
+    organization's pages."""
     shots = []
     customer, account, _keep, _other = customers
     context, page, save = _workspace_page(browser, base, out, AGENT_EMAIL, shots)
@@ -239,6 +245,7 @@ def shoot_workspace(
     page.goto(f"{base}/home/")
     save("workspace-ticket", f"/tickets/{desk}/")
     save("workspace-ticket-why", scroll="#why-heading")
+    save("workspace-split-suggestion", f"/tickets/{split}/", scroll=".split-suggestion")
     save("workspace-contact", f"/contacts/{customer}/")
     save("workspace-organization", f"/organizations/{account}/")
     page.goto(f"{base}/tickets/{desk}/")
@@ -247,6 +254,7 @@ def shoot_workspace(
     save("workspace-ticket-hi")
     save("workspace-ticket-why-hi", scroll="#why-heading")
     save("workspace-contact-hi", f"/contacts/{customer}/")
+    save("workspace-split-suggestion-hi", f"/tickets/{split}/", scroll=".split-suggestion")
     save("workspace-organization-hi", f"/organizations/{account}/")
     page.goto(f"{base}/home/")
     save("workspace-home-hi")
@@ -291,7 +299,7 @@ def main() -> int:
     print(f"loading the demo into {home} (a minute or two the first time)")
     print(sampark("demo", "--if-empty", env=env).stdout.strip())
     picked = sampark("shell", "--no-imports", "-c", PICK, env=env).stdout.split()
-    ticket, contact, calendar, desk, rule, *customers = map(int, picked[-9:])
+    ticket, contact, calendar, desk, rule, split, *customers = map(int, picked[-10:])
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -304,7 +312,16 @@ def main() -> int:
         wait_until_up(base, server)
         args.out.mkdir(parents=True, exist_ok=True)
         shots = shoot(
-            base, args.out, ticket, contact, calendar, args.chromium, desk, rule, tuple(customers)
+            base,
+            args.out,
+            ticket,
+            contact,
+            calendar,
+            args.chromium,
+            desk,
+            rule,
+            split,
+            tuple(customers),
         )
         for path in shots:
             print(f"wrote {path}")

@@ -1430,6 +1430,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         ],
     },
     # The customer raises a second, unrelated problem in the same thread.
+    "two_problems": {
+        "en": ["I have two separate problems:"],
+        "hi": ["मेरी दो अलग-अलग समस्याएँ हैं:"],
+        "hing": ["Do alag alag problem hain:"],
+    },
     "one_more_thing": {
         "en": ["One more thing, unrelated: "],
         "hi": ["एक और बात, यह अलग मामला है: "],

@@ -168,9 +168,9 @@ def random_plan(cast: Cast, rng: random.Random, now: datetime, room: int) -> Pla
 
 def scripted_plans(cast: Cast, rng: random.Random, now: datetime) -> list[Plan]:
     """The cases every demo shows, whatever its size: a P1 outage swarmed and updated every
-    hour, a defect climbing L1 → L2 → L3, one thread split in two, a duplicate merged, two
-    contacts merged and one still to merge, a reopened ticket, priority changes, a handover
-    and active work."""
+    hour, a defect climbing L1 → L2 → L3, one thread split in two, one message with two
+    problems waiting for its owner to split it, a duplicate merged, two contacts merged and one
+    still to merge, a reopened ticket, priority changes, a handover and active work."""
 
     def plan(contact, problem, register, channel, priority, opened_at, outcome, **extra):
         problem = PROBLEMS_BY_KEY[problem]
@@ -189,6 +189,8 @@ def scripted_plans(cast: Cast, rng: random.Random, now: datetime) -> list[Plan]:
             setattr(made, name, value)
         if made.split_off:
             made.split_asset = _equipment_for(cast, contact, made.split_off, rng)
+        if made.also:
+            made.also_asset = _equipment_for(cast, contact, made.also, rng)
         return made
 
     return [
@@ -360,6 +362,16 @@ def scripted_plans(cast: Cast, rng: random.Random, now: datetime) -> list[Plan]:
         ),
         plan(
             "savita", "print_faded", "hi", Channel.MESSAGING, "P4", now - timedelta(hours=3), "new"
+        ),
+        plan(
+            "sunita",
+            "pc_slow",
+            "hi",
+            Channel.EMAIL,
+            "P3",
+            now - timedelta(hours=5),
+            "open",
+            also=PROBLEMS_BY_KEY["laptop_charging"],
         ),
     ]
 

@@ -149,6 +149,10 @@ class Plan:
     duplicate_channel: str = ""  # the customer also writes in on this channel
     split_off: Problem | None = None  # a second problem raised in the same thread
     split_asset: AssetSpec | None = None
+    # A second, unrelated problem listed in the opening message: the ticket page suggests a
+    # split, and nobody has split it yet.
+    also: Problem | None = None
+    also_asset: AssetSpec | None = None
     handover: bool = False  # a supervisor hands the ticket over during a leave
     quick_fix: bool = False  # solved in the first reply
     watch: bool = False  # a supervisor watches it (P1)
@@ -176,12 +180,6 @@ class Lines:
         self.spec = cast.contact_specs[plan.contact]
         self.number = 0
         self.agent = None
-
-    @property
-    def language(self) -> str:
-        if self.plan.register == "hing":
-            return self.spec.language
-        return self.plan.register
 
     def agent_register(self, agent=None) -> str:
         languages = self.cast.spec_of(agent or self.agent).languages
@@ -411,16 +409,20 @@ class Run:
         problem = plan.problem
         # Half the web forms arrive without a category; the owner sets it at triage.
         self.blank_category = plan.channel == Channel.WEB and rng.random() < 0.5
+        description = self.lines.customer(problem.opening)
+        if plan.also is not None:
+            also = self.lines.customer(plan.also.opening, asset=plan.also_asset)
+            description = f"{self.lines.customer('two_problems')}\n1. {description}\n2. {also}"
+        # No language: the intake reads it from what the customer wrote.
         fields = {
             "subject": self.lines.customer(problem.subject),
-            "description": self.lines.customer(problem.opening),
+            "description": description,
             "channel": plan.channel,
             "priority": plan.priority,
             "group": cast.groups[problem.group],
             "ticket_type": problem.type,
             "category": "" if self.blank_category else problem.category,
             "tags": list(problem.tags),
-            "language": self.lines.language,
             "custom_fields": self.custom_fields() if plan.channel == Channel.WEB else None,
         }
         if plan.channel == Channel.PHONE:
@@ -512,7 +514,6 @@ class Run:
             priority=plan.priority,
             group=self.cast.groups[plan.problem.group],
             ticket_type=plan.problem.type,
-            language=self.lines.language,
         )
         yield self.pace.agent(10, 90, any_hour=self.urgent)
         original = self.lines.number

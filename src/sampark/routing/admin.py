@@ -9,12 +9,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sampark.core.errors import DomainError, InvalidInput
+from sampark.core.language import TextLanguage
 from sampark.customers.admin import ServiceModelAdmin, WordListField
 from sampark.customers.models import Organization
 from sampark.tickets.models import Channel, Priority
 
 from . import queries
-from .models import RoutingRule, TextLanguage
+from .models import RoutingRule
 from .reasons import reasons_words
 from .services import FIELDS, clean_rule, save_routing_rule
 

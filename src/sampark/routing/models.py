@@ -7,15 +7,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class TextLanguage(models.TextChoices):
-    """The language of a ticket's text, as language detection reports it."""
-
-    HINDI = "hi", _("Hindi")
-    ENGLISH = "en", _("English")
-    HINGLISH = "hinglish", _("Hinglish")
-    MIXED = "mixed", _("Mixed")
-
-
 class BusinessHours(models.TextChoices):
     ANY = "", _("At any time")
     INSIDE = "inside", _("Inside business hours")

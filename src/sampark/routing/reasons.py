@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sampark.core.language import TextLanguage
 from sampark.customers.models import Organization
 from sampark.tickets.models import Channel
 
-from .models import BusinessHours, TextLanguage
+from .models import BusinessHours
 
 CONDITIONS = {
     "channel": gettext_lazy("channel %(value)s"),

@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 
 from sampark.calendars.models import BusinessCalendar
 from sampark.core.errors import InvalidInput
+from sampark.core.language import TextLanguage
 from sampark.core.text import tokens
 from sampark.customers.models import Organization
 from sampark.team.models import Group
 from sampark.tickets.models import Channel, FieldDefinition, Priority
 from sampark.tickets.services import normalise_tags
 
-from .models import BusinessHours, RoutingRule, TextLanguage
+from .models import BusinessHours, RoutingRule
 
 FIELDS = (
     "name",

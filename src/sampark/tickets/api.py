@@ -43,6 +43,8 @@ StatusName = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
 TypeName = Literal["question", "incident", "problem", "request", "complaint", "task"]
 TagName = Text(50, 1)
 LevelName = Literal["high", "medium", "low"]
+# The language a ticket is written in (sampark.core.language); a contact's is only en or hi.
+TicketLanguage = Literal["hi", "en", "hinglish", "mixed"]
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -74,7 +76,7 @@ class TicketCreateIn(Input):
     category: Text(100) = ""
     group: Id | None = None
     owner: Id | None = None
-    language: Literal["en", "hi"] | None = None
+    language: TicketLanguage | None = None
     tags: list[TagName] = Field(default_factory=list, max_length=20)
     custom_fields: dict[Text(50), Any] = Field(default_factory=dict, max_length=100)
     asset: AssetIn | None = None
@@ -164,7 +166,7 @@ class TicketOut(Schema):
     type: str
     category: str
     channel: str
-    language: str
+    language: TicketLanguage
     tier: str
     version: int
     owner: AgentRef | None
@@ -257,6 +259,7 @@ class ListParams(Schema):
     organization: Id | None = None
     tag: Text(50) | None = None
     channel: ChannelName | None = None
+    language: list[TicketLanguage] | None = None
     order: Literal["newest", "oldest", "queue"] = "newest"
     cursor: Text(500) | None = None
     limit: Limit = 50
@@ -376,6 +379,14 @@ def _page(page: queries.Page, render):
     )
 
 
+def _contact_language(language: str | None) -> str:
+    """A new requester's language from the ticket's: a contact answers in ``en`` or ``hi``, and
+    one who writes Hindi in any script gets Hindi."""
+    if not language:
+        return ""
+    return "en" if language == "en" else "hi"
+
+
 def _agent(agent_id: int | None, field: str):
     return referenced_agent(agent_id, field=field)
 
@@ -410,7 +421,7 @@ def create_ticket(request, payload: TicketCreateIn):
                 name=requester.name,
                 email=requester.email or "",
                 phone=requester.phone or "",
-                language=requester.language or payload.language or "",
+                language=requester.language or _contact_language(payload.language),
             ),
             asset_details=payload.asset.dict() if payload.asset else None,
             subject=payload.subject,
@@ -449,6 +460,7 @@ def list_tickets(request, params: Query[ListParams]):
         organization=params.organization,
         tag=params.tag,
         channel=params.channel,
+        language=params.language,
     )
     page = queries.ticket_page(
         filters,

@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sampark.customers.models import Asset, Contact, Language, Organization
+from sampark.core.language import TextLanguage
+from sampark.customers.models import Asset, Contact, Organization
 from sampark.team.models import Group, Tier
 
 
@@ -230,8 +231,9 @@ class Ticket(models.Model):
     )
     category = models.CharField(_("category"), max_length=100, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel, default=Channel.WEB)
+    # The language the customer wrote in (sampark.core.language), or the one the caller gave.
     language = models.CharField(
-        _("language"), max_length=8, choices=Language, default=Language.ENGLISH
+        _("language"), max_length=8, choices=TextLanguage, default=TextLanguage.ENGLISH
     )
     requester = models.ForeignKey(
         Contact, verbose_name=_("requester"), on_delete=models.PROTECT, related_name="tickets"

@@ -147,6 +147,7 @@ class TicketFilters:
     organization: int | None = None
     tag: str | None = None
     channel: str | None = None
+    language: list[str] | None = None
     active: bool | None = None
 
 
@@ -191,6 +192,8 @@ def _filtered(filters: TicketFilters):
         rows = rows.filter(tags__name=tag_name(filters.tag))
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
+    if filters.language:
+        rows = rows.filter(language__in=filters.language)
     return rows
 
 

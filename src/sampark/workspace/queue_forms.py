@@ -5,7 +5,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from sampark.customers.models import Language, Organization
+from sampark.core.language import TextLanguage
+from sampark.customers.models import Organization
 from sampark.team.models import AgentProfile, Group
 from sampark.tickets.models import ACTIVE_STATUSES, Channel, Priority, Status, tag_name
 
@@ -49,7 +50,7 @@ class ViewForm(forms.Form):
     languages = forms.MultipleChoiceField(
         label=_("Language"),
         required=False,
-        choices=Language.choices,
+        choices=TextLanguage.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     tags = forms.CharField(

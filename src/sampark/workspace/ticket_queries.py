@@ -7,12 +7,14 @@ Each piece is one bounded query; the page's query count does not grow with its h
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Q
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +25,7 @@ from sampark.team.models import AgentProfile, Group
 from sampark.tickets import access
 from sampark.tickets import queries as tickets
 from sampark.tickets.models import Priority, Ticket, TicketEvent
+from sampark.tickets.problems import problems_in
 
 from . import ticket_words
 from .models import Draft, TicketViewer
@@ -82,6 +85,52 @@ def events_since(ticket: Ticket, event_id: int, limit: int = 20) -> list[TicketE
         ticket_id__in=tickets.history_ticket_ids(ticket), id__gt=event_id
     ).select_related("actor", "contact")
     return ticket_words.as_rows(list(rows.order_by("id")[:limit]), ticket)
+
+
+# --- one problem, one ticket -------------------------------------------------------------
+
+
+@dataclass
+class SplitSuggestion:
+    """A customer message that holds several problems: the first stays on the ticket, each
+    of the ``others`` may be split into a ticket of its own (``text``, and ``subject``: its
+    first sentence);
+    ``split_into``: numbers of tickets already split off from this message."""
+
+    event: TicketEvent
+    first: str
+    others: list[dict]
+    split_into: list[int]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?।])\s")
+
+
+def _subject_of(problem: str) -> str:
+    """A new ticket's subject from a problem's words: its first sentence, at most 120
+    characters."""
+    return Truncator(_SENTENCE_END.split(problem, maxsplit=1)[0]).chars(120)
+
+
+def split_suggestions(events: list[TicketEvent]) -> list[SplitSuggestion]:
+    """The customer messages among ``events`` (timeline rows, :func:`timeline`; not those of
+    merged tickets) that clearly hold several
+    problems (:func:`sampark.tickets.problems.problems_in`). Reads nothing: the page suggests,
+    an agent splits."""
+    split_off: dict[int, list[int]] = defaultdict(list)
+    for event in events:
+        if event.kind == Kind.SPLIT:
+            for event_id in event.data.get("event_ids", ()):
+                split_off[event_id].append(event.data.get("number"))
+    found = []
+    for event in events:
+        if event.kind != Kind.MESSAGE_IN or event.merged:
+            continue
+        problems = problems_in(event.body)
+        if problems:
+            others = [{"text": p, "subject": _subject_of(p)} for p in problems[1:]]
+            found.append(SplitSuggestion(event, problems[0], others, split_off.get(event.pk, [])))
+    return found
 
 
 # --- the customer 360 ---------------------------------------------------------------------

@@ -64,13 +64,16 @@ def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
             initial["kind"] = "note"
         composer = forms.ComposerForm(initial=initial)
     escalate_to, hand_back_to = queries.groups_by_tier(ticket)
+    timeline = queries.timeline(ticket, show, request.GET.get("cursor"))
+    may_split = access.can_split(user, ticket) and ticket.status != "closed"
     return {
         "agent": agent,
         "ticket": ticket,
         "ticket_id": ticket.pk,
         "show": show,
         "filters": queries.TIMELINE_LABELS,
-        "timeline": queries.timeline(ticket, show, request.GET.get("cursor")),
+        "timeline": timeline,
+        "split_suggestions": queries.split_suggestions(timeline.items) if may_split else [],
         "seen": composer["seen"].value(),
         "customer": queries.customer_of(ticket, user),
         "countdowns": queries.countdowns(ticket),

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from sampark.core.language import TextLanguage
 from sampark.sla.models import Target
 from sampark.tickets.models import Channel, Status, TicketEvent
 
@@ -153,8 +154,9 @@ def as_rows(events, ticket=None) -> list[TicketEvent]:
     """The events with what their row shows: ``label`` (a message's kind, a call's direction
     and length; empty for a system event), ``words`` (a system event in words), ``who``,
     ``channel_name``, ``when`` (in the active time zone), ``spent`` (minutes, not for calls),
-    ``merged`` (from a ticket merged into this one) and ``splittable``. Without ``ticket``
-    the events are a customer's, across their tickets: none is merged or splittable."""
+    ``merged`` (from a ticket merged into this one), ``splittable``, and for a customer message
+    the ``language`` it is written in and its ``language_name``. Without ``ticket`` the events
+    are a customer's, across their tickets: none is merged or splittable."""
     # Translated once per page, not once per event: gettext is most of a row's cost.
     names = {
         Kind.NOTE: _("Internal note"),
@@ -164,6 +166,7 @@ def as_rows(events, ticket=None) -> list[TicketEvent]:
         "outbound": _("Outbound call"),
     }
     channels = {value: str(label) for value, label in Channel.choices}
+    languages = {value: str(label) for value, label in TextLanguage.choices}
     for event in events:
         event.conversation = event.kind in CONVERSATION
         event.label = _label(event, names)
@@ -177,4 +180,6 @@ def as_rows(events, ticket=None) -> list[TicketEvent]:
         event.spent = minutes(event.time_spent) if event.kind != Kind.CALL else 0
         event.merged = ticket is not None and event.ticket_id != ticket.pk
         event.splittable = ticket is not None and event.kind in SPLITTABLE and not event.merged
+        event.language = event.data.get("language", "") if event.kind == Kind.MESSAGE_IN else ""
+        event.language_name = languages.get(event.language, "")
     return events

@@ -14,6 +14,7 @@ from sampark.core.errors import (
     Forbidden,
     InvalidInput,
 )
+from sampark.core.language import detect_language
 from sampark.customers.models import Contact
 
 from .. import access
@@ -116,9 +117,11 @@ def add_message(
 ) -> TicketEvent:
     """A public message (from the customer or to them) or an internal note.
 
-    A customer reply to a solved ticket reopens it, and one to a pending ticket puts it back
-    to open. An agent's first public reply counts as the first response, and an unowned ticket
-    becomes the replying agent's.
+    A customer message records the language it is written in (``data["language"]``,
+    :func:`~sampark.core.language.detect_language`); the ticket keeps the language it was
+    opened in, which routing read. A customer reply to a solved ticket reopens it, and one to
+    a pending ticket puts it back to open. An agent's first public reply counts as the first
+    response, and an unowned ticket becomes the replying agent's.
     """
     if (agent is None) == (contact is None):
         raise InvalidInput(_("A message comes from either an agent or a customer."))
@@ -147,6 +150,7 @@ def add_message(
             contact=contact,
             body=body,
             public=True,
+            data={"language": detect_language(body)},
             at=now,
         )
     elif public:

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import connection
 
 from sampark.core import clock, events
-from sampark.customers.models import Asset, Contact, Language
+from sampark.core.language import TextLanguage, detect_language
+from sampark.customers.models import Asset, Contact
 from sampark.db import configuration, transactions
 from sampark.db.inserts import insert_with_children
 from sampark.db.prepared import Prepared
@@ -184,6 +185,7 @@ class _Opening:
     tag_names: list[str]
     custom_fields: dict
     language: str
+    message_language: str
     group: Group | None
     owner: Any
     owner_reason: str
@@ -213,8 +215,10 @@ def open_ticket(
 ) -> Ticket:
     """Open a ticket and give it its owner (the SPOC), its group's queue and its priority: the
     one given, else the first matching priority rule, else the impact × urgency matrix, else
-    the scheme's default. ``new_requester``: the requester was created for this ticket, so has
-    no earlier ticket whose owner could be the SPOC.
+    the scheme's default. Its ``language`` is the one given, else the one its subject and
+    description are written in (:func:`~sampark.core.language.detect_language`: ``hi``, ``en``,
+    ``hinglish`` or ``mixed``), else the requester's. ``new_requester``: the requester was
+    created for this ticket, so has no earlier ticket whose owner could be the SPOC.
 
     Every decision is made inside the transaction that writes the ticket, on what it reads
     there: the owner above all, which rests on the requester's other tickets. Configuration is
@@ -225,11 +229,14 @@ def open_ticket(
         _check_choice(ticket_type, TicketType, "type")
         category = _check_text(category, "category", 100)
         if language:
-            _check_choice(language, Language, "language")
+            _check_choice(language, TextLanguage, "language")
         tag_names = normalise_tags(tags)
         fields = validate_custom_fields(custom_fields or {}, current=None)
         if requester.merged_into_id:
             requester = requester.merged_into
+        # Decided before routing and the rules, which may read it.
+        written_in = detect_language(f"{subject}\n{description}")
+        language = language or written_in or requester.language
         for level, name in ((impact, "impact"), (urgency, "urgency")):
             if level:
                 _check_choice(level, Level, name)
@@ -257,7 +264,6 @@ def open_ticket(
                 impact, urgency = decision.impact or impact, decision.urgency or urgency
             else:
                 priority_row, source = resolve_priority(None), "default"
-        language = language or requester.language
         routed = routing.route(
             routing.Facts(
                 subject=subject,
@@ -315,6 +321,7 @@ def open_ticket(
                 tag_names=tag_names,
                 custom_fields=fields,
                 language=language,
+                message_language=detect_language(description) or written_in,
                 group=group,
                 owner=owner,
                 owner_reason=reason,
@@ -384,6 +391,7 @@ def _build(opening: _Opening, now) -> tuple[Ticket, list[TicketEvent]]:
                 contact=requester,
                 body=opening.description,
                 public=True,
+                data={"language": opening.message_language},
                 created_at=now,
             )
         )

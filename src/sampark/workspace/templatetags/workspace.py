@@ -6,6 +6,9 @@ import functools
 from django import template
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
+
+from sampark.core.language import HTML_LANG
 
 register = template.Library()
 
@@ -48,3 +51,11 @@ def contact_url(contact_id) -> str:
 def organization_url(organization_id) -> str:
     """The page of the organization with this id (``workspace:organization``)."""
     return _url("workspace:organization", organization_id)
+
+
+@register.filter
+def lang_attribute(language: str) -> str:
+    """`` lang="hi"`` for a text written in ``language`` (a ticket's or a message's:
+    ``hi-Latn`` for Hinglish), or nothing when it has none of its own (mixed, unknown)."""
+    code = HTML_LANG.get(language or "", "")
+    return format_html(' lang="{}"', code) if code else ""
