@@ -207,9 +207,11 @@ def deescalate_ticket(request, ticket_id: PathId, payload: DeescalateIn):
     response=list[EscalationOut],
     summary="A ticket's escalations and their threads",
 )
-def list_escalations(request, ticket_id: PathId, open: bool = False):  # noqa: A002
+def list_escalations(request, ticket_id: PathId, open_only: bool = False):
     ticket = _visible(request, ticket_id)
-    return rendered([escalation_out(e) for e in queries.ticket_escalations(ticket, open_only=open)])
+    return rendered(
+        [escalation_out(e) for e in queries.ticket_escalations(ticket, open_only=open_only)]
+    )
 
 
 @router.get(
@@ -303,9 +305,9 @@ def request_swarm(request, ticket_id: PathId, payload: SwarmIn):
 @router.get(
     "/tickets/{ticket_id}/swarms", response=list[SwarmOut], summary="A ticket's requests for help"
 )
-def list_swarms(request, ticket_id: PathId, open: bool = False):  # noqa: A002
+def list_swarms(request, ticket_id: PathId, open_only: bool = False):
     ticket = _visible(request, ticket_id)
-    return rendered([swarm_out(s) for s in queries.ticket_swarms(ticket, open_only=open)])
+    return rendered([swarm_out(s) for s in queries.ticket_swarms(ticket, open_only=open_only)])
 
 
 @router.get(
