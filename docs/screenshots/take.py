@@ -6,7 +6,8 @@
 It loads the demo into a temporary SAMPARK_HOME (removed afterwards unless --keep) or into
 --home, always on the embedded SQLite whatever SAMPARK_DATABASE_URL says; serves it on a free
 port; logs into /admin/ as the demo admin, then into the agent workspace as a demo agent (in
-English, then in Hindi); and saves one PNG per page at 1280×800.
+English, then in Hindi) and as an L2 agent for escalation and swarming; and saves one PNG per
+page at 1280×800.
 
 Needs, besides the project: Debian's browser and a Devanagari font
 (`apt-get install chromium fonts-noto-core`) and the Playwright package
@@ -67,7 +68,29 @@ desk = (
     access.visible(agent, Ticket.objects.filter(status__in=["open", "pending"], owner=agent))
     .annotate(n=Count("events")).order_by("-n", "id").first()
 ) or ticket
-print(ticket.pk, contact.pk, calendar.pk, desk.pk)
+# Escalation and swarming: an L2 agent with a request for help waiting, and an active ticket
+# escalated to their group with an open escalation (one with an open swarm too, if any).
+from sampark.tickets.models import Escalation, SwarmInvitation
+waiting = (
+    SwarmInvitation.objects.filter(
+        state="invited",
+        swarm__closed_at__isnull=True,
+        swarm__ticket__status__in=["new", "open", "pending", "on_hold"],
+    )
+    .select_related("agent").order_by("id").first()
+)
+helper = waiting.agent if waiting else agent
+open_items = Escalation.objects.filter(
+    closed_at__isnull=True,
+    ticket__status__in=["new", "open", "pending", "on_hold"],
+    to_group__agents__user=helper,
+)
+escalated = (
+    open_items.filter(ticket__swarms__closed_at__isnull=True).order_by("id").first()
+    or open_items.order_by("id").first()
+)
+shown = escalated.ticket_id if escalated else desk.pk
+print(ticket.pk, contact.pk, calendar.pk, desk.pk, helper.email, shown)
 """
 
 
@@ -108,7 +131,15 @@ def scroll_to(page, selector: str, block: str = "start") -> None:
 
 
 def shoot(
-    base: str, out: Path, ticket: int, contact: int, calendar: int, chromium: str, desk: int
+    base: str,
+    out: Path,
+    ticket: int,
+    contact: int,
+    calendar: int,
+    chromium: str,
+    desk: int,
+    helper: str,
+    escalated: int,
 ) -> list:
     from playwright.sync_api import sync_playwright
 
@@ -152,6 +183,7 @@ def shoot(
         save("api-docs")
         context.close()
         shots += shoot_workspace(browser, base, out, desk)
+        shots += shoot_escalation(browser, base, out, helper, escalated)
         browser.close()
     return shots
 
@@ -200,6 +232,40 @@ def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
     return shots
 
 
+def shoot_escalation(browser, base: str, out: Path, helper: str, escalated: int) -> list:
+    """Escalation and swarming as an L2 agent sees them, in English and then in Hindi: the
+    ticket page's escalation and swarm panels on a ticket escalated to their group, and their
+    "Swarm requests for me"."""
+    shots = []
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
+    page = context.new_page()
+
+    def save(name: str, path: str = "", scroll: str = ""):
+        if path:
+            page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => document.fonts.ready")
+        if scroll:
+            scroll_to(page, scroll, "start")
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target))
+        shots.append(target)
+
+    page.goto(f"{base}/")
+    page.fill("input[name=email]", helper)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/home/")
+    for language, suffix in (("en", ""), ("hi", "-hi")):
+        page.click(f"button[name=language][value={language}]")
+        page.wait_for_url(f"{base}/home/")
+        save(f"workspace-escalation{suffix}", f"/tickets/{escalated}/", scroll="#escalations")
+        save(f"workspace-swarm-requests{suffix}", "/swarm-requests/")
+        page.goto(f"{base}/home/")
+    context.close()
+    return shots
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="where the PNGs go")
@@ -216,7 +282,8 @@ def main() -> int:
     print(f"loading the demo into {home} (a minute or two the first time)")
     print(sampark("demo", "--if-empty", env=env).stdout.strip())
     picked = sampark("shell", "--no-imports", "-c", PICK, env=env).stdout.split()
-    ticket, contact, calendar, desk = map(int, picked[-4:])
+    ticket, contact, calendar, desk = map(int, picked[-6:-2])
+    helper, escalated = picked[-2], int(picked[-1])
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -228,7 +295,10 @@ def main() -> int:
     try:
         wait_until_up(base, server)
         args.out.mkdir(parents=True, exist_ok=True)
-        for path in shoot(base, args.out, ticket, contact, calendar, args.chromium, desk):
+        shots = shoot(
+            base, args.out, ticket, contact, calendar, args.chromium, desk, helper, escalated
+        )
+        for path in shots:
             print(f"wrote {path}")
     finally:
         server.terminate()

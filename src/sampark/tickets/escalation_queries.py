@@ -88,9 +88,7 @@ def swarm_requests_for(user, *, limit: int = MAX_LISTED) -> list[SwarmInvitation
     """The open requests for help this agent was asked to and has not answered, newest
     first: the ticket's number, subject and priority, who asks and why."""
     rows = (
-        SwarmInvitation.objects.filter(
-            agent_id=user.pk, state=SwarmInvitation.State.INVITED, swarm__closed_at__isnull=True
-        )
+        waiting_for(user)
         .select_related(
             "swarm__requested_by", "swarm__group", "swarm__ticket__priority", "swarm__ticket__group"
         )
@@ -99,10 +97,18 @@ def swarm_requests_for(user, *, limit: int = MAX_LISTED) -> list[SwarmInvitation
     return list(rows[:limit])
 
 
-def swarm_request_count(user) -> int:
+def waiting_for(user):
+    """The agent's unanswered invitations to open requests on active tickets."""
     return SwarmInvitation.objects.filter(
-        agent_id=user.pk, state=SwarmInvitation.State.INVITED, swarm__closed_at__isnull=True
-    ).count()
+        agent_id=user.pk,
+        state=SwarmInvitation.State.INVITED,
+        swarm__closed_at__isnull=True,
+        swarm__ticket__status__in=ACTIVE_STATUSES,
+    )
+
+
+def swarm_request_count(user) -> int:
+    return waiting_for(user).count()
 
 
 def open_escalations(who, group_ids, *, limit: int = MAX_LISTED) -> list[Escalation]:

@@ -33,11 +33,11 @@ from sampark.core.errors import InvalidInput, NotFound
 from sampark.sla.models import TicketClock
 from sampark.team.models import AgentProfile
 from sampark.tickets import access
+from sampark.tickets import escalation_queries as escalations
 from sampark.tickets.models import (
     ACTIVE_STATUSES,
     Escalation,
     Status,
-    SwarmInvitation,
     Ticket,
     tag_name,
 )
@@ -508,13 +508,7 @@ def queue_counts(user, group_ids: list[int], time_zone: str = "") -> dict[str, i
     counted["escalated"] = [access.visible(scope, escalated)] if escalated is not None else []
     # Not a ticket queue (the requests name tickets not yet in the agent's scope): the
     # sidebar links it beside the queues, counted in the same round trip.
-    counted["swarm_requests"] = [
-        SwarmInvitation.objects.filter(
-            agent_id=user.pk,
-            state=SwarmInvitation.State.INVITED,
-            swarm__closed_at__isnull=True,
-        )
-    ]
+    counted["swarm_requests"] = [escalations.waiting_for(user)]
     return _count_all(counted)
 
 
