@@ -4,7 +4,7 @@ hears of; the request closes with a summary."""
 
 import pytest
 
-from sampark.core.errors import InvalidInput, InvalidTransition, NotFound
+from sampark.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from sampark.notifications.models import Notification
 from sampark.team.models import AgentProfile
 from sampark.tickets import access
@@ -73,7 +73,7 @@ def test_only_the_owner_or_a_supervisor_asks(ticket, owner, farhan, make_agent, 
     teammate = make_agent(groups=[default_group])
     supervisor = make_agent(role=AgentProfile.Role.SUPERVISOR)
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Forbidden):
         tickets.request_swarm(ticket.pk, actor=teammate, message="Help", agents=[farhan])
     assert tickets.request_swarm(ticket.pk, actor=supervisor, message="Help", agents=[farhan])
 
@@ -157,7 +157,7 @@ def test_a_collaborator_cannot_close_the_owners_request(ticket, owner, farhan):
     swarm = tickets.request_swarm(ticket.pk, actor=owner, message="BGP?", agents=[farhan])
     tickets.join_swarm(swarm.pk, agent=farhan)
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Forbidden):
         tickets.close_swarm(swarm.pk, actor=farhan, summary="Done")
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sampark.core import clock, events
-from sampark.core.errors import InvalidInput, InvalidTransition, NotFound
+from sampark.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from sampark.notifications.services import notify
 from sampark.team.models import AgentProfile, Group
 
@@ -61,13 +61,7 @@ def request_swarm(
     skill = _check_text(skill or "", "skill", 50)
     ticket = _lock(ticket_id, actor=actor)
     if not access.can_ask_for_help(actor, ticket):
-        raise (
-            access.ticket_not_found()
-            if not access.can_see(actor, ticket)
-            else InvalidInput(
-                _("Only the ticket's owner or a supervisor can ask for help on it."), field="actor"
-            )
-        )
+        raise Forbidden(_("Only the ticket's owner or a supervisor can ask for help on it."))
     if not ticket.is_active:
         raise InvalidTransition(_("Help can be asked only on an active ticket."))
     if not agents and group is None and not skill:
@@ -223,10 +217,7 @@ def close_swarm(swarm_id: int, *, actor, summary: str) -> SwarmRequest:
     if not access.can_see(actor, ticket):
         raise NotFound(_("Request for help not found."))
     if not access.can_ask_for_help(actor, ticket):
-        raise InvalidInput(
-            _("Only the ticket's owner or a supervisor can close a request for help."),
-            field="actor",
-        )
+        raise Forbidden(_("Only the ticket's owner or a supervisor can close a request for help."))
     if swarm.closed_at is not None:
         raise InvalidTransition(_("This request for help is closed."))
     now = clock.now()
