@@ -25,6 +25,8 @@ REASONS = {
     "manual": "",
     "sla_breach": gettext_lazy("SLA breached"),
     "contact_merge": gettext_lazy("the customers' records were merged"),
+    "escalation": gettext_lazy("handed off with the escalation"),
+    "deescalation": gettext_lazy("handed back when the escalation closed"),
 }
 
 

@@ -103,9 +103,10 @@ def _escalate(ticket: Ticket, group: Group, actor, reason: str, source: str) -> 
     if hand_off and ticket.owner_id is not None:
         _move_owner(ticket, None, actor, changed, now, reason="escalation")
     _save(ticket, changed, now)
-    if actor is None and ticket.owner_id is not None:
+    told = item.previous_owner or ticket.owner  # the owner, also after a hand-off
+    if actor is None and told is not None:
         notify(
-            [ticket.owner],
+            [told],
             kind="escalation",
             title=_("#%(number)s was escalated to %(group)s")
             % {"number": ticket.number, "group": group.name},
