@@ -166,8 +166,10 @@ def escalate_to_next_tier(
 
 
 def _latest_open(ticket: Ticket) -> Escalation | None:
+    """The ticket's newest open escalation; the caller holds the ticket's lock, which every
+    change to its escalations takes first."""
     return (
-        Escalation.objects.select_for_update()
+        Escalation.objects
         .filter(ticket_id=ticket.pk, closed_at__isnull=True)
         .select_related("from_group", "previous_owner")
         .order_by("-opened_at", "-id")
