@@ -169,8 +169,7 @@ def _latest_open(ticket: Ticket) -> Escalation | None:
     """The ticket's newest open escalation; the caller holds the ticket's lock, which every
     change to its escalations takes first."""
     return (
-        Escalation.objects
-        .filter(ticket_id=ticket.pk, closed_at__isnull=True)
+        Escalation.objects.filter(ticket_id=ticket.pk, closed_at__isnull=True)
         .select_related("from_group", "previous_owner")
         .order_by("-opened_at", "-id")
         .first()
