@@ -96,15 +96,6 @@ class CollaboratorForm(forms.Form):
     remove = forms.BooleanField(required=False)
 
 
-class GroupMoveForm(VersionedForm):
-    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.all())
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=2000,
-        error_messages={"required": _("Say why, for the next person who reads the ticket.")},
-    )
-
-
 class EscalateForm(VersionedForm):
     """Escalate: to the group chosen, or (none chosen) to the next group in the chain."""
 
