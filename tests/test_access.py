@@ -186,6 +186,12 @@ TICKET_PATHS = {
     },
     ("delete", "/api/v1/tickets/{ticket_id}/collaborators/{agent_id}"): None,
     ("get", "/api/v1/tickets/{ticket_id}/metrics"): None,
+    ("get", "/api/v1/tickets/{ticket_id}/escalations"): None,
+    ("get", "/api/v1/tickets/{ticket_id}/swarms"): None,
+    ("post", "/api/v1/tickets/{ticket_id}/swarms"): lambda w, t, p: {
+        "message": "Has anyone seen this jam before?",
+        "agents": [w.people[ADMIN].pk, w.people[AGENT_B].pk],
+    },
 }
 # Lists of tickets or of their events, with the tickets each may hold at most.
 TICKET_LISTS = {
@@ -257,6 +263,20 @@ OPEN_READS = {
     ("get", "/api/v1/calendars/{calendar_id}"),
     ("get", "/api/v1/calendars/{calendar_id}/holidays"),
     ("get", "/api/v1/sla-policies"),
+    ("get", "/api/v1/escalation-chains"),
+}
+# Escalation work items and requests for help: reached through their ticket, 404 outside the
+# scope (a request for help also answers the agents it asks); tests/test_escalation_api.py.
+ESCALATION_WORK = {
+    ("post", "/api/v1/tickets/{ticket_id}/deescalate"),
+    ("get", "/api/v1/escalations"),
+    ("post", "/api/v1/escalations/{escalation_id}/assignee"),
+    ("post", "/api/v1/escalations/{escalation_id}/notes"),
+    ("get", "/api/v1/swarm-requests"),
+    ("post", "/api/v1/swarms/{swarm_id}/join"),
+    ("post", "/api/v1/swarms/{swarm_id}/decline"),
+    ("post", "/api/v1/swarms/{swarm_id}/notes"),
+    ("post", "/api/v1/swarms/{swarm_id}/close"),
 }
 # Customer records: no ticket data, and rules of their own (tests/test_api_customers.py).
 CUSTOMER_RECORDS = {
@@ -276,6 +296,7 @@ OPERATIONS = {
     **{op: "configuration: admins only" for op in CONFIGURATION},
     **{op: "no ticket data: every agent" for op in OPEN_READS},
     **{op: "customer records: their own rules" for op in CUSTOMER_RECORDS},
+    **{op: "escalation and swarm work: through their ticket" for op in ESCALATION_WORK},
     ("get", "/api/v1/notifications"): "own notifications, of tickets in scope",
     ("post", "/api/v1/notifications/{notification_id}/read"): "own notification, in scope",
 }

@@ -87,6 +87,19 @@ OPERATION_IDS = {
     ("get", "/api/v1/routing-rules/{routing_rule_id}/preview"): "preview_routing_rule",
     ("get", "/api/v1/notifications"): "list_notifications",
     ("post", "/api/v1/notifications/{notification_id}/read"): "mark_notification_read",
+    ("post", "/api/v1/tickets/{ticket_id}/deescalate"): "deescalate_ticket",
+    ("get", "/api/v1/tickets/{ticket_id}/escalations"): "list_escalations",
+    ("get", "/api/v1/escalations"): "group_escalations",
+    ("post", "/api/v1/escalations/{escalation_id}/assignee"): "assign_escalation",
+    ("post", "/api/v1/escalations/{escalation_id}/notes"): "add_escalation_note",
+    ("get", "/api/v1/escalation-chains"): "list_escalation_chains",
+    ("post", "/api/v1/tickets/{ticket_id}/swarms"): "request_swarm",
+    ("get", "/api/v1/tickets/{ticket_id}/swarms"): "list_swarms",
+    ("get", "/api/v1/swarm-requests"): "my_swarm_requests",
+    ("post", "/api/v1/swarms/{swarm_id}/join"): "join_swarm",
+    ("post", "/api/v1/swarms/{swarm_id}/decline"): "decline_swarm",
+    ("post", "/api/v1/swarms/{swarm_id}/notes"): "add_swarm_note",
+    ("post", "/api/v1/swarms/{swarm_id}/close"): "close_swarm",
 }
 
 

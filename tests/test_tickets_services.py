@@ -904,12 +904,16 @@ def test_escalation_records_the_reason_and_the_tiers(ticket, owner, l2_group, de
     tickets.escalate_ticket(ticket.pk, actor=owner, group=l2_group, reason="Needs a packet trace")
 
     event = ticket.events.get(kind=Kind.ESCALATED)
+    item = ticket.escalations.get()
     assert (event.actor, event.body) == (owner, "Needs a packet trace")
     assert event.data == {
         "from": default_group.name,
         "to": l2_group.name,
         "from_tier": "L1",
         "to_tier": "L2",
+        "escalation": item.pk,
+        "mode": "keep_owner",
+        "source": "agent",
     }
 
 

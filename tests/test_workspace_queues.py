@@ -82,7 +82,14 @@ def test_the_sidebar_counts_every_queue_in_the_agents_scope(
 
     shown = counts(response)
     shown.pop("updates")  # its own test below: it depends on the business calendar
-    assert shown == {"mine": 2, "groups": 4, "unassigned": 1, "pending": 1, "sla": 0}
+    assert shown == {
+        "mine": 2,
+        "groups": 4,
+        "unassigned": 1,
+        "pending": 1,
+        "sla": 0,
+        "escalated": 0,
+    }
 
 
 def test_a_ticket_of_another_group_is_in_no_queue_count_or_page(

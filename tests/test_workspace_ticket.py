@@ -97,10 +97,10 @@ def kinds(ticket) -> list[str]:
 
 # Session, user, profile, configuration; the ticket and its clocks, tags and collaborators;
 # draft, merged tickets and the newest event, groups, merged tickets, events; why it came here
-# (its opening event); identities, assets, other tickets;
-# viewers, shortcuts, agents, priorities; and the sidebar's queue counts (three queries, as on
-# every workspace page). None of them grows with the history.
-PAGE_QUERIES = 25
+# (its opening event); identities, assets, other tickets; viewers, shortcuts, agents,
+# priorities; open escalations and requests for help; and the sidebar's queue counts (three
+# queries, as on every workspace page). None of them grows with the history.
+PAGE_QUERIES = 27
 
 
 # --- what the page shows --------------------------------------------------------------------
@@ -230,7 +230,10 @@ def test_an_agent_of_another_group_gets_404_like_a_missing_ticket_everywhere(
             "owner",
             "collaborator",
             "escalate",
-            "hand-back",
+            "deescalate",
+            "escalation-note",
+            "swarm",
+            "swarm-close",
             "split",
             "merge",
             "priority",
@@ -496,23 +499,19 @@ def test_escalation_needs_a_reason_and_goes_to_a_higher_tier(signed_in, asha, ro
     assert "Escalated Home broadband (L1) → Network specialists (L2)" in html
 
 
-def test_handing_back_goes_to_a_lower_tier_with_its_reason(
+def test_deescalating_returns_the_ticket_to_the_tier_below_with_its_reason(
     signed_in, asha, router, network, front_desk
 ):
     tickets.escalate_ticket(router.pk, actor=asha, group=network, reason="tests")
     client = signed_in(asha)
 
     client.post(
-        page_url(router, "hand-back/"),
-        {
-            "group": front_desk.pk,
-            "reason": "Line fixed, customer side now",
-            "version": fresh(router).version,
-        },
+        page_url(router, "deescalate/"),
+        {"reason": "Line fixed, customer side now", "version": fresh(router).version},
     )
 
-    assert fresh(router).group == front_desk
-    event = TicketEvent.objects.filter(ticket=router, kind=Kind.GROUP).get()
+    assert (fresh(router).group, fresh(router).tier) == (front_desk, "L1")
+    event = TicketEvent.objects.filter(ticket=router, kind=Kind.DEESCALATED).get()
     assert event.body == "Line fixed, customer side now"
 
 

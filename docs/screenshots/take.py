@@ -93,6 +93,29 @@ visible = access.visible(agent, Ticket.objects.filter(status="open", split_from_
 split = next((t.pk for t in visible.order_by("id") if len(problems_in(t.description)) > 1), desk.pk)
 print(ticket.pk, contact.pk, calendar.pk, desk.pk, rule.pk if rule else 0, split)
 print(customer["requester"], account["organization"], keep, other)
+# Escalation and swarming: an L2 agent with a request for help waiting, and an active ticket
+# escalated to their group with an open escalation (one with an open swarm too, if any).
+from sampark.tickets.models import Escalation, SwarmInvitation
+waiting = (
+    SwarmInvitation.objects.filter(
+        state="invited",
+        swarm__closed_at__isnull=True,
+        swarm__ticket__status__in=["new", "open", "pending", "on_hold"],
+    )
+    .select_related("agent").order_by("id").first()
+)
+helper = waiting.agent if waiting else agent
+open_items = Escalation.objects.filter(
+    closed_at__isnull=True,
+    ticket__status__in=["new", "open", "pending", "on_hold"],
+    to_group__agents__user=helper,
+)
+escalated = (
+    open_items.filter(ticket__swarms__closed_at__isnull=True).order_by("id").first()
+    or open_items.order_by("id").first()
+)
+shown = escalated.ticket_id if escalated else desk.pk
+print(helper.email, shown)
 """
 
 
@@ -143,6 +166,8 @@ def shoot(
     rule: int,
     split: int,
     customers: tuple[int, int, int, int],
+    helper: str,
+    escalated: int,
 ) -> list:
     from playwright.sync_api import sync_playwright
 
@@ -195,6 +220,7 @@ def shoot(
         context.close()
         shots += shoot_workspace(browser, base, out, desk, split, customers)
         shots += shoot_merge(browser, base, out, customers)
+        shots += shoot_escalation(browser, base, out, helper, escalated)
         browser.close()
     return shots
 
@@ -268,6 +294,40 @@ def shoot_workspace(
     return shots
 
 
+def shoot_escalation(browser, base: str, out: Path, helper: str, escalated: int) -> list:
+    """Escalation and swarming as an L2 agent sees them, in English and then in Hindi: the
+    ticket page's escalation and swarm panels on a ticket escalated to their group, and their
+    "Swarm requests for me"."""
+    shots = []
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
+    page = context.new_page()
+
+    def save(name: str, path: str = "", scroll: str = ""):
+        if path:
+            page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => document.fonts.ready")
+        if scroll:
+            scroll_to(page, scroll, "start")
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target))
+        shots.append(target)
+
+    page.goto(f"{base}/")
+    page.fill("input[name=email]", helper)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/home/")
+    for language, suffix in (("en", ""), ("hi", "-hi")):
+        page.click(f"button[name=language][value={language}]")
+        page.wait_for_url(f"{base}/home/")
+        save(f"workspace-escalation{suffix}", f"/tickets/{escalated}/", scroll="#escalations")
+        save(f"workspace-swarm-requests{suffix}", "/swarm-requests/")
+        page.goto(f"{base}/home/")
+    context.close()
+    return shots
+
+
 def shoot_merge(browser, base: str, out: Path, customers: tuple[int, int, int, int]) -> list:
     """Merging two contacts as a demo supervisor sees it, in English and in Hindi: the step
     that asks which of the two stays (nothing is merged)."""
@@ -299,7 +359,8 @@ def main() -> int:
     print(f"loading the demo into {home} (a minute or two the first time)")
     print(sampark("demo", "--if-empty", env=env).stdout.strip())
     picked = sampark("shell", "--no-imports", "-c", PICK, env=env).stdout.split()
-    ticket, contact, calendar, desk, rule, split, *customers = map(int, picked[-10:])
+    ticket, contact, calendar, desk, rule, split, *customers = map(int, picked[-12:-2])
+    helper, escalated = picked[-2], int(picked[-1])
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -322,6 +383,8 @@ def main() -> int:
             rule,
             split,
             tuple(customers),
+            helper,
+            escalated,
         )
         for path in shots:
             print(f"wrote {path}")

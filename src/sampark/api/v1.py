@@ -25,6 +25,7 @@ from sampark.team.services import authenticate_token
 from sampark.tickets import access
 from sampark.tickets.api import router as tickets_router
 from sampark.tickets.config_api import router as ticket_config_router
+from sampark.tickets.escalation_api import router as escalation_router
 
 _AUTH_FAILURES = ratelimit.parse_rate(f"{settings.SAMPARK_AUTH_FAILURES_PER_MINUTE}/m")
 _API_RATE = ratelimit.parse_rate(settings.SAMPARK_API_RATE)
@@ -131,6 +132,7 @@ api.add_router("", tickets_router)
 api.add_router("", customers_router)
 api.add_router("", team_router)
 api.add_router("", ticket_config_router)
+api.add_router("", escalation_router)
 api.add_router("", calendars_router)
 api.add_router("", sla_router)
 api.add_router("", notifications_router)

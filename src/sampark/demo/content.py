@@ -1497,6 +1497,22 @@ NOTES = {
         "Billing here: quote prepared at the current rate, sent to the customer's accounts team. Will confirm once the payment lands.",
         "Payment received and matched to the invoice. Owner can confirm to the customer.",
     ],
+    # Swarming: the owner asks a colleague for help; the colleague's answer; the summary.
+    "swarm_ask": [
+        "Has anyone seen this before? The customer is asking for a date and I want a second pair of eyes before I promise one.",
+        "Kisi ne pehle ye dekha hai? Customer ko date chahiye, promise karne se pehle ek baar check kar lo please.",
+    ],
+    "swarm_answer": [
+        "Seen it last month at another site: same symptom, it was the firmware. The workaround in the last note holds until the fix.",
+        "Haan, pichhle mahine ek aur site pe yahi hua tha. Workaround se chal jayega jab tak fix nahi aata.",
+    ],
+    "swarm_summary": [
+        "Known issue; workaround agreed with the specialist. Telling the customer the date once the fix is confirmed.",
+    ],
+    "deescalate": [
+        "Fixed at our end and verified; back to the owner to confirm with the customer and close.",
+        "L2 side ka kaam ho gaya, verify kar liya. Owner customer se confirm karke close karein.",
+    ],
 }
 
 PRIORITY_REASONS = {

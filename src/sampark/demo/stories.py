@@ -608,14 +608,15 @@ class Run:
         return False
 
     def escalate(self) -> Story:
-        """Intelligent swarming: the work climbs to L2 (and L3), specialists join as
-        collaborators, and the owner stays the customer's one contact."""
+        """Intelligent swarming: the work climbs to L2 (and L3) as escalation work items that
+        specialists take, the owner sometimes asks a colleague for help, and the owner stays
+        the customer's one contact. Work that stops at L2 is often de-escalated once fixed."""
         plan, cast, rng = self.plan, self.cast, self.rng
         problem = plan.problem
         quick = self.urgent or plan.priority == "P2"
         yield self.pace.agent(*(10, 45) if quick else (15, 120), any_hour=self.urgent)
         team = cast.groups[problem.escalate[0]]
-        tickets.escalate_ticket(
+        item = tickets.escalate_ticket(
             self.ticket_id,
             actor=self.owner,
             group=team,
@@ -624,13 +625,17 @@ class Run:
         )
         yield self.pace.soon()
         specialist = cast.pick(problem.escalate[0], "en", rng, exclude={self.owner.pk})
-        tickets.add_collaborator(self.ticket_id, agent=specialist, actor=self.owner)
+        tickets.assign_escalation(item.pk, assignee=specialist, actor=specialist)
         if rng.random() < 0.4 and not self.urgent:
             yield self.pace.customer(30, 300)
             self.customer_says("chase")
+        if rng.random() < 0.35 and not self.urgent:
+            yield from self.swarm(problem.escalate[0], exclude={self.owner.pk, specialist.pk})
         yield self.pace.agent(*(15, 75) if quick else (20, 240), any_hour=self.urgent)
         if plan.escalations >= 2 and len(problem.escalate) > 1:
-            self.note(specialist, self.lines.note("l2_findings"))
+            tickets.add_escalation_note(
+                item.pk, actor=specialist, body=self.lines.note("l2_findings")
+            )
             yield self.pace.soon(5, 30)
             team = cast.groups[problem.escalate[1]]
             tickets.escalate_ticket(
@@ -648,6 +653,36 @@ class Run:
         self.note(specialist, problem.specialist)
         yield self.pace.soon(2, 20)
         self.say("progress", team=team.name, team_hi=team.name_hi)
+        if plan.escalations == 1 and rng.random() < 0.5:
+            yield self.pace.soon(5, 60)
+            tickets.deescalate_ticket(
+                self.ticket_id,
+                actor=specialist,
+                reason=self.lines.note("deescalate"),
+                expected_version=_version(self.ticket_id),
+            )
+
+    def swarm(self, group: str, exclude) -> Story:
+        """The owner asks two colleagues for help without handing the ticket over; one joins
+        and answers in the swarm; the owner often closes it with a summary, and otherwise the
+        other colleague still has the request waiting under "Swarm requests for me"."""
+        helper = self.cast.pick(group, "en", self.rng, exclude=exclude)
+        second = self.cast.pick(group, "en", self.rng, exclude={*exclude, helper.pk})
+        asked = [agent for agent in {helper.pk: helper, second.pk: second}.values()]
+        asked = [agent for agent in asked if agent.pk not in exclude]
+        if not asked:
+            return
+        swarm = tickets.request_swarm(
+            self.ticket_id, actor=self.owner, message=self.lines.note("swarm_ask"), agents=asked
+        )
+        yield self.pace.agent(5, 60, any_hour=self.urgent)
+        tickets.join_swarm(swarm.pk, agent=asked[0])
+        yield self.pace.soon(2, 20)
+        tickets.add_swarm_note(swarm.pk, actor=asked[0], body=self.lines.note("swarm_answer"))
+        if self.rng.random() < 0.6:
+            yield self.pace.soon(5, 40)
+            summary = self.lines.note("swarm_summary")
+            tickets.close_swarm(swarm.pk, actor=self.owner, summary=summary)
 
     def progress_calls(self) -> Story:
         """Regular progress calls to the customer, each recorded on the ticket."""

@@ -276,6 +276,8 @@ class GroupAdmin(ServiceModelAdmin):
         "description",
         "calendar",
         "escalates_to",
+        "escalation_mode",
+        "escalation_response_minutes",
         "is_default",
     )
     fields = (*editable, "tickets_link", "created_at")
@@ -286,6 +288,7 @@ class GroupAdmin(ServiceModelAdmin):
         "tier",
         "calendar",
         "escalates_to",
+        "escalation_mode",
         "is_default",
         "agent_count",
     )

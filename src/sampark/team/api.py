@@ -7,7 +7,15 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from sampark.api.schema import Id, Input, PathId, Text, changed_fields, referenced_all
+from sampark.api.schema import (
+    Id,
+    Input,
+    PathId,
+    Text,
+    changed_fields,
+    referenced,
+    referenced_all,
+)
 from sampark.core.errors import Forbidden, NotFound
 
 from . import services
@@ -22,6 +30,7 @@ TierName = Literal["L1", "L2", "L3"]
 PresenceName = Literal["online", "away", "offline"]
 TicketAccessName = Literal["all", "groups", "own"]
 LanguageCode = Literal["en", "hi"]
+EscalationModeName = Literal["keep_owner", "hand_off"]
 
 
 def require_admin(user) -> None:
@@ -79,6 +88,9 @@ class GroupOut(Schema):
     tier: str
     description: str
     is_default: bool
+    escalates_to: int | None = Field(None, alias="escalates_to_id")
+    escalation_mode: str
+    escalation_response_minutes: int
 
 
 class GroupIn(Input):
@@ -87,6 +99,10 @@ class GroupIn(Input):
     tier: TierName = "L1"
     description: Text(5000) = ""
     is_default: bool = False
+    # The escalation chain: where this group's escalations go (a group of a higher tier).
+    escalates_to: Id | None = None
+    escalation_mode: EscalationModeName = "keep_owner"
+    escalation_response_minutes: int = Field(240, ge=1, le=100000)
 
 
 class GroupPatchIn(Input):
@@ -95,6 +111,10 @@ class GroupPatchIn(Input):
     tier: TierName | None = None
     description: Text(5000) | None = None
     is_default: bool | None = None
+    # null takes the group out of a chain (its escalations go to the next tier's first group).
+    escalates_to: Id | None = None
+    escalation_mode: EscalationModeName | None = None
+    escalation_response_minutes: int | None = Field(None, ge=1, le=100000)
 
 
 # --- rendering and lookups ----------------------------------------------------------------
@@ -210,10 +230,15 @@ def get_group(request, group_id: PathId):
 @router.post("/groups", response={201: GroupOut}, summary="Create a group")
 def create_group(request, payload: GroupIn):
     require_admin(request.auth)
-    return Status(201, services.save_group(**payload.dict()))
+    fields = payload.dict()
+    fields["escalates_to"] = referenced(Group, fields["escalates_to"], field="escalates_to")
+    return Status(201, services.save_group(**fields))
 
 
 @router.patch("/groups/{group_id}", response=GroupOut, summary="Change a group")
 def patch_group(request, group_id: PathId, payload: GroupPatchIn):
     require_admin(request.auth)
-    return services.save_group(_group(group_id), **changed_fields(payload))
+    fields = changed_fields(payload)
+    if "escalates_to" in payload.dict(exclude_unset=True):
+        fields["escalates_to"] = referenced(Group, payload.escalates_to, field="escalates_to")
+    return services.save_group(_group(group_id), **fields)

@@ -12,6 +12,13 @@ class Tier(models.TextChoices):
     L3 = "L3", _("Level 3")
 
 
+class EscalationMode(models.TextChoices):
+    """What an escalation to a group does to the ticket's owner (a setting of the group)."""
+
+    KEEP_OWNER = "keep_owner", _("The owner stays the customer's contact")
+    HAND_OFF = "hand_off", _("Ownership moves to the higher tier")
+
+
 class Group(models.Model):
     """A support centre or queue. New tickets with no group land in the default group."""
 
@@ -36,6 +43,21 @@ class Group(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("Where automatic escalations from this group go (a higher tier)."),
+    )
+    escalation_mode = models.CharField(
+        _("escalations to this group"),
+        max_length=12,
+        choices=EscalationMode,
+        default=EscalationMode.KEEP_OWNER,
+        help_text=_(
+            "By default the ticket's owner stays the single point of contact and this group "
+            "works an escalation item on it; hand-off moves the ownership here."
+        ),
+    )
+    escalation_response_minutes = models.PositiveIntegerField(
+        _("escalation due within (minutes)"),
+        default=240,
+        help_text=_("Business minutes, on this group's calendar, to work an escalation."),
     )
     is_default = models.BooleanField(
         _("default for new tickets"),

@@ -154,6 +154,15 @@ def can_collaborate(who, ticket: Ticket) -> bool:
     return can_see(who, ticket)
 
 
+def can_ask_for_help(who, ticket: Ticket) -> bool:
+    """Ask agents, a group or a skill to swarm on the ticket, and close the request: its
+    owner or a supervisor (anyone who may change an unowned ticket). Those asked see the
+    request (the ticket's number and subject, and the message) before they join; the ticket
+    itself comes into their scope when they join it as collaborators."""
+    scope = scope_of(who)
+    return can_see(scope, ticket) and _speaks_for(scope, ticket)
+
+
 def can_split(who, ticket: Ticket) -> bool:
     return can_see(who, ticket)
 

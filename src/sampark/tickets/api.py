@@ -239,8 +239,9 @@ class MergeIn(Input):
 
 
 class EscalateIn(Input):
-    group: Id
     reason: Text(2000, 1)
+    # Omitted: the next group in the chain (the group's escalation group, else the next tier).
+    group: Id | None = None
     version: Id | None = None
 
 
@@ -636,7 +637,10 @@ def merge_ticket(request, ticket_id: PathId, payload: MergeIn):
     "/tickets/{ticket_id}/escalate", response=TicketOut, summary="Escalate to a higher tier"
 )
 def escalate_ticket(request, ticket_id: PathId, payload: EscalateIn):
-    """Move the work to a more experienced group; the owner stays the customer's contact."""
+    """Move the work a tier up: to ``group``, or the next group in the chain. The ticket comes
+    back with ``tier`` raised and an open escalation work item for that group; in the group's
+    default mode ``owner`` is unchanged (it stays the customer's contact), in hand-off mode
+    the ticket waits in the group's queue with no owner."""
     access.require_visible(request.auth, ticket_id)
     services.escalate_ticket(
         ticket_id,

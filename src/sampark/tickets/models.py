@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sampark.core.language import TextLanguage
 from sampark.customers.models import Asset, Contact, Organization
-from sampark.team.models import Group, Tier
+from sampark.team.models import EscalationMode, Group, Tier
 
 
 class Channel(models.TextChoices):
@@ -370,6 +370,12 @@ class TicketEvent(models.Model):
         ASSIGNED = "assigned", _("Owner changed")
         GROUP = "group", _("Group changed")
         ESCALATED = "escalated", _("Escalated")
+        DEESCALATED = "deescalated", _("Escalation closed")
+        ESCALATION_ASSIGNED = "escalation_assigned", _("Escalation assigned")
+        SWARM_REQUESTED = "swarm_requested", _("Help requested")
+        SWARM_JOINED = "swarm_joined", _("Joined to help")
+        SWARM_DECLINED = "swarm_declined", _("Declined to help")
+        SWARM_CLOSED = "swarm_closed", _("Help request closed")
         COLLABORATOR_ADDED = "collaborator_added", _("Collaborator added")
         COLLABORATOR_REMOVED = "collaborator_removed", _("Collaborator removed")
         REOPENED = "reopened", _("Reopened")
@@ -417,3 +423,172 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Escalation(models.Model):
+    """The work a higher tier does on an escalated ticket: its own assignee, due time and
+    internal thread (notes whose event data names the escalation), while the ticket's owner
+    stays the customer's one contact (``keep_owner``) or hands the ticket over (``hand_off``,
+    when the target group says so). Open until de-escalation closes it; each step is also a
+    TicketEvent, which stays the ticket's history."""
+
+    class Source(models.TextChoices):
+        AGENT = "agent", _("An agent")
+        SLA = "sla", _("An SLA breach")
+        RULE = "rule", _("A rule")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    from_group = models.ForeignKey(
+        Group,
+        verbose_name=_("from group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    to_group = models.ForeignKey(
+        Group,
+        verbose_name=_("to group"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="escalations",
+    )
+    from_tier = models.CharField(_("from tier"), max_length=2, choices=Tier)
+    to_tier = models.CharField(_("to tier"), max_length=2, choices=Tier)
+    mode = models.CharField(_("mode"), max_length=12, choices=EscalationMode)
+    source = models.CharField(_("source"), max_length=8, choices=Source, default=Source.AGENT)
+    reason = models.TextField(_("reason"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    previous_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner before a hand-off"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="escalation_work",
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    close_reason = models.TextField(_("reason for closing"), blank=True)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["opened_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "opened_at", "id"], name="escalation_ticket"),
+            # "Escalated to my group": the open work items of a group, nearest due first.
+            models.Index(
+                fields=["to_group", "due_at", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="escalation_open_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.from_tier} -> {self.to_tier}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class SwarmRequest(models.Model):
+    """The owner (or a supervisor) asks named agents, a group or a skill for help on a ticket
+    without handing it over. The people asked are fixed when the request is made (one
+    invitation each); those who join become collaborators. Closed with a summary."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="swarms")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message = models.TextField(_("message"))
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    skill = models.CharField(_("skill"), max_length=50, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("swarm request")
+        verbose_name_plural = _("swarm requests")
+        ordering = ["opened_at", "id"]
+        indexes = [models.Index(fields=["ticket", "opened_at", "id"], name="swarm_ticket")]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} swarm {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class SwarmInvitation(models.Model):
+    """One agent asked to help in a swarm, and their answer."""
+
+    class State(models.TextChoices):
+        INVITED = "invited", _("Asked")
+        JOINED = "joined", _("Joined")
+        DECLINED = "declined", _("Declined")
+
+    swarm = models.ForeignKey(SwarmRequest, on_delete=models.CASCADE, related_name="invitations")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swarm_invitations"
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State, default=State.INVITED)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("swarm invitation")
+        verbose_name_plural = _("swarm invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["swarm", "agent"], name="swarm_invitation_once")
+        ]
+        # "Swarm requests for me": an agent's open invitations.
+        indexes = [models.Index(fields=["agent", "state", "swarm"], name="swarm_invitation_agent")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} in swarm {self.swarm_id}: {self.state}"

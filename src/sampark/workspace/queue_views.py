@@ -8,14 +8,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sampark.core.errors import InvalidInput, NotFound
+from sampark.core.errors import DomainError, InvalidInput, NotFound
 from sampark.team.models import Group
 from sampark.tickets import access
+from sampark.tickets import escalation_queries as escalations
+from sampark.tickets import services as tickets
 
 from . import queues
 from .forms import safe_next
 from .queue_forms import BulkForm, QueuePageForm, ViewForm
 from .services import queues as services
+from .ticket_forms import SwarmAnswerForm
 from .ticket_queries import who_is_on
 from .views import agent_required
 
@@ -158,3 +161,39 @@ def shortcuts(request, agent):
     services.set_keyboard_shortcuts(request.user, enabled)
     back = safe_next(request, request.POST.get("next"))
     return redirect(back) if back else redirect("workspace:queue", name="groups")
+
+
+# --- requests for help ----------------------------------------------------------------------
+
+
+@agent_required
+def swarm_requests(request, agent):
+    """The requests for help this agent was asked to and has not answered: the ticket's number,
+    subject and priority, who asks and why, with Join and Decline. Not a ticket queue: the
+    tickets enter the agent's scope only when they join."""
+    context = {"agent": agent, "requests": escalations.swarm_requests_for(request.user)}
+    return render(request, "workspace/queues/swarm_requests.html", context)
+
+
+@require_POST
+@agent_required
+def answer_swarm(request, agent, swarm_id):
+    """Join (then open the ticket, now in scope) or decline a request for help."""
+    form = SwarmAnswerForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Join or decline."))
+    try:
+        if form.cleaned_data["answer"] == "join":
+            swarm = tickets.join_swarm(swarm_id, agent=request.user)
+        else:
+            tickets.decline_swarm(swarm_id, agent=request.user)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("workspace:swarm_requests")
+    if form.cleaned_data["answer"] == "join":
+        messages.success(request, _("You joined; the owner is told."))
+        return redirect("workspace:ticket", swarm.ticket_id)
+    messages.success(request, _("Declined."))
+    return redirect("workspace:swarm_requests")

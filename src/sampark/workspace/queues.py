@@ -33,7 +33,14 @@ from sampark.core.errors import InvalidInput, NotFound
 from sampark.sla.models import TicketClock
 from sampark.team.models import AgentProfile
 from sampark.tickets import access
-from sampark.tickets.models import ACTIVE_STATUSES, Status, Ticket, tag_name
+from sampark.tickets import escalation_queries as escalations
+from sampark.tickets.models import (
+    ACTIVE_STATUSES,
+    Escalation,
+    Status,
+    Ticket,
+    tag_name,
+)
 from sampark.tickets.queries import ACTIVE_LITERAL, Page, tickets_by_id
 
 from .models import SavedView, WorkspaceSettings
@@ -63,6 +70,8 @@ class QueueFilters:
     tags: tuple[str, ...] = ()
     organizations: tuple[int, ...] = ()
     sla_states: tuple[str, ...] = ()
+    # Tickets with an open escalation to one of these groups ("Escalated to my group").
+    escalated_to: tuple[int, ...] = ()
     # Customer updates due before this moment (the named queue "updates" only).
     update_due_before: dt.datetime | None = field(default=None, compare=False)
 
@@ -99,6 +108,7 @@ NAMED_QUEUES = {
         NamedQueue("pending", _("Pending on customer")),
         NamedQueue("sla", _("SLA at risk or breached")),
         NamedQueue("updates", _("Customer updates due")),
+        NamedQueue("escalated", _("Escalated to my group")),
     )
 }
 
@@ -137,6 +147,8 @@ def named_filters(name: str, user, group_ids: list[int], time_zone: str = "") ->
         return QueueFilters(sla_states=("at_risk", "breached"))
     if name == "updates":
         return QueueFilters(update_due_before=end_of_day(time_zone))
+    if name == "escalated":
+        return QueueFilters(escalated_to=tuple(group_ids) or (0,))
     raise KeyError(name)
 
 
@@ -170,7 +182,17 @@ def _ticket_conditions(filters: QueueFilters, me: int, prefix: str = "") -> Q:
             tag__name__in=[tag_name(t) for t in filters.tags]
         ).values("ticket_id")
         condition &= Q(**{f"{p}pk__in" if p else "pk__in": tagged})
+    if filters.escalated_to:
+        condition &= Q(**{f"{p}pk__in": _escalated_to(filters.escalated_to)})
     return condition
+
+
+def _escalated_to(group_ids) -> object:
+    """The ids of the tickets with an open escalation to one of ``group_ids``, as a subquery
+    (the partial index ``escalation_open_group`` serves it)."""
+    return Escalation.objects.filter(
+        closed_at__isnull=True, to_group_id__in=list(group_ids)
+    ).values("ticket_id")
 
 
 def _sla_conditions(filters: QueueFilters, now: dt.datetime, via: str = "sla_clock__") -> Q:
@@ -452,7 +474,7 @@ def queue_counts(user, group_ids: list[int], time_zone: str = "") -> dict[str, i
     part (see the module's docstring), all in one query."""
     scope = access.scope_of(user)
     if scope is None:
-        return dict.fromkeys(NAMED_QUEUES, 0)
+        return dict.fromkeys([*NAMED_QUEUES, "swarm_requests"], 0)
     now = clock.now()
     active = Ticket.objects.filter(ACTIVE_LITERAL)
     counted = {
@@ -482,6 +504,11 @@ def queue_counts(user, group_ids: list[int], time_zone: str = "") -> dict[str, i
     counted["sla"] = _count_parts(at_risk, parts, scope, **clocks)
     updates = TicketClock.objects.filter(update_due__lt=end_of_day(time_zone))
     counted["updates"] = _count_parts(updates, parts, scope, **clocks)
+    escalated = active.filter(pk__in=_escalated_to(group_ids)) if group_ids else None
+    counted["escalated"] = [access.visible(scope, escalated)] if escalated is not None else []
+    # Not a ticket queue (the requests name tickets not yet in the agent's scope): the
+    # sidebar links it beside the queues, counted in the same round trip.
+    counted["swarm_requests"] = [escalations.waiting_for(user)]
     return _count_all(counted)
 
 

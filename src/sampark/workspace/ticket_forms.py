@@ -96,13 +96,73 @@ class CollaboratorForm(forms.Form):
     remove = forms.BooleanField(required=False)
 
 
-class GroupMoveForm(VersionedForm):
-    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.all())
+class EscalateForm(VersionedForm):
+    """Escalate: to the group chosen, or (none chosen) to the next group in the chain."""
+
+    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.all(), required=False)
     reason = forms.CharField(
         label=_("Reason"),
         max_length=2000,
         error_messages={"required": _("Say why, for the next person who reads the ticket.")},
     )
+
+
+class DeescalateForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        error_messages={"required": _("Say why, for the next person who reads the ticket.")},
+    )
+
+
+class EscalationAssignForm(forms.Form):
+    escalation = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    agent = forms.ModelChoiceField(label=_("Assignee"), queryset=AGENTS, required=False)
+    take = forms.BooleanField(required=False)
+
+
+class EscalationNoteForm(forms.Form):
+    escalation = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    body = forms.CharField(
+        label=_("Note"),
+        max_length=10_000,
+        error_messages={"required": _("Write something to send.")},
+    )
+
+
+class SwarmForm(forms.Form):
+    """Ask for help: named agents, a group, a skill, or any mix of them."""
+
+    message = forms.CharField(
+        label=_("What help do you need?"),
+        max_length=2000,
+        error_messages={"required": _("Say what help you need.")},
+    )
+    agents = forms.ModelMultipleChoiceField(label=_("Agents"), queryset=AGENTS, required=False)
+    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.all(), required=False)
+    skill = forms.CharField(label=_("Skill"), max_length=50, required=False)
+
+
+class SwarmNoteForm(forms.Form):
+    swarm = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    body = forms.CharField(
+        label=_("Your contribution"),
+        max_length=10_000,
+        error_messages={"required": _("Write something to send.")},
+    )
+
+
+class SwarmCloseForm(forms.Form):
+    swarm = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=5000,
+        error_messages={"required": _("Sum up what the swarm found.")},
+    )
+
+
+class SwarmAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("join", "join"), ("decline", "decline")])
 
 
 class EventIdsField(forms.TypedMultipleChoiceField):

@@ -308,13 +308,23 @@ def draft_for(user, ticket: Ticket) -> Draft | None:
 # --- what the action forms offer ----------------------------------------------------------
 
 
-def groups_by_tier(ticket: Ticket) -> tuple[list[Group], list[Group]]:
-    """Groups of a higher tier (to escalate to) and of a lower tier (to hand back to)."""
-    groups = list(Group.objects.only("name", "name_hi", "tier").order_by("tier", "name"))
-    return (
-        [g for g in groups if g.tier > ticket.tier],
-        [g for g in groups if g.tier < ticket.tier],
+def groups() -> list[Group]:
+    """Every group, by tier and name: where a ticket may be escalated, whom a request for
+    help may ask."""
+    return list(
+        Group.objects.only("name", "name_hi", "tier", "escalates_to_id").order_by("tier", "name")
     )
+
+
+def next_in_chain(ticket: Ticket, groups: list[Group]) -> Group | None:
+    """The group an escalation with no group chosen goes to, as the escalation service
+    decides (the group's escalation group, else the first of the next tier), worked out from
+    ``groups`` (all of them, in tier order) without a query."""
+    higher = [group for group in groups if group.tier > ticket.tier]
+    own = next((group for group in groups if group.pk == ticket.group_id), None)
+    target = own.escalates_to_id if own is not None else None
+    configured = next((group for group in higher if group.pk == target), None)
+    return configured or (higher[0] if higher else None)
 
 
 def agents() -> list:

@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sampark.core import clock
 from sampark.core.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from sampark.tickets import access
+from sampark.tickets import escalation_queries as escalations
 from sampark.tickets import services as tickets
 from sampark.tickets.services.changes import ALLOWED_TRANSITIONS
 
@@ -63,7 +65,8 @@ def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
         elif not access.can_reply(user, ticket):
             initial["kind"] = "note"
         composer = forms.ComposerForm(initial=initial)
-    escalate_to, hand_back_to = queries.groups_by_tier(ticket)
+    groups = queries.groups()
+    escalate_to = [group for group in groups if group.tier > ticket.tier]
     timeline = queries.timeline(ticket, show, request.GET.get("cursor"))
     may_split = access.can_split(user, ticket) and ticket.status != "closed"
     return {
@@ -88,13 +91,18 @@ def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
             "reply": access.can_reply(user, ticket),
             "reassign": access.can_reassign(user, ticket),
             "escalate": access.can_escalate(user, ticket) and ticket.is_active,
+            "ask_for_help": access.can_ask_for_help(user, ticket) and ticket.is_active,
             "collaborate": access.can_collaborate(user, ticket),
             "split": access.can_split(user, ticket),
             "change": access.can_change(user, ticket) and ticket.status != "closed",
         },
         "statuses": sorted(ALLOWED_TRANSITIONS[ticket.status]),
         "escalate_to": escalate_to,
-        "hand_back_to": hand_back_to,
+        "next_in_chain": queries.next_in_chain(ticket, groups),
+        "escalations": escalations.ticket_escalations(ticket, open_only=True),
+        "swarms": escalations.ticket_swarms(ticket, open_only=True),
+        "groups": groups,
+        "now": clock.now(),
         "agents": queries.agents(),
         "priorities": queries.priorities(),
     }
@@ -199,29 +207,54 @@ def _collaborate(user, ticket, data):
 
 
 def _escalate(user, ticket, data):
-    tickets.escalate_ticket(
+    item = tickets.escalate_ticket(
         ticket.pk,
         actor=user,
         group=data["group"],
         reason=data["reason"],
         expected_version=data["version"],
     )
-    return _("Escalated."), None
+    return _("Escalated to %(group)s.") % {"group": item.to_group.name}, None
 
 
-def _hand_back(user, ticket, data):
-    if data["group"].tier >= ticket.tier:
-        raise InvalidInput(
-            _("Handing back goes to a lower tier than %(tier)s.") % {"tier": ticket.tier}
-        )
-    tickets.update_ticket(
+def _deescalate(user, ticket, data):
+    item = tickets.deescalate_ticket(
+        ticket.pk, actor=user, reason=data["reason"], expected_version=data["version"]
+    )
+    return _("Escalation closed; the ticket is back at %(tier)s.") % {"tier": item.from_tier}, None
+
+
+def _assign_escalation(user, ticket, data):
+    assignee = user if data["take"] else data["agent"]
+    tickets.assign_escalation(data["escalation"], assignee=assignee, actor=user)
+    return _("The escalation's work is assigned."), None
+
+
+def _escalation_note(user, ticket, data):
+    tickets.add_escalation_note(data["escalation"], actor=user, body=data["body"])
+    return _("Note added to the escalation."), None
+
+
+def _ask_for_help(user, ticket, data):
+    tickets.request_swarm(
         ticket.pk,
         actor=user,
-        expected_version=data["version"],
+        message=data["message"],
+        agents=list(data["agents"]),
         group=data["group"],
-        group_reason=data["reason"],
+        skill=data["skill"],
     )
-    return _("Handed back to %(group)s.") % {"group": data["group"].name}, None
+    return _("Help asked."), None
+
+
+def _swarm_note(user, ticket, data):
+    tickets.add_swarm_note(data["swarm"], actor=user, body=data["body"])
+    return _("Contribution added; the owner is told."), None
+
+
+def _close_swarm(user, ticket, data):
+    tickets.close_swarm(data["swarm"], actor=user, summary=data["summary"])
+    return _("Request for help closed."), None
 
 
 def _split(user, ticket, data):
@@ -266,8 +299,13 @@ def _status(user, ticket, data):
 ACTIONS = {
     "owner": (forms.OwnerForm, _assign),
     "collaborator": (forms.CollaboratorForm, _collaborate),
-    "escalate": (forms.GroupMoveForm, _escalate),
-    "hand-back": (forms.GroupMoveForm, _hand_back),
+    "escalate": (forms.EscalateForm, _escalate),
+    "deescalate": (forms.DeescalateForm, _deescalate),
+    "escalation-assign": (forms.EscalationAssignForm, _assign_escalation),
+    "escalation-note": (forms.EscalationNoteForm, _escalation_note),
+    "swarm": (forms.SwarmForm, _ask_for_help),
+    "swarm-note": (forms.SwarmNoteForm, _swarm_note),
+    "swarm-close": (forms.SwarmCloseForm, _close_swarm),
     "split": (forms.SplitForm, _split),
     "merge": (forms.MergeForm, _merge),
     "priority": (forms.PriorityForm, _priority),

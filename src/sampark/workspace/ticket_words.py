@@ -26,6 +26,8 @@ REASONS = {
     "manual": "",
     "sla_breach": gettext_lazy("SLA breached"),
     "contact_merge": gettext_lazy("the customers' records were merged"),
+    "escalation": gettext_lazy("handed off with the escalation"),
+    "deescalation": gettext_lazy("handed back when the escalation closed"),
 }
 
 
@@ -82,16 +84,34 @@ def event_words(event: TicketEvent):
         }
         reason = _reason(data)
         return f"{words} ({reason})" if reason else words
-    if kind in (Kind.GROUP, Kind.ESCALATED):
+    if kind in (Kind.GROUP, Kind.ESCALATED, Kind.DEESCALATED):
         template_ = _("Escalated %(from)s (%(from_tier)s) → %(to)s (%(to_tier)s)")
         if kind == Kind.GROUP:
             template_ = _("Group %(from)s (%(from_tier)s) → %(to)s (%(to_tier)s)")
+        elif kind == Kind.DEESCALATED:
+            template_ = _("De-escalated %(from)s (%(from_tier)s) → %(to)s (%(to_tier)s)")
         return template_ % {
             "from": data.get("from") or "—",
             "to": data.get("to") or "—",
             "from_tier": data.get("from_tier") or "—",
             "to_tier": data.get("to_tier") or "—",
         }
+    if kind == Kind.ESCALATION_ASSIGNED:
+        if not data.get("to"):
+            return _("Escalation work left to the whole group")
+        return _("Escalation work assigned to %(name)s") % {"name": _name(data.get("to"))}
+    if kind == Kind.SWARM_REQUESTED:
+        names = ", ".join(_name(agent) for agent in (data.get("agents") or [])[:5])
+        more = len(data.get("agents") or []) - 5
+        if more > 0:
+            names = _("%(names)s and %(count)d more") % {"names": names, "count": more}
+        return _("Help asked of %(names)s") % {"names": names}
+    if kind == Kind.SWARM_JOINED:
+        return _("%(name)s joined to help") % {"name": _name(data.get("agent"))}
+    if kind == Kind.SWARM_DECLINED:
+        return _("%(name)s declined to help") % {"name": _name(data.get("agent"))}
+    if kind == Kind.SWARM_CLOSED:
+        return _("Request for help closed")
     if kind == Kind.COLLABORATOR_ADDED:
         return _("Collaborator added: %(name)s") % {"name": _name(data.get("agent"))}
     if kind == Kind.COLLABORATOR_REMOVED:
@@ -154,9 +174,10 @@ def as_rows(events, ticket=None) -> list[TicketEvent]:
     """The events with what their row shows: ``label`` (a message's kind, a call's direction
     and length; empty for a system event), ``words`` (a system event in words), ``who``,
     ``channel_name``, ``when`` (in the active time zone), ``spent`` (minutes, not for calls),
-    ``merged`` (from a ticket merged into this one), ``splittable``, and for a customer message
-    the ``language`` it is written in and its ``language_name``. Without ``ticket`` the events
-    are a customer's, across their tickets: none is merged or splittable."""
+    ``merged`` (from a ticket merged into this one), ``splittable``, ``body_label`` (what a
+    system event's text is: a reason, a request's message, a summary), and for a customer
+    message the ``language`` it is written in and its ``language_name``. Without ``ticket`` the
+    events are a customer's, across their tickets: none is merged or splittable."""
     # Translated once per page, not once per event: gettext is most of a row's cost.
     names = {
         Kind.NOTE: _("Internal note"),
@@ -167,7 +188,13 @@ def as_rows(events, ticket=None) -> list[TicketEvent]:
     }
     channels = {value: str(label) for value, label in Channel.choices}
     languages = {value: str(label) for value, label in TextLanguage.choices}
+    body_labels = {
+        Kind.SWARM_REQUESTED: _("Message"),
+        Kind.SWARM_CLOSED: _("Summary"),
+    }
+    reason = _("Reason")
     for event in events:
+        event.body_label = body_labels.get(event.kind, reason)
         event.conversation = event.kind in CONVERSATION
         event.label = _label(event, names)
         event.words = "" if event.conversation else event_words(event)

@@ -11,7 +11,9 @@ The functions live in modules by what they are about; this package exports them 
 - ``opening``: open a ticket, its owner (the single point of contact) and its number;
 - ``conversation``: messages, notes and calls, and the status that follows them;
 - ``changes``: an agent's edits (status, priority, owner, group, fields, tags);
-- ``escalation``: escalation, breach actions, SLA events on the timeline, collaborators;
+- ``escalation``: escalation work items and de-escalation, breach actions, SLA events on the
+  timeline, collaborators;
+- ``swarming``: requests for help, their invitations, contributions and summary;
 - ``split_merge``: split, merge, and moving a contact's tickets to another contact;
 - ``configuration``: the priority scheme, custom fields, priority rules and the matrix;
 - ``_steps``: the steps they share (lock, save, append an event, check input).
@@ -31,8 +33,12 @@ from .configuration import (
 from .conversation import CallDirection, add_message, log_call
 from .escalation import (
     add_collaborator,
+    add_escalation_note,
+    assign_escalation,
+    deescalate_ticket,
     escalate_ticket,
     escalate_to_next_tier,
+    next_in_chain,
     raise_priority,
     record_sla_events,
     remove_collaborator,
@@ -43,6 +49,7 @@ from .opening import (
     open_ticket,
 )
 from .split_merge import merge_tickets, split_ticket, transfer_requester
+from .swarming import add_swarm_note, close_swarm, decline_swarm, join_swarm, request_swarm
 
 __all__ = [
     "add_tag",
@@ -55,6 +62,15 @@ __all__ = [
     "TICKET_NUMBERS",
     "UNSET",
     "add_collaborator",
+    "add_escalation_note",
+    "add_swarm_note",
+    "assign_escalation",
+    "close_swarm",
+    "deescalate_ticket",
+    "decline_swarm",
+    "join_swarm",
+    "next_in_chain",
+    "request_swarm",
     "add_message",
     "choose_owner",
     "escalate_ticket",

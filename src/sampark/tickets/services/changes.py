@@ -122,7 +122,10 @@ def _change_group(
     *,
     kind: str = Kind.GROUP,
     reason: str = "",
+    extra: dict | None = None,
 ) -> None:
+    """Queue the ticket in ``group`` (its tier follows), with an event of ``kind`` saying why;
+    ``extra`` joins the event's data (an escalation's id, say)."""
     if (group.pk if group else None) == ticket.group_id:
         return
     previous_group, previous_tier = ticket.group, ticket.tier
@@ -140,6 +143,7 @@ def _change_group(
             "to": group.name if group else None,
             "from_tier": previous_tier,
             "to_tier": ticket.tier,
+            **(extra or {}),
         },
         at=now,
     )

@@ -34,6 +34,7 @@ def queue_sidebar(context):
     return {
         "show": True,
         "queues": [(q, counts[q.name]) for q in queues.NAMED_QUEUES.values()],
+        "swarm_requests": counts["swarm_requests"],
         "views": queues.sidebar_views(request.user, group_ids),
         "here": here,
     }
