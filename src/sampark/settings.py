@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "sampark.tickets",
     "sampark.notifications",
     "sampark.sla",
+    "sampark.assignment",
     "sampark.workspace",
 ]
 

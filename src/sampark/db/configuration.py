@@ -56,6 +56,8 @@ MODELS = (
     "calendars.WorkingHours",
     "calendars.Holiday",
     "sla.SLAPolicy",
+    "assignment.Strategy",
+    "assignment.Leave",
     # The directory a request looks up by key: who an API token belongs to, and which
     # organization an email domain joins.
     "team.ApiToken",
