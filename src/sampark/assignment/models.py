@@ -62,6 +62,9 @@ class RoundRobinTurn(models.Model):
     )
     last_agent_id = models.IntegerField(null=True)
 
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.last_agent_id}"
+
 
 class Leave(models.Model):
     """An agent's leave: from ``starts_on`` to ``ends_on`` (both days included) their
@@ -136,6 +139,9 @@ class Handover(models.Model):
             models.UniqueConstraint(fields=["leave", "ticket"], name="handover_once_per_leave")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.leave_id}: {self.ticket_id}"
+
 
 class Reservation(models.Model):
     """A new ticket waiting for its busy SPOC until ``until``: the SPOC gets it when they are
@@ -151,3 +157,6 @@ class Reservation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["until"], name="reservation_until")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} → {self.agent_id} until {self.until:%Y-%m-%d %H:%M}"

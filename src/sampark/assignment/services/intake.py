@@ -29,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -185,14 +186,33 @@ def load_of(user_ids: Iterable[int]) -> dict[int, int]:
     return {user_id: 0 for user_id in ids} | dict(counted)
 
 
+class _NoRoom(Exception):
+    """A claim refused: rolls its savepoint back, and so releases the lock it took."""
+
+
 def claim(user_id: int) -> bool:
     """Lock the agent's profile for this transaction and say whether they can take one more
     ticket now: active, online, not on leave, and under capacity. The load is counted after
     the lock, in a statement of its own, so it includes the tickets of any assignment that
-    held the lock before (READ COMMITTED takes a new snapshot for each statement)."""
+    held the lock before (READ COMMITTED takes a new snapshot for each statement).
+
+    The claim runs in a savepoint: a refused claim rolls it back, which releases the lock.
+    A transaction so holds at most one agent's lock, taken last (the agent it assigns), and
+    two assignments never wait for each other's agents (a deadlock)."""
+    try:
+        with transaction.atomic():
+            if not _has_room(user_id):
+                raise _NoRoom
+    except _NoRoom:
+        return False
+    return True
+
+
+def _has_room(user_id: int) -> bool:
     row = (
         AgentProfile.objects.select_for_update(of=("self",))
         .filter(user_id=user_id, user__is_active=True)
+        .order_by()
         .values_list("presence", "capacity")
         .first()
     )
@@ -257,7 +277,9 @@ def _turn(group_id: int) -> RoundRobinTurn:
     locked = RoundRobinTurn.objects.select_for_update().filter(group_id=group_id)
     turn = locked.first()
     if turn is None:
-        RoundRobinTurn.objects.bulk_create([RoundRobinTurn(group_id=group_id)], ignore_conflicts=True)
+        RoundRobinTurn.objects.bulk_create(
+            [RoundRobinTurn(group_id=group_id)], ignore_conflicts=True
+        )
         turn = locked.first()
     return turn
 

@@ -104,9 +104,7 @@ def record_leave(
     if _overlapping(agent.pk, starts_on, ends_on).exists():
         raise Conflict(_("These days overlap another leave of this agent."))
     if _overlapping(delegate.pk, starts_on, ends_on).exists():
-        raise InvalidInput(
-            _("The delegate is on leave on some of these days."), field="delegate"
-        )
+        raise InvalidInput(_("The delegate is on leave on some of these days."), field="delegate")
     note = (note or "").strip()
     if len(note) > 2000:
         raise InvalidInput(_("The handover note is too long."), field="note")

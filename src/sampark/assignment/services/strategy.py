@@ -27,13 +27,15 @@ def save_strategy(group: Group, **fields) -> Strategy:
     :mod:`sampark.assignment.services.intake`). Fields not given keep their value."""
     unknown = set(fields) - set(FIELDS)
     if unknown:
-        raise InvalidInput(
-            _("Unknown strategy fields: %(f)s") % {"f": ", ".join(sorted(unknown))}
-        )
+        raise InvalidInput(_("Unknown strategy fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     if "method" in fields and fields["method"] not in Strategy.Method.values:
         raise InvalidInput(_("Unknown assignment method."), field="method")
     wait = fields.get("spoc_wait_minutes", 0)
-    if not isinstance(wait, int) or isinstance(wait, bool) or not 0 <= wait <= MAX_SPOC_WAIT_MINUTES:
+    if (
+        not isinstance(wait, int)
+        or isinstance(wait, bool)
+        or not 0 <= wait <= MAX_SPOC_WAIT_MINUTES
+    ):
         raise InvalidInput(
             _("The wait for a busy SPOC is between 0 and %(n)d minutes.")
             % {"n": MAX_SPOC_WAIT_MINUTES},
