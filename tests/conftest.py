@@ -129,6 +129,9 @@ class ApiClient:
     def patch(self, path, json=None, **extra):
         return self._call("patch", path, json=json, **extra)
 
+    def put(self, path, json=None, **extra):
+        return self._call("put", path, json=json, **extra)
+
     def delete(self, path, **extra):
         return self._call("delete", path, **extra)
 

@@ -81,6 +81,14 @@ OPERATION_IDS = {
     ("patch", "/api/v1/sla-policies/{policy_id}"): "patch_sla_policy",
     ("get", "/api/v1/notifications"): "list_notifications",
     ("post", "/api/v1/notifications/{notification_id}/read"): "mark_notification_read",
+    ("get", "/api/v1/groups/{group_id}/strategy"): "get_strategy",
+    ("put", "/api/v1/groups/{group_id}/strategy"): "put_strategy",
+    ("get", "/api/v1/agents/{agent_id}/workload"): "get_workload",
+    ("get", "/api/v1/leaves"): "list_leaves",
+    ("post", "/api/v1/leaves"): "create_leave",
+    ("get", "/api/v1/leaves/{leave_id}"): "get_leave",
+    ("post", "/api/v1/leaves/{leave_id}/end"): "end_leave",
+    ("post", "/api/v1/tickets/take-next"): "take_next",
 }
 
 
