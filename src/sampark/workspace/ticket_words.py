@@ -25,6 +25,11 @@ REASONS = {
     "manual": "",
     "sla_breach": gettext_lazy("SLA breached"),
     "contact_merge": gettext_lazy("the customers' records were merged"),
+    "take_next": gettext_lazy("taken with Take next"),
+    "spoc_back": gettext_lazy("the SPOC is back"),
+    "wait_over": gettext_lazy("the wait for the SPOC is over"),
+    "handover": gettext_lazy("handed over for leave"),
+    "leave_return": gettext_lazy("back from leave"),
 }
 
 
@@ -151,7 +156,8 @@ def _label(event: TicketEvent, names: dict) -> str:
 
 def as_rows(events, ticket) -> list[TicketEvent]:
     """The events with what their row shows: ``label`` (a message's kind, a call's direction
-    and length; empty for a system event), ``words`` (a system event in words), ``who``,
+    and length; empty for a system event), ``words`` (a system event in words),
+    ``body_label`` (what a system event's text is: a reason, or a handover note), ``who``,
     ``channel_name``, ``when`` (in the active time zone), ``spent`` (minutes, not for calls),
     ``merged`` (from a ticket merged into this one) and ``splittable``."""
     # Translated once per page, not once per event: gettext is most of a row's cost.
@@ -159,6 +165,8 @@ def as_rows(events, ticket) -> list[TicketEvent]:
         Kind.NOTE: _("Internal note"),
         Kind.MESSAGE_IN: _("Customer message"),
         Kind.MESSAGE_OUT: _("Public reply"),
+        "reason": _("Reason"),
+        "handover": _("Handover note"),
         "inbound": _("Inbound call"),
         "outbound": _("Outbound call"),
     }
@@ -167,6 +175,8 @@ def as_rows(events, ticket) -> list[TicketEvent]:
         event.conversation = event.kind in CONVERSATION
         event.label = _label(event, names)
         event.words = "" if event.conversation else event_words(event)
+        handover = event.kind == Kind.ASSIGNED and (event.data or {}).get("reason") == "handover"
+        event.body_label = names["handover" if handover else "reason"]
         if event.actor_id:
             event.who = person(event.actor)
         else:
