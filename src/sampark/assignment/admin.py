@@ -2,7 +2,6 @@
 leave agents record in the workspace (read here, written there)."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from sampark.customers.admin import ReadOnlyModelAdmin, ServiceModelAdmin
 
