@@ -158,7 +158,8 @@ def shoot(
 
 def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
     """The agent workspace as a demo agent sees it, in English and then in Hindi: the sign-in
-    page, the home page, a queue, the saved view form, a search, and the ticket page ``desk``."""
+    page, the home page, a queue, the saved view form, the leave page, a search, and the ticket
+    page ``desk``."""
     shots = []
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
     page = context.new_page()
@@ -183,6 +184,7 @@ def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
     save("workspace-home")
     save("workspace-queue", "/queues/groups/")
     save("workspace-view-form", "/views/new/")
+    save("workspace-leave", "/leave/")
     page.goto(f"{base}/home/")
     save("workspace-ticket", f"/tickets/{desk}/")
     page.click("button[name=language][value=hi]")
@@ -191,6 +193,7 @@ def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
     page.goto(f"{base}/home/")
     save("workspace-home-hi")
     save("workspace-queue-hi", "/queues/groups/")
+    save("workspace-leave-hi", "/leave/")
     save("workspace-search-hi", "/search/?q=Lekha")
     page.click(".user-menu summary")
     page.click(".user-menu button[type=submit]")

@@ -23,6 +23,7 @@ from sampark.tickets.models import ACTIVE_STATUSES, Ticket, TicketEvent
 from .cast import build_cast, demo_emails
 from .content import ADMIN_EMAIL, ADMIN_PASSWORD, SAMPLE_AGENT_EMAIL, SAMPLE_SUPERVISOR_EMAIL
 from .plans import make_plans
+from .rota import set_rota
 from .stories import Run, Stage
 
 __all__ = ["load_demo"]
@@ -59,6 +60,7 @@ def load_demo(*, if_empty: bool = False, tickets: int = 300, seed: int = 7) -> s
         for plan in make_plans(cast, rng, now, tickets):
             stage.add(Run(cast, plan).story())
         stage.run(until=now)
+        set_rota(cast)
     return _summary(time.monotonic() - started)
 
 

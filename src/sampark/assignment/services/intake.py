@@ -38,6 +38,7 @@ from sampark.customers.models import Contact
 from sampark.db import configuration
 from sampark.db.prepared import Prepared
 from sampark.team.models import AgentProfile
+from sampark.team.permissions import profile_of
 from sampark.tickets.models import ACTIVE_STATUSES, Ticket
 
 from ..models import Handover, Leave, Reservation, RoundRobinTurn, Strategy
@@ -122,7 +123,7 @@ def sticky_owner(contact: Contact, *, has_tickets: bool = True) -> tuple[Any, st
     organization = contact.organization
     if organization is not None and organization.account_manager_id:
         manager = organization.account_manager
-        if manager.is_active:
+        if manager.is_active and profile_of(manager) is not None:
             return manager, "account_manager"
     if not has_tickets:
         return None, "queue"
