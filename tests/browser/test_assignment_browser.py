@@ -80,7 +80,7 @@ def test_an_agent_takes_the_next_ticket_then_hands_over_for_leave(
     page.get_by_role("button", name=words["take"]).click()
 
     expect(page).to_have_url(re.compile(f"/tickets/{urgent.pk}/$"))
-    expect(page.get_by_role("status")).to_contain_text(words["yours"])
+    expect(page.locator(".messages")).to_contain_text(words["yours"])
     assert Ticket.objects.get(pk=urgent.pk).owner == asha
 
     page.get_by_role("link", name=words["leave"]).click()
@@ -92,7 +92,7 @@ def test_an_agent_takes_the_next_ticket_then_hands_over_for_leave(
     page.get_by_label(words["note"]).fill("सर्वर का वेंडर कल सुबह आएगा।")
     page.get_by_role("button", name=words["record"]).click()
 
-    expect(page.get_by_role("status")).to_contain_text(words["recorded"])
+    expect(page.locator(".messages")).to_contain_text(words["recorded"])
     expect(page.get_by_role("table").first).to_contain_text("Ravi Kumar")
     assert_accessible(page)
     assert Leave.objects.get().state == Leave.State.ON_LEAVE

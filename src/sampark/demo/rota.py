@@ -1,12 +1,13 @@
 """Who is away and how each group hands out its work, as a running help desk has it: the field
 team hands its tickets out by least load and waits a while for a busy SPOC, billing takes
-turns, one agent is on leave this week and another has leave planned."""
+turns, one front-line agent is on leave this week (their tickets handed to Ankit) and a field
+engineer has leave planned."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sampark.assignment.services import leave, strategy
+from sampark.assignment.services import intake, leave, strategy
 
 from .cast import Cast
 
@@ -19,15 +20,21 @@ def set_rota(cast: Cast) -> None:
     strategy.save_strategy(cast.groups["billing"], method="round_robin", spoc_wait_minutes=0)
     today = leave.today()
     supervisor = cast.agents["meenakshi"]
+    # The front-line agent with the most open work is away this week (not Ankit, whose
+    # workspace the screenshots show: he stands in).
+    away = max(
+        (cast.agents[key] for key in ("sneha", "rahul", "imran", "kavita", "pooja")),
+        key=lambda user: (intake.load_of([user.pk])[user.pk], -user.pk),
+    )
     leave.record_leave(
-        cast.agents["sneha"],
+        away,
         delegate=cast.agents["ankit"],
         starts_on=today - dt.timedelta(days=1),
         ends_on=today + dt.timedelta(days=2),
         actor=supervisor,
         note=(
-            "Sneha is at her sister's wedding. The bank branches' passbook printers are hers: "
-            "call each branch manager every morning until they print."
+            "Away for a family wedding. Call each customer before 11 every morning with "
+            "news; parts on order are noted on each ticket."
         ),
     )
     leave.record_leave(

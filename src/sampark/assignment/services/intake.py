@@ -225,19 +225,38 @@ def _has_room(user_id: int) -> bool:
 # --- the strategy -------------------------------------------------------------------------
 
 
+@configuration.keyed(size=1024)
+def _roster(group_id: int) -> tuple[tuple[int, int, frozenset[str], frozenset[str]], ...]:
+    """The group's active agents as configuration keeps them: (user id, capacity, skills,
+    languages), read once per generation (agent profiles and users move it)."""
+    rows = (
+        AgentProfile.objects.filter(groups=group_id, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", "capacity", "skills", "languages")
+    )
+    return tuple(
+        (user, capacity, frozenset(skills or ()), frozenset(languages or ()))
+        for user, capacity, skills, languages in rows
+    )
+
+
 def candidates(group_id: int, *, excluded: Iterable[int] = ()) -> list[Candidate]:
     """The group's agents who could take a ticket now (online, active, not on leave), with
-    their load: one query, whatever the number of agents."""
+    their load. The roster comes from the per-process configuration; presence and load, which
+    move all day, are one query for the group's agents, whatever their number."""
     away = set(excluded) | set(_leaves())
-    rows = (
-        AgentProfile.objects.filter(groups=group_id, presence=ONLINE, user__is_active=True)
-        .exclude(user_id__in=sorted(away))
+    roster = {row[0]: row for row in _roster(group_id) if row[0] not in away}
+    if not roster:
+        return []
+    online = (
+        AgentProfile.objects.filter(user_id__in=sorted(roster), presence=ONLINE)
+        .order_by()
         .annotate(load=_active_count())
-        .values_list("user_id", "capacity", "load", "skills", "languages")
+        .values_list("user_id", "load")
     )
     return [
-        Candidate(user, capacity, load, frozenset(skills or ()), frozenset(languages or ()))
-        for user, capacity, load, skills, languages in rows
+        Candidate(user, roster[user][1], load, roster[user][2], roster[user][3])
+        for user, load in online
     ]
 
 
