@@ -384,6 +384,26 @@ def test_leave_hands_open_tickets_to_the_delegate_with_the_note_and_back_on_retu
     assert Leave.objects.get(pk=away.pk).state == Leave.State.RETURNED
 
 
+def test_the_workers_sweep_starts_the_leave_that_begins_today(
+    acme_contact, manager, teammates, open_for
+):
+    from sampark.serving.worker import Worker
+
+    ticket = open_for(acme_contact)
+    with time_machine.travel(T0, tick=False):
+        leave.record_leave(
+            manager,
+            delegate=teammates[0],
+            starts_on=dt.date(2026, 12, 8),
+            ends_on=dt.date(2026, 12, 8),
+            actor=manager,
+        )
+    with time_machine.travel(T0 + dt.timedelta(days=1), tick=False):
+        Worker(sweep_seconds=0).sweep()
+
+    assert Ticket.objects.get(pk=ticket.pk).owner == teammates[0]
+
+
 def test_without_return_the_delegate_keeps_the_customers(
     acme_contact, manager, teammates, open_for
 ):

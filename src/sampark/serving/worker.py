@@ -61,9 +61,6 @@ class Worker:
         waiting for their SPOC, and the rate-limit windows that have ended (kept in the
         database unless Redis expires them)."""
         ratelimit.forget_expired()
-        assigned = assignment.sweep()
-        if assigned.leaves_started or assigned.leaves_ended or assigned.waiting_assigned:
-            logger.info("assignment: %s", assigned)
         result = sla.sweep()
         if result.tickets:
             logger.info(
@@ -73,6 +70,10 @@ class Worker:
                 result.breaches,
                 result.reminders,
             )
+        # After the SLA timers, which must not wait for it.
+        assigned = assignment.sweep()
+        if assigned.leaves_started or assigned.leaves_ended or assigned.waiting_assigned:
+            logger.info("assignment: %s", assigned)
         return result
 
     def run_once(self) -> None:

@@ -302,6 +302,8 @@ def assign_ticket(
     once locked; otherwise, or when it is no longer active, nothing is written and None comes
     back (another agent took it meanwhile). Who may ask is the caller's check: the engine
     acts for the help desk (``actor`` None) or for the agent taking the ticket."""
+    if reason not in ASSIGNMENT_REASONS:
+        raise ValueError(f"not an assignment reason: {reason!r}")
     _require_agent(owner)
     ticket = _lock(ticket_id)
     if not ticket.is_active or ticket.merged_into_id is not None:
