@@ -12,9 +12,9 @@ figure).
 
 Each decision is what opening a ticket decides: under one configuration snapshot (the one
 generation read a create makes anyway), the routing rules over the ticket's facts, then the
-owner (:func:`assign`: today the intake's ``choose_owner``, which the assignment engine's
-decision replaces). Prints decisions per second for routing alone and for routing plus
-assignment, wall-clock, single process.
+owner (:func:`assign`: the assignment engine's ``choose_owner``, in a transaction of its own).
+Prints decisions per second for routing alone and for routing plus assignment, wall-clock,
+single process.
 """
 
 from __future__ import annotations
@@ -143,11 +143,21 @@ def _facts(rng: random.Random, organizations, count: int):
 
 
 def assign(contact, decision):
-    """The owner decision a create makes after routing: today's intake rule (account manager,
-    then the contact's recent owner). The assignment engine's function plugs in here."""
-    from sampark.tickets.services.opening import choose_owner
+    """The owner decision a create makes after routing: the assignment engine's
+    (:func:`sampark.assignment.services.intake.choose_owner`), with the routed group, skills
+    and language."""
+    from django.db import transaction
 
-    return choose_owner(contact)
+    from sampark.assignment.services import intake
+
+    with transaction.atomic():  # it locks the chosen agent's profile, as the create does
+        return intake.choose_owner(
+            contact,
+            group_id=decision.group.pk if decision.group else None,
+            skills=decision.skills,
+            language=contact.language,
+            has_tickets=True,
+        )
 
 
 def _rate(facts, step) -> tuple[float, int]:

@@ -11,7 +11,7 @@ from django.test import Client
 
 from sampark.customers.services import RequesterDetails, find_or_create_contact
 from sampark.team.models import AgentProfile, Group
-from sampark.team.services import create_agent, issue_token, save_group
+from sampark.team.services import create_agent, issue_token, save_group, set_presence
 from sampark.tickets import services as tickets
 
 _seq = itertools.count(1)
@@ -51,7 +51,10 @@ def make_group(db):
 @pytest.fixture
 def make_agent(db):
     def make(email=None, role=AgentProfile.Role.AGENT, tier="L1", groups=(), **fields):
+        """``presence="online"`` for an agent at work, whom new tickets may reach (new
+        agents start offline)."""
         n = next(_seq)
+        presence = fields.pop("presence", None)
         profile = create_agent(
             email=email or f"agent{n}@sampark.test",
             name=fields.pop("name", f"Agent {n}"),
@@ -60,6 +63,8 @@ def make_agent(db):
             groups=list(groups),
             **fields,
         )
+        if presence:
+            set_presence(profile, presence)
         return profile.user
 
     return make
@@ -123,6 +128,9 @@ class ApiClient:
 
     def patch(self, path, json=None, **extra):
         return self._call("patch", path, json=json, **extra)
+
+    def put(self, path, json=None, **extra):
+        return self._call("put", path, json=json, **extra)
 
     def delete(self, path, **extra):
         return self._call("delete", path, **extra)

@@ -242,6 +242,7 @@ CONFIGURATION = {
     ("get", "/api/v1/routing-rules/{routing_rule_id}/preview"): None,
     ("post", "/api/v1/sla-policies"): lambda w: {"name": "Gold", "first_response_minutes": 30},
     ("patch", "/api/v1/sla-policies/{policy_id}"): lambda w: {"position": 7},
+    ("put", "/api/v1/groups/{group_id}/strategy"): lambda w: {"method": "round_robin"},
 }
 # Reads that hold no ticket data: every agent reads them whatever their scope.
 OPEN_READS = {
@@ -264,6 +265,8 @@ OPEN_READS = {
     ("get", "/api/v1/calendars/{calendar_id}/holidays"),
     ("get", "/api/v1/sla-policies"),
     ("get", "/api/v1/escalation-chains"),
+    ("get", "/api/v1/groups/{group_id}/strategy"),
+    ("get", "/api/v1/agents/{agent_id}/workload"),
 }
 # Escalation work items and requests for help: reached through their ticket, 404 outside the
 # scope (a request for help also answers the agents it asks); tests/test_escalation_api.py.
@@ -299,6 +302,13 @@ OPERATIONS = {
     **{op: "escalation and swarm work: through their ticket" for op in ESCALATION_WORK},
     ("get", "/api/v1/notifications"): "own notifications, of tickets in scope",
     ("post", "/api/v1/notifications/{notification_id}/read"): "own notification, in scope",
+    # Leave: one's own, and the leave one stands in for; anyone's for supervisors and admins
+    # (tests/test_api_assignment.py).
+    ("get", "/api/v1/leaves"): "own leave and delegations; all for supervisors",
+    ("post", "/api/v1/leaves"): "own leave; anyone's for supervisors",
+    ("get", "/api/v1/leaves/{leave_id}"): "own leave and delegations; all for supervisors",
+    ("post", "/api/v1/leaves/{leave_id}/end"): "own leave; anyone's for supervisors",
+    ("post", "/api/v1/tickets/take-next"): "takes only a ticket in scope",
 }
 
 

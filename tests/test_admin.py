@@ -82,7 +82,7 @@ def change(client, obj, **edits):
 @pytest.fixture
 def one_of_everything(make_agent, make_contact, make_ticket, make_group, sampark_admin):
     """At least one row of every model the admin shows, made through the services."""
-    agent = make_agent(groups=[make_group(name="Printers", tier="L2")])
+    agent = make_agent(groups=[make_group(name="Printers", tier="L2")], presence="online")
     p1 = Priority.objects.get(code="P1")
     organization = save_organization(
         name="Tata Steel", domains=["tata.example"], account_manager=agent

@@ -756,6 +756,7 @@ def test_a_collaborators_internal_note_is_accepted(api_as, make_ticket, make_age
 
 
 def test_a_returning_customer_gets_the_same_owner(api, agent):
+    assert api.patch(f"/api/v1/agents/{agent.pk}", {"presence": "online"}).status_code == 200
     first = open_ticket(api, requester={"name": "Kavya", "email": "kavya@example.org"})
     api.post(f"/api/v1/tickets/{first['id']}/messages", {"body": "Looking into it."})
 
@@ -766,7 +767,7 @@ def test_a_returning_customer_gets_the_same_owner(api, agent):
 
 
 def test_a_contact_of_an_organization_gets_its_account_manager(api_as, make_agent, api):
-    supervisor, manager = make_agent(role="supervisor"), make_agent()
+    supervisor, manager = make_agent(role="supervisor"), make_agent(presence="online")
     created = api_as(supervisor).post(
         "/api/v1/organizations",
         {"name": "Tata Motors", "account_manager": manager.pk, "domains": ["tata.example"]},

@@ -247,3 +247,15 @@ def test_priority_rules_turn_an_outage_at_an_enterprise_account_into_p1(summary)
     hinglish = decide(Facts(subject="Office me net nahi chal raha", organization_tier="standard"))
     assert hindi.priority.code == "P1"
     assert (hinglish.priority.code, hinglish.source) == ("P2", "rule")
+
+
+def test_the_rota_has_leave_with_a_handover_and_group_strategies(summary):
+    from sampark.assignment.models import Leave, Strategy
+
+    states = set(Leave.objects.values_list("state", flat=True))
+    assert states == {"on_leave", "planned"}
+    assert TicketEvent.objects.filter(kind="assigned", data__reason="handover").exists()
+    assert set(Strategy.objects.values_list("method", flat=True)) == {
+        "least_loaded",
+        "round_robin",
+    }

@@ -47,7 +47,7 @@ def statements_during(action):
 def test_the_requester_and_the_owner_are_read_inside_the_transaction(make_contact, make_agent):
     """The owner rests on the requester's other tickets: read where the ticket is written, a
     decision cannot be stale when it commits."""
-    owner = make_agent()
+    owner = make_agent(presence="online")
     known = make_contact(email="meera@example.in")
     tickets.open_ticket(subject="Card blocked", requester=known, owner=owner)
 
@@ -103,7 +103,7 @@ def test_a_known_requester_joins_their_domains_organization_and_its_account_mana
 ):
     """A known contact without an organization whose email domain now belongs to one joins
     it at intake; the owner is then that organization's account manager."""
-    manager = make_agent(name="Kavita Account")
+    manager = make_agent(name="Kavita Account", presence="online")
     customer = make_contact(email="ravi@bigbank.example")
     save_organization(name="Big Bank", domains=["bigbank.example"], account_manager=manager)
 

@@ -100,6 +100,14 @@ OPERATION_IDS = {
     ("post", "/api/v1/swarms/{swarm_id}/decline"): "decline_swarm",
     ("post", "/api/v1/swarms/{swarm_id}/notes"): "add_swarm_note",
     ("post", "/api/v1/swarms/{swarm_id}/close"): "close_swarm",
+    ("get", "/api/v1/groups/{group_id}/strategy"): "get_strategy",
+    ("put", "/api/v1/groups/{group_id}/strategy"): "put_strategy",
+    ("get", "/api/v1/agents/{agent_id}/workload"): "get_workload",
+    ("get", "/api/v1/leaves"): "list_leaves",
+    ("post", "/api/v1/leaves"): "create_leave",
+    ("get", "/api/v1/leaves/{leave_id}"): "get_leave",
+    ("post", "/api/v1/leaves/{leave_id}/end"): "end_leave",
+    ("post", "/api/v1/tickets/take-next"): "take_next",
 }
 
 

@@ -36,13 +36,14 @@ def deactivate(user):
 
 @pytest.fixture
 def owner(make_agent, default_group):
-    return make_agent(name="Asha Owner", groups=[default_group])
+    """At work: a new ticket from her customer reaches her."""
+    return make_agent(name="Asha Owner", groups=[default_group], presence="online")
 
 
 @pytest.fixture
 def teammate(make_agent, default_group):
     """In the owner's group, so the group's tickets are in the teammate's scope too."""
-    return make_agent(name="Tarun Teammate", groups=[default_group])
+    return make_agent(name="Tarun Teammate", groups=[default_group], presence="online")
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def owned_ticket(make_ticket, customer, owner):
 @pytest.fixture
 def account(make_agent, make_contact):
     """An organization with an account manager, and one of its people."""
-    manager = make_agent(name="Kavya Manager")
+    manager = make_agent(name="Kavya Manager", presence="online")
     organization = save_organization(
         name="Acme Steel", domains=["acme.co.in"], account_manager=manager
     )

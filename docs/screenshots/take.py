@@ -259,7 +259,8 @@ def shoot_workspace(
     browser, base: str, out: Path, desk: int, split: int, customers: tuple[int, int, int, int]
 ) -> list:
     """The agent workspace as a demo agent sees it, in English and then in Hindi: the sign-in
-    page, the home page, a queue, the saved view form, a search, the ticket page ``desk``, the
+    page, the home page, a queue, the saved view form, the leave page, a search, the ticket page
+    ``desk``, the
     ticket ``split`` whose first message holds several problems, and a contact's and an
     organization's pages."""
     shots = []
@@ -268,6 +269,7 @@ def shoot_workspace(
     save("workspace-home")
     save("workspace-queue", "/queues/groups/")
     save("workspace-view-form", "/views/new/")
+    save("workspace-leave", "/leave/")
     page.goto(f"{base}/home/")
     save("workspace-ticket", f"/tickets/{desk}/")
     save("workspace-ticket-why", scroll="#why-heading")
@@ -285,6 +287,7 @@ def shoot_workspace(
     page.goto(f"{base}/home/")
     save("workspace-home-hi")
     save("workspace-queue-hi", "/queues/groups/")
+    save("workspace-leave-hi", "/leave/")
     save("workspace-search-hi", "/search/?q=Lekha")
     page.click(".user-menu summary")
     page.click(".user-menu button[type=submit]")

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sampark.notifications",
     "sampark.routing",
     "sampark.sla",
+    "sampark.assignment",
     "sampark.workspace",
 ]
 

@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 
 from sampark.api import errors, ratelimit
 from sampark.api.schema import dumps
+from sampark.assignment.api import router as assignment_router
 from sampark.calendars.api import router as calendars_router
 from sampark.customers.api import router as customers_router
 from sampark.db import configuration
@@ -128,6 +129,8 @@ api = SamparkAPI(
 
 errors.install(api)
 
+# Before the tickets: its /tickets/take-next must not be read as /tickets/{ticket_id}.
+api.add_router("", assignment_router)
 api.add_router("", tickets_router)
 api.add_router("", customers_router)
 api.add_router("", team_router)

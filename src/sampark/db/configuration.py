@@ -57,6 +57,8 @@ MODELS = (
     "calendars.Holiday",
     "sla.SLAPolicy",
     "routing.RoutingRule",
+    "assignment.Strategy",
+    "assignment.Leave",
     # The directory a request looks up by key: who an API token belongs to, and which
     # organization an email domain joins.
     "team.ApiToken",

@@ -20,9 +20,10 @@ from sampark.customers.models import Asset, Contact, Identity, Organization
 from sampark.team.models import AgentProfile, Group
 from sampark.tickets.models import ACTIVE_STATUSES, Ticket, TicketEvent
 
-from .cast import build_cast, demo_emails
+from .cast import build_cast, demo_emails, set_presence
 from .content import ADMIN_EMAIL, ADMIN_PASSWORD, SAMPLE_AGENT_EMAIL, SAMPLE_SUPERVISOR_EMAIL
 from .plans import make_plans
+from .rota import set_rota
 from .stories import Run, Stage
 
 __all__ = ["load_demo"]
@@ -59,6 +60,8 @@ def load_demo(*, if_empty: bool = False, tickets: int = 300, seed: int = 7) -> s
         for plan in make_plans(cast, rng, now, tickets):
             stage.add(Run(cast, plan).story())
         stage.run(until=now)
+        set_presence(cast)
+        set_rota(cast)
     return _summary(time.monotonic() - started)
 
 

@@ -190,8 +190,9 @@ def build_cast(rng: random.Random, stage: Stage) -> Cast:
             capacity=15 if spec.tier == "L1" else 25,
             password_hash=password_hash,
         )
-        if spec.presence != "offline":
-            team.update_agent(profile, presence=spec.presence)
+        # At work while the history is replayed, so that returning customers can reach their
+        # agent; each agent's presence of "now" is set after it (:func:`set_presence`).
+        team.update_agent(profile, presence="online")
         cast.agents[spec.key] = profile.user
         cast._specs_by_user[profile.user.pk] = spec
 
@@ -267,3 +268,11 @@ def _service_levels(cast: Cast) -> None:
         save_priority_rule(**fields)
     for rule in content.ROUTING_RULES:
         save_routing_rule(**rule)
+
+
+def set_presence(cast: Cast) -> None:
+    """Each agent's presence as the demo's "now" finds them: the history was replayed with
+    everyone at work; at the end of it some have gone away or signed off."""
+    for spec in content.AGENTS:
+        if spec.presence != "online":
+            team.update_agent(cast.agents[spec.key].agent, presence=spec.presence)

@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from sampark.assignment.services import intake as assignment
 from sampark.core import clock
 from sampark.customers.models import Contact
 from sampark.customers.services import RequesterDetails, find_or_create_contact
@@ -430,7 +431,7 @@ class Run:
             # through to their owner (the SPOC); anyone else reaches the front desk.
             details = self.requester_details(plan.channel)
             contact, _created = find_or_create_contact(details)
-            owner, _reason = tickets.choose_owner(contact)
+            owner, _reason = assignment.sticky_owner(contact)
             taker = owner or cast.pick("front", plan.register, rng)
             # Whoever takes the call is the customer's first contact, and so the owner.
             ticket = open_ticket_from_intake(

@@ -17,6 +17,7 @@ import time
 from django.db import close_old_connections
 
 from sampark.api import ratelimit
+from sampark.assignment import sweep as assignment
 from sampark.sla import services as sla
 
 logger = logging.getLogger("sampark.serving.worker")
@@ -56,8 +57,9 @@ class Worker:
         ).run()
 
     def sweep(self):
-        """The periodic sweep: SLA timers and reminders, and the rate-limit windows that have
-        ended (kept in the database unless Redis expires them)."""
+        """The periodic sweep: SLA timers and reminders, leave starting and ending, tickets
+        waiting for their SPOC, and the rate-limit windows that have ended (kept in the
+        database unless Redis expires them)."""
         ratelimit.forget_expired()
         result = sla.sweep()
         if result.tickets:
@@ -68,6 +70,10 @@ class Worker:
                 result.breaches,
                 result.reminders,
             )
+        # After the SLA timers, which must not wait for it.
+        assigned = assignment.sweep()
+        if assigned.leaves_started or assigned.leaves_ended or assigned.waiting_assigned:
+            logger.info("assignment: %s", assigned)
         return result
 
     def run_once(self) -> None:

@@ -336,7 +336,8 @@ def deactivate_agent(user) -> int:
     revoked (revoked, not only refused: reactivating the account later brings no old token
     back), and they show as offline, so nothing routes work to them. Tickets they own keep
     them until a supervisor reassigns them; a new ticket from their customers goes to the
-    queue (:func:`sampark.tickets.services.choose_owner` passes over inactive owners).
+    group's strategy or queue (:func:`sampark.assignment.services.intake.choose_owner` passes
+    over inactive owners).
     Returns the number of tokens revoked."""
     user.is_active = False
     user.save(update_fields=["is_active"])

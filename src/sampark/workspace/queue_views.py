@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sampark.core.errors import DomainError, InvalidInput, NotFound
+from sampark.assignment.services import taking
+from sampark.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from sampark.team.models import Group
 from sampark.tickets import access
 from sampark.tickets import escalation_queries as escalations
@@ -197,3 +198,20 @@ def answer_swarm(request, agent, swarm_id):
         return redirect("workspace:ticket", swarm.ticket_id)
     messages.success(request, _("Declined."))
     return redirect("workspace:swarm_requests")
+
+
+@require_POST
+@agent_required
+def take_next(request, agent):
+    """The most urgent unowned ticket of the agent's groups becomes theirs, and opens."""
+    back = safe_next(request, request.POST.get("next")) or "workspace:home"
+    try:
+        taken = taking.take_next(request.user)
+    except Conflict as refusal:
+        messages.error(request, refusal.message)
+        return redirect(back)
+    if taken is None:
+        messages.info(request, _("No unowned ticket is waiting in your groups."))
+        return redirect(back)
+    messages.success(request, _("Ticket #%(number)s is yours now.") % {"number": taken.number})
+    return redirect("workspace:ticket", taken.pk)

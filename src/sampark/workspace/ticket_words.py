@@ -28,6 +28,11 @@ REASONS = {
     "contact_merge": gettext_lazy("the customers' records were merged"),
     "escalation": gettext_lazy("handed off with the escalation"),
     "deescalation": gettext_lazy("handed back when the escalation closed"),
+    "take_next": gettext_lazy("taken with Take next"),
+    "spoc_back": gettext_lazy("the SPOC is back"),
+    "wait_over": gettext_lazy("the wait for the SPOC is over"),
+    "handover": gettext_lazy("handed over for leave"),
+    "leave_return": gettext_lazy("back from leave"),
 }
 
 
@@ -172,10 +177,11 @@ def _label(event: TicketEvent, names: dict) -> str:
 
 def as_rows(events, ticket=None) -> list[TicketEvent]:
     """The events with what their row shows: ``label`` (a message's kind, a call's direction
-    and length; empty for a system event), ``words`` (a system event in words), ``who``,
-    ``channel_name``, ``when`` (in the active time zone), ``spent`` (minutes, not for calls),
-    ``merged`` (from a ticket merged into this one), ``splittable``, ``body_label`` (what a
-    system event's text is: a reason, a request's message, a summary), and for a customer
+    and length; empty for a system event), ``words`` (a system event in words),
+    ``body_label`` (what a system event's text is: a reason, a handover note, a request's
+    message, a summary), ``who``, ``channel_name``, ``when`` (in the active time zone),
+    ``spent`` (minutes, not for calls), ``merged`` (from a ticket merged into this one),
+    ``splittable``, and for a customer
     message the ``language`` it is written in and its ``language_name``. Without ``ticket`` the
     events are a customer's, across their tickets: none is merged or splittable."""
     # Translated once per page, not once per event: gettext is most of a row's cost.
@@ -183,6 +189,8 @@ def as_rows(events, ticket=None) -> list[TicketEvent]:
         Kind.NOTE: _("Internal note"),
         Kind.MESSAGE_IN: _("Customer message"),
         Kind.MESSAGE_OUT: _("Public reply"),
+        "reason": _("Reason"),
+        "handover": _("Handover note"),
         "inbound": _("Inbound call"),
         "outbound": _("Outbound call"),
     }
@@ -192,12 +200,14 @@ def as_rows(events, ticket=None) -> list[TicketEvent]:
         Kind.SWARM_REQUESTED: _("Message"),
         Kind.SWARM_CLOSED: _("Summary"),
     }
-    reason = _("Reason")
     for event in events:
-        event.body_label = body_labels.get(event.kind, reason)
         event.conversation = event.kind in CONVERSATION
         event.label = _label(event, names)
         event.words = "" if event.conversation else event_words(event)
+        handover = event.kind == Kind.ASSIGNED and (event.data or {}).get("reason") == "handover"
+        event.body_label = (
+            body_labels.get(event.kind) or names["handover" if handover else "reason"]
+        )
         if event.actor_id:
             event.who = person(event.actor)
         else:

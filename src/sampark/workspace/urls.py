@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
-from . import customer_views, queue_views, ticket_views, views
+from . import customer_views, leave_views, queue_views, ticket_views, views
 from .forms import NewPasswordForm
 
 app_name = "workspace"
@@ -37,6 +37,9 @@ urlpatterns = [
     path("views/<int:view_id>/edit/", queue_views.edit_view, name="view_edit"),
     path("views/<int:view_id>/delete/", queue_views.delete_view, name="view_delete"),
     path("queues/bulk/", queue_views.bulk, name="bulk"),
+    path("queues/take-next/", queue_views.take_next, name="take_next"),
+    path("leave/", leave_views.leave_page, name="leave"),
+    path("leave/<int:leave_id>/end/", leave_views.end_leave, name="leave_end"),
     path("queues/shortcuts/", queue_views.shortcuts, name="shortcuts"),
     path("queues/<slug:name>/", queue_views.queue, name="queue"),
     path("swarm-requests/", queue_views.swarm_requests, name="swarm_requests"),

@@ -20,7 +20,15 @@ The functions live in modules by what they are about; this package exports them 
 """
 
 from ._steps import MAX_TAGS, normalise_tags
-from .changes import ALLOWED_TRANSITIONS, RULE_INPUTS, STICKY_PRIORITY, UNSET, update_ticket
+from .changes import (
+    ALLOWED_TRANSITIONS,
+    ASSIGNMENT_REASONS,
+    RULE_INPUTS,
+    STICKY_PRIORITY,
+    UNSET,
+    assign_ticket,
+    update_ticket,
+)
 from .configuration import (
     add_tag,
     rename_tag,
@@ -45,7 +53,6 @@ from .escalation import (
 )
 from .opening import (
     TICKET_NUMBERS,
-    choose_owner,
     open_ticket,
 )
 from .split_merge import merge_tickets, split_ticket, transfer_requester
@@ -61,6 +68,7 @@ __all__ = [
     "STICKY_PRIORITY",
     "TICKET_NUMBERS",
     "UNSET",
+    "ASSIGNMENT_REASONS",
     "add_collaborator",
     "add_escalation_note",
     "add_swarm_note",
@@ -71,8 +79,8 @@ __all__ = [
     "join_swarm",
     "next_in_chain",
     "request_swarm",
+    "assign_ticket",
     "add_message",
-    "choose_owner",
     "escalate_ticket",
     "escalate_to_next_tier",
     "log_call",

@@ -283,3 +283,65 @@ def _reapply_priority_rules(ticket: Ticket, changed: set[str], now) -> None:
     ticket.priority, ticket.priority_rank = decision.priority, decision.priority.rank
     ticket.priority_source = decision.source
     changed.update({"priority", "priority_rank", "priority_source"})
+
+
+# Why the assignment engine gave a ticket to someone (the ASSIGNED event's "reason").
+ASSIGNMENT_REASONS = ("take_next", "spoc_back", "wait_over", "handover", "leave_return")
+
+
+@transaction.atomic
+def assign_ticket(
+    ticket_id: int,
+    owner,
+    *,
+    reason: str,
+    actor=None,
+    note: str = "",
+    if_owner_is: Any = UNSET,
+) -> Ticket | None:
+    """Give an active ticket to ``owner`` for the assignment engine, with ``reason`` (one of
+    :data:`ASSIGNMENT_REASONS`) and an optional ``note`` (a handover note) on its timeline. A
+    new ticket becomes open, as one opened with an owner does.
+
+    ``if_owner_is`` (a user id, or None for unowned): only if the ticket still has that owner
+    once locked; otherwise, or when it is no longer active, nothing is written and None comes
+    back (another agent took it meanwhile). Who may ask is the caller's check: the engine
+    acts for the help desk (``actor`` None) or for the agent taking the ticket."""
+    if reason not in ASSIGNMENT_REASONS:
+        raise ValueError(f"not an assignment reason: {reason!r}")
+    _require_agent(owner)
+    ticket = _lock(ticket_id)
+    if not ticket.is_active or ticket.merged_into_id is not None:
+        return None
+    if if_owner_is is not UNSET and ticket.owner_id != if_owner_is:
+        return None
+    if ticket.owner_id == owner.pk:
+        return ticket
+    now = clock.now()
+    previous = ticket.owner
+    ticket.owner = owner
+    changed = {"owner"}
+    ticket.collaborators.remove(owner)
+    _event(
+        ticket,
+        Kind.ASSIGNED,
+        channel=Channel.AGENT,
+        actor=actor,
+        body=_check_text(note or "", "note", 5000),
+        data={"from": _agent_ref(previous), "to": _agent_ref(owner), "reason": reason},
+        at=now,
+    )
+    if ticket.status == Status.NEW:
+        _event(
+            ticket,
+            Kind.STATUS,
+            channel=Channel.AGENT,
+            actor=actor,
+            data={"from": Status.NEW, "to": Status.OPEN, "reason": reason},
+            at=now,
+        )
+        ticket.status = Status.OPEN
+        changed.add("status")
+    _save(ticket, changed, now)
+    events.publish("ticket_updated", ticket_id=ticket.pk, fields=sorted(changed))
+    return ticket

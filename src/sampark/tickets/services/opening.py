@@ -1,32 +1,29 @@
 """Opening a ticket: checking what the customer or agent gave, deciding its priority (the
 priority given, else the rules, else the matrix, else the default), its group and its owner (the
-single point of contact, :func:`choose_owner`), numbering it, and writing it with its opening
+single point of contact, else the group's assignment strategy:
+:mod:`sampark.assignment.services.intake`), numbering it, and writing it with its opening
 events and (through ``ticket_opened``) its SLA clocks."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 
+from sampark.assignment.services import intake as assignment
 from sampark.core import clock, events
 from sampark.core.language import TextLanguage, detect_language
 from sampark.customers.models import Asset, Contact
 from sampark.db import configuration, transactions
 from sampark.db.inserts import insert_with_children
-from sampark.db.prepared import Prepared
 from sampark.routing import engine as routing
 from sampark.team.models import Group
-from sampark.team.permissions import profile_of
 
 from .. import rules
 from ..fields import validate_custom_fields
 from ..models import (
-    ACTIVE_STATUSES,
     Channel,
     Level,
     Priority,
@@ -109,58 +106,6 @@ def _routing_record(routed: routing.Decision, kept: list[str]) -> dict | None:
     return {**routed.record(), "kept": kept}
 
 
-# --- single point of contact ------------------------------------------------------------
-
-
-def choose_owner(contact: Contact, *, has_tickets: bool = True) -> tuple[Any, str]:
-    """The agent a new ticket from ``contact`` goes to, and why.
-
-    In order: the account manager of the contact's organization; else the owner of the
-    contact's active ticket or of one solved within SAMPARK_SPOC_WINDOW_DAYS (the most recently
-    updated); else nobody, and the ticket waits in its group's queue. ``has_tickets=False``
-    (a contact created a moment ago) skips looking for earlier tickets.
-    """
-    organization = contact.organization
-    if organization is not None and organization.account_manager_id:
-        manager = organization.account_manager
-        if manager.is_active and profile_of(manager) is not None:
-            return manager, "account_manager"
-    if not has_tickets:
-        return None, "queue"
-    since = clock.now() - timedelta(days=settings.SAMPARK_SPOC_WINDOW_DAYS)
-    # An active ticket's owner first; then the owner of the most recently solved one.
-    recent = _owner_of_active(contact.pk) or _owner_of_solved(contact.pk, since)
-    if recent:
-        return recent[0].owner, "returning_customer"
-    return None, "queue"
-
-
-def _owned_tickets_of(contact_id: int):
-    return Ticket.objects.filter(
-        requester_id=contact_id,
-        owner__isnull=False,
-        owner__is_active=True,
-        merged_into__isnull=True,
-    ).select_related("owner")
-
-
-_owner_of_active = Prepared(
-    lambda contact_id: (
-        _owned_tickets_of(contact_id)
-        .filter(status__in=ACTIVE_STATUSES)
-        .order_by("-updated_at", "-id")[:1]
-    ),
-    int,
-)
-_owner_of_solved = Prepared(
-    lambda contact_id, since: (
-        _owned_tickets_of(contact_id).filter(solved_at__gte=since).order_by("-solved_at", "-id")[:1]
-    ),
-    int,
-    datetime,
-)
-
-
 # --- open ---------------------------------------------------------------------------------
 
 
@@ -190,6 +135,7 @@ class _Opening:
     owner: Any
     owner_reason: str
     routing: dict | None
+    assignment: assignment.Choice | None
 
 
 @transactions.step
@@ -212,6 +158,7 @@ def open_ticket(
     impact: str = "",
     urgency: str = "",
     new_requester: bool = False,
+    skills: Sequence[str] = (),
 ) -> Ticket:
     """Open a ticket and give it its owner (the SPOC), its group's queue and its priority: the
     one given, else the first matching priority rule, else the impact × urgency matrix, else
@@ -219,6 +166,8 @@ def open_ticket(
     description are written in (:func:`~sampark.core.language.detect_language`: ``hi``, ``en``,
     ``hinglish`` or ``mixed``), else the requester's. ``new_requester``: the requester was
     created for this ticket, so has no earlier ticket whose owner could be the SPOC.
+    ``skills``: what the agent who gets it must know, for the group's assignment strategy;
+    the routing rules' skills are added to them.
 
     Every decision is made inside the transaction that writes the ticket, on what it reads
     there: the owner above all, which rests on the requester's other tickets. Configuration is
@@ -299,10 +248,19 @@ def open_ticket(
                 category = routed.category
         if routed.tags:
             tag_names = list(dict.fromkeys([*tag_names, *routed.tags]))[:MAX_TAGS]
+        skills = list(dict.fromkeys([*skills, *routed.skills]))
+        choice = None
         if owner is not None:
             owner, reason = _require_agent(owner), "chosen"
         else:
-            owner, reason = choose_owner(requester, has_tickets=not new_requester)
+            choice = assignment.choose_owner(
+                requester,
+                group_id=group.pk if group else None,
+                skills=skills,
+                language=language,
+                has_tickets=not new_requester,
+            )
+            owner, reason = choice.owner, choice.reason
         return _write(
             _Opening(
                 requester=requester,
@@ -326,6 +284,7 @@ def open_ticket(
                 owner=owner,
                 owner_reason=reason,
                 routing=_routing_record(routed, kept),
+                assignment=choice,
             )
         )
 
@@ -405,6 +364,8 @@ def _write(opening: _Opening) -> Ticket:
     _insert_numbered(ticket, first_events)  # in this order: the opening, then the message
     if opening.tag_names:
         _set_tags(ticket, opening.tag_names)
+    if opening.assignment is not None:
+        assignment.record(ticket, opening.assignment)
     # What the query layer attaches to tickets it reads, so the caller can render this one.
     ticket.tag_names, ticket.collaborator_list = sorted(opening.tag_names), []
     # The new ticket's log so far, for the SLA clocks: they need not read back what was
