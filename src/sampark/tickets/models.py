@@ -342,6 +342,14 @@ class Ticket(models.Model):
                 condition=ACTIVE_Q & Q(owner__isnull=True),
                 name="ticket_unowned_queue",
             ),
+            # The coordinator board (workspace.board): one walk of the active tickets by group
+            # and owner counts each group's priorities and tiers and each agent's load, from
+            # the index alone.
+            models.Index(
+                fields=["group", "owner", "priority_rank", "tier"],
+                condition=ACTIVE_Q,
+                name="ticket_group_owner",
+            ),
         ]
 
     def __str__(self) -> str:

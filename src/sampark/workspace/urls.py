@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
-from . import queue_views, ticket_views, views
+from . import board_views, queue_views, ticket_views, views
 from .forms import NewPasswordForm
 
 app_name = "workspace"
@@ -26,7 +26,9 @@ urlpatterns = [
     path("views/<int:view_id>/delete/", queue_views.delete_view, name="view_delete"),
     path("queues/bulk/", queue_views.bulk, name="bulk"),
     path("queues/shortcuts/", queue_views.shortcuts, name="shortcuts"),
+    path("queues/filter/", queue_views.filtered_queue, name="queue_filter"),
     path("queues/<slug:name>/", queue_views.queue, name="queue"),
+    path("board/", board_views.board, name="board"),
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", auth.LogoutView.as_view(), name="sign_out"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
