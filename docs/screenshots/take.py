@@ -32,6 +32,8 @@ ADMIN_EMAIL = "admin@sampark.local"
 ADMIN_PASSWORD = "sampark-demo"  # noqa: S105 - the published password of the demo admin
 # A front-desk agent of the demo, who signs in to the workspace with the same password.
 AGENT_EMAIL = "ankit.sharma@sampark.local"
+# The demo's supervisor, for the coordinator board.
+SUPERVISOR_EMAIL = "meenakshi.rao@sampark.local"
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -152,6 +154,7 @@ def shoot(
         save("api-docs")
         context.close()
         shots += shoot_workspace(browser, base, out, desk)
+        shots += shoot_board(browser, base, out)
         browser.close()
     return shots
 
@@ -196,6 +199,42 @@ def shoot_workspace(browser, base: str, out: Path, desk: int) -> list:
     page.click(".user-menu button[type=submit]")
     page.wait_for_url(f"{base}/sign-in/")
     save("workspace-sign-in-hi")
+    context.close()
+    return shots
+
+
+def shoot_board(browser, base: str, out: Path) -> list:
+    """The coordinator board as the demo's supervisor sees it, in English and in Hindi, and
+    the queue behind one of its numbers."""
+    shots = []
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
+    page = context.new_page()
+
+    def save(name: str, path: str = "", *, whole: bool = False):
+        if path:
+            page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => document.fonts.ready")
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target), full_page=whole)
+        shots.append(target)
+
+    page.goto(f"{base}/")
+    page.fill("input[name=email]", SUPERVISOR_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/home/")
+    page.click("button[name=language][value=en]")
+    page.wait_for_url(f"{base}/home/")
+    save("workspace-board", "/board/", whole=True)
+    # The queue behind the first breached number of the service levels.
+    page.locator("#board-service").locator("xpath=..").locator("a.count.breached").first.click()
+    save("workspace-board-queue")
+    page.goto(f"{base}/board/")
+    page.click("button[name=language][value=hi]")
+    page.wait_for_url(f"{base}/board/")
+    save("workspace-board-hi", whole=True)
+    page.click("button[name=language][value=en]")  # leave the demo's supervisor in English
     context.close()
     return shots
 
