@@ -344,9 +344,10 @@ class Ticket(models.Model):
             ),
             # The coordinator board (workspace.board): one walk of the active tickets by group
             # and owner counts each group's priorities and tiers and each agent's load, from
-            # the index alone.
+            # the index alone; with the opening time last, so that the unassigned tickets of a
+            # supervisor's groups are counted by age here too.
             models.Index(
-                fields=["group", "owner", "priority_rank", "tier"],
+                fields=["group", "owner", "priority_rank", "tier", "created_at"],
                 condition=ACTIVE_Q,
                 name="ticket_group_owner",
             ),

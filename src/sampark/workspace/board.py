@@ -274,8 +274,7 @@ def board(user, time_zone: str = "") -> Board:
     unowned = _by(_counted(unassigned, ("group_id",), bands, tickets), 0)
 
     # A row for the tickets without a group (their group was taken away), when there are any.
-    counted = (by_group, service, unowned)
-    if any(any(c[None].values()) for c in counted if None in c):
+    if any(any(table[None].values()) for table in (by_group, service, unowned) if None in table):
         places.append(Place(str(_("No group")), None))
     escalated = [
         p
