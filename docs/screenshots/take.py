@@ -221,6 +221,7 @@ def shoot(
         shots += shoot_workspace(browser, base, out, desk, split, customers)
         shots += shoot_merge(browser, base, out, customers)
         shots += shoot_escalation(browser, base, out, helper, escalated)
+        shots += shoot_board(browser, base, out)
         browser.close()
     return shots
 
@@ -293,6 +294,42 @@ def shoot_workspace(
     page.click(".user-menu button[type=submit]")
     page.wait_for_url(f"{base}/sign-in/")
     save("workspace-sign-in-hi")
+    context.close()
+    return shots
+
+
+def shoot_board(browser, base: str, out: Path) -> list:
+    """The coordinator board as the demo's supervisor sees it, in English and in Hindi, and
+    the queue behind one of its numbers."""
+    shots = []
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
+    page = context.new_page()
+
+    def save(name: str, path: str = "", *, whole: bool = False):
+        if path:
+            page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => document.fonts.ready")
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target), full_page=whole)
+        shots.append(target)
+
+    page.goto(f"{base}/")
+    page.fill("input[name=email]", SUPERVISOR_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/home/")
+    page.click("button[name=language][value=en]")
+    page.wait_for_url(f"{base}/home/")
+    save("workspace-board", "/board/", whole=True)
+    # The queue behind the first breached number of the service levels.
+    page.locator("#board-service").locator("xpath=..").locator("a.count.breached").first.click()
+    save("workspace-board-queue")
+    page.goto(f"{base}/board/")
+    page.click("button[name=language][value=hi]")
+    page.wait_for_url(f"{base}/board/")
+    save("workspace-board-hi", whole=True)
+    page.click("button[name=language][value=en]")  # leave the demo's supervisor in English
     context.close()
     return shots
 

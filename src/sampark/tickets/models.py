@@ -345,6 +345,15 @@ class Ticket(models.Model):
                 condition=ACTIVE_Q & Q(owner__isnull=True),
                 name="ticket_unowned_queue",
             ),
+            # The coordinator board (workspace.board): one walk of the active tickets by group
+            # and owner counts each group's priorities and tiers and each agent's load, from
+            # the index alone; with the opening time last, so that the unassigned tickets of a
+            # supervisor's groups are counted by age here too.
+            models.Index(
+                fields=["group", "owner", "priority_rank", "tier", "created_at"],
+                condition=ACTIVE_Q,
+                name="ticket_group_owner",
+            ),
         ]
 
     def __str__(self) -> str:

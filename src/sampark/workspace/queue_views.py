@@ -17,14 +17,16 @@ from sampark.tickets import services as tickets
 
 from . import queues
 from .forms import safe_next
-from .queue_forms import BulkForm, QueuePageForm, ViewForm
+from .queue_forms import BulkForm, QueueFilterForm, QueuePageForm, ViewForm
 from .services import queues as services
 from .ticket_forms import SwarmAnswerForm
 from .ticket_queries import who_is_on
 from .views import agent_required
 
 
-def _render_queue(request, agent, *, filters, order, title, queue="", view=None):
+def _render_queue(request, agent, *, filters, order, title, queue="", view=None, query=""):
+    """``query``: the filters in the address (an ad-hoc queue), kept by the sort and page
+    links."""
     form = QueuePageForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(_("The page link is not valid."))
@@ -44,6 +46,7 @@ def _render_queue(request, agent, *, filters, order, title, queue="", view=None)
         "title": title,
         "queue": queue,
         "view": view,
+        "query": f"{query}&" if query else "",
         "bulk_form": BulkForm(),
         "shortcuts": queues.keyboard_shortcuts_on(request.user),
     }
@@ -61,6 +64,25 @@ def queue(request, agent, name):
     )
     return _render_queue(
         request, agent, filters=filters, order=named.order, title=named.label, queue=name
+    )
+
+
+@agent_required
+def filtered_queue(request, agent):
+    """An ad-hoc queue from the filters in its address, where the coordinator board's numbers
+    lead; an address it cannot read exactly is refused with what is wrong."""
+    access.attach_scope(request.user)
+    form = QueueFilterForm(request.GET, time_zone=agent.time_zone)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.problem(), content_type="text/plain; charset=utf-8")
+    filters = form.filters()
+    return _render_queue(
+        request,
+        agent,
+        filters=filters,
+        order="sla",
+        title=form.description(),
+        query=filters.as_query(),
     )
 
 

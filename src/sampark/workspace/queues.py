@@ -1,5 +1,7 @@
 """The workspace's queues: the named queues of the sidebar with their counts, saved views,
-and one page of a queue in SLA, priority or age order.
+ad-hoc queues (``/queues/filter/?...``, where the coordinator board's numbers lead), and one
+page of a queue in SLA, priority or age order. The conditions a queue lists by
+(:func:`ticket_conditions`, :func:`sla_conditions`) are the ones the board counts by.
 
 Everything starts from the agent's ticket access scope (``sampark.tickets.access``): a ticket
 outside it is in no page and no count. Every read is one bounded index range, never a scan
@@ -20,10 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +40,7 @@ from sampark.tickets import escalation_queries as escalations
 from sampark.tickets.models import (
     ACTIVE_STATUSES,
     Escalation,
+    Priority,
     Status,
     Ticket,
     tag_name,
@@ -52,6 +56,10 @@ SLA_STATES = {
     "on_track": _("On track"),
     "none": _("No SLA clock running"),
 }
+UPDATE_STATES = {
+    "overdue": _("Customer update overdue"),
+    "today": _("Customer update due today"),
+}
 ORDERS = ("sla", "priority", "age")
 
 
@@ -63,33 +71,85 @@ class QueueFilters:
 
     statuses: tuple[str, ...] = ()
     priorities: tuple[str, ...] = ()
-    groups: tuple[int, ...] = ()
+    groups: tuple[int | None, ...] = ()  # None: tickets without a group
     owners: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     organizations: tuple[int, ...] = ()
     sla_states: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
     # Tickets with an open escalation to one of these groups ("Escalated to my group").
     escalated_to: tuple[int, ...] = ()
-    # Customer updates due before this moment (the named queue "updates" only).
-    update_due_before: dt.datetime | None = field(default=None, compare=False)
+    # Customer updates "overdue" (due before now) and due "today" (from now to ``day_end``).
+    updates: tuple[str, ...] = ()
+    # Opened at or after ``created_after`` and before ``created_before`` (how long a ticket
+    # has waited, as the board's age bands count it); moments, so only in ad-hoc queues.
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+    # The end of the viewer's day (their time zone), for updates due "today".
+    day_end: dt.datetime | None = field(default=None, compare=False)
+
+    MOMENTS = ("created_after", "created_before", "day_end")
 
     def as_json(self) -> dict:
         stored = asdict(self)
-        stored.pop("update_due_before")
+        for name in self.MOMENTS:
+            stored.pop(name)
         return {name: list(values) for name, values in stored.items() if values}
 
     @classmethod
     def from_json(cls, stored: dict) -> QueueFilters:
         known = {name: tuple(stored.get(name) or ()) for name in cls.__dataclass_fields__}
-        known.pop("update_due_before")
+        for name in cls.MOMENTS:
+            known.pop(name)
         return cls(**known)
+
+    def as_query(self) -> str:
+        """The filters as the address of an ad-hoc queue, ``/queues/filter/?<this>``
+        (``queue_forms.QueueFilterForm`` reads it back); moments in UTC to the second."""
+        pairs = []
+        for name, parameter in QUERY_PARAMETERS.items():
+            value = getattr(self, name)
+            if isinstance(value, dt.datetime):
+                pairs.append(f"{parameter}={value.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}")
+            elif value:
+                pairs += [f"{parameter}={_query_value(item)}" for item in value]
+        return "&".join(pairs)
 
     def owner_ids(self, me: int) -> tuple[list[int], bool]:
         """(the owners' user ids, "me" resolved; whether "nobody" is one of them)."""
         ids = [me if value == "me" else int(value) for value in self.owners if value != "nobody"]
         return ids, "nobody" in self.owners
+
+
+def _query_value(item) -> str:
+    """A value in an address: ``None`` (no group) as "none"; quoted unless plain ASCII (the
+    board writes a couple of hundred links, mostly numbers and codes)."""
+    if item is None:
+        return "none"
+    text = str(item)
+    return text if text.isascii() and text.isalnum() else quote(text, safe="")
+
+
+# QueueFilters' fields as the parameters of an ad-hoc queue's address (``day_end`` is not
+# one: the viewer's own day is worked out from their time zone).
+QUERY_PARAMETERS = {
+    "statuses": "status",
+    "priorities": "priority",
+    "groups": "group",
+    "owners": "owner",
+    "channels": "channel",
+    "languages": "language",
+    "tags": "tag",
+    "organizations": "organization",
+    "sla_states": "sla",
+    "tiers": "tier",
+    "escalated_to": "escalated",
+    "updates": "update",
+    "created_after": "created_after",
+    "created_before": "created_before",
+}
 
 
 @dataclass(frozen=True)
@@ -146,7 +206,7 @@ def named_filters(name: str, user, group_ids: list[int], time_zone: str = "") ->
     if name == "sla":
         return QueueFilters(sla_states=("at_risk", "breached"))
     if name == "updates":
-        return QueueFilters(update_due_before=end_of_day(time_zone))
+        return QueueFilters(updates=tuple(UPDATE_STATES), day_end=end_of_day(time_zone))
     if name == "escalated":
         return QueueFilters(escalated_to=tuple(group_ids) or (0,))
     raise KeyError(name)
@@ -155,16 +215,28 @@ def named_filters(name: str, user, group_ids: list[int], time_zone: str = "") ->
 # --- conditions ---------------------------------------------------------------------------
 
 
-def _ticket_conditions(filters: QueueFilters, me: int, prefix: str = "") -> Q:
-    """The filters as a condition on tickets (``prefix`` "ticket__" from a clock row)."""
+def ticket_conditions(filters: QueueFilters, me: int, prefix: str = "") -> Q:
+    """The filters as a condition on tickets (``prefix`` "ticket__" from a clock row): what
+    a queue lists and what the coordinator board counts (``workspace.board``).
+
+    Priorities are compared on ``priority_rank`` (the copy of the priority's rank the queue
+    indexes hold), so that a count by priority reads only an index."""
     p = prefix
     condition = Q()
     if filters.statuses:
         condition &= Q(**{f"{p}status__in": list(filters.statuses)})
     if filters.priorities:
-        condition &= Q(**{f"{p}priority__code__in": list(filters.priorities)})
+        ranks = Priority.objects.filter(code__in=list(filters.priorities)).values("rank")
+        if len(filters.priorities) == 1:  # a scalar subquery: read once, then compared
+            condition &= Q(**{f"{p}priority_rank": Subquery(ranks[:1])})
+        else:
+            condition &= Q(**{f"{p}priority_rank__in": ranks})
     if filters.groups:
-        condition &= Q(**{f"{p}group_id__in": list(filters.groups)})
+        ids = [group for group in filters.groups if group is not None]
+        groups = Q(**{f"{p}group_id__in": ids}) if ids else Q(pk__in=[])
+        if None in filters.groups:
+            groups |= Q(**{f"{p}group__isnull": True})
+        condition &= groups
     if filters.owners:
         ids, nobody = filters.owner_ids(me)
         owners = Q(**{f"{p}owner_id__in": ids}) if ids else Q(pk__in=[])
@@ -182,6 +254,12 @@ def _ticket_conditions(filters: QueueFilters, me: int, prefix: str = "") -> Q:
             tag__name__in=[tag_name(t) for t in filters.tags]
         ).values("ticket_id")
         condition &= Q(**{f"{p}pk__in" if p else "pk__in": tagged})
+    if filters.tiers:
+        condition &= Q(**{f"{p}tier__in": list(filters.tiers)})
+    if filters.created_after is not None:
+        condition &= Q(**{f"{p}created_at__gte": filters.created_after})
+    if filters.created_before is not None:
+        condition &= Q(**{f"{p}created_at__lt": filters.created_before})
     if filters.escalated_to:
         condition &= Q(**{f"{p}pk__in": _escalated_to(filters.escalated_to)})
     return condition
@@ -195,8 +273,9 @@ def _escalated_to(group_ids) -> object:
     ).values("ticket_id")
 
 
-def _sla_conditions(filters: QueueFilters, now: dt.datetime, via: str = "sla_clock__") -> Q:
-    """The SLA filters as a condition on the clock's due times (``via`` "" on a clock row)."""
+def sla_conditions(filters: QueueFilters, now: dt.datetime, via: str = "sla_clock__") -> Q:
+    """The SLA filters as a condition on the clock's due times (``via`` "" on a clock row):
+    what a queue lists and what the coordinator board counts."""
     condition = Q()
     if filters.sla_states:
         states = Q(pk__in=[])
@@ -209,14 +288,20 @@ def _sla_conditions(filters: QueueFilters, now: dt.datetime, via: str = "sla_clo
         if "none" in filters.sla_states:
             states |= Q(**{f"{via}sla_due__isnull": True})
         condition &= states
-    if filters.update_due_before is not None:
-        condition &= Q(**{f"{via}update_due__lt": filters.update_due_before})
+    if filters.updates:
+        updates = Q(pk__in=[])
+        if "overdue" in filters.updates:
+            updates |= Q(**{f"{via}update_due__lt": now})
+        if "today" in filters.updates:
+            day_end = filters.day_end or end_of_day("")
+            updates |= Q(**{f"{via}update_due__gte": now, f"{via}update_due__lt": day_end})
+        condition &= updates
     return condition
 
 
 def _active_tickets(filters: QueueFilters, me: int, now: dt.datetime):
-    rows = Ticket.objects.filter(ACTIVE_LITERAL).filter(_ticket_conditions(filters, me))
-    return rows.filter(_sla_conditions(filters, now))
+    rows = Ticket.objects.filter(ACTIVE_LITERAL).filter(ticket_conditions(filters, me))
+    return rows.filter(sla_conditions(filters, now))
 
 
 @dataclass(frozen=True)
@@ -378,8 +463,8 @@ def queue_page(
         clocks = TicketClock.objects.filter(
             sla_due__isnull=False, ticket__status__in=ACTIVE_STATUSES
         )
-        clocks = clocks.filter(_ticket_conditions(filters, me, "ticket__"))
-        clocks = clocks.filter(_sla_conditions(filters, now, via=""))
+        clocks = clocks.filter(ticket_conditions(filters, me, "ticket__"))
+        clocks = clocks.filter(sla_conditions(filters, now, via=""))
         if after_key is not None:
             clocks = clocks.filter(_before("sla", after_key) if back else _after("sla", after_key))
         return _union_keys([_clock_part(clocks, p, scope) for p in parts], _KEYS["sla"], n, back)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
-from . import customer_views, leave_views, queue_views, ticket_views, views
+from . import board_views, customer_views, leave_views, queue_views, ticket_views, views
 from .forms import NewPasswordForm
 
 app_name = "workspace"
@@ -41,9 +41,11 @@ urlpatterns = [
     path("leave/", leave_views.leave_page, name="leave"),
     path("leave/<int:leave_id>/end/", leave_views.end_leave, name="leave_end"),
     path("queues/shortcuts/", queue_views.shortcuts, name="shortcuts"),
+    path("queues/filter/", queue_views.filtered_queue, name="queue_filter"),
     path("queues/<slug:name>/", queue_views.queue, name="queue"),
     path("swarm-requests/", queue_views.swarm_requests, name="swarm_requests"),
     path("swarm-requests/<int:swarm_id>/", queue_views.answer_swarm, name="swarm_answer"),
+    path("board/", board_views.board, name="board"),
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", auth.LogoutView.as_view(), name="sign_out"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
