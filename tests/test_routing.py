@@ -276,6 +276,7 @@ def test_actions_set_category_tags_and_priority_with_the_reason_recorded(make_ti
         "category": "Connectivity",
         "tags": ["outage", "network"],
         "priority": "P1",
+        "escalate": False,
         "kept": [],
     }
 
@@ -427,3 +428,61 @@ def test_the_preview_reads_tickets_in_one_query(make_ticket, make_agent, groups)
 
     assert shown.matched == 5
     assert len(captured) <= 2  # the scope, then the tickets with their relations
+
+
+# --- escalation by a rule ---------------------------------------------------------------------
+
+
+def test_a_rule_can_escalate_a_new_ticket_to_the_next_tier_keeping_its_owner(
+    make_ticket, make_group, make_agent, make_contact, default_group
+):
+    from sampark.customers.services import update_contact
+    from sampark.team.services import save_group
+    from sampark.tickets.models import Escalation
+
+    network = make_group(name="Network L2", tier="L2")
+    save_group(default_group, escalates_to=network)
+    manager = make_agent(name="Asha Manager", groups=[default_group], presence="online")
+    acme = save_organization(
+        name="Acme Hospital", tier=Organization.Tier.ENTERPRISE, account_manager=manager
+    )
+    acme_contact = make_contact()
+    update_contact(acme_contact, organization=acme)
+    rule(
+        "Outage at a key account",
+        keywords=["outage"],
+        organization_tiers=["enterprise"],
+        escalate=True,
+    )
+
+    urgent = make_ticket(requester=acme_contact, subject="Total outage at the ICU")
+    calm = make_ticket(requester=acme_contact, subject="Printer is slow")
+
+    assert urgent.group == network and urgent.tier == "L2"
+    assert urgent.owner == manager  # the owner stays the customer's contact
+    item = Escalation.objects.get(ticket=urgent)
+    assert item.source == Escalation.Source.RULE and item.closed_at is None
+    assert "Outage at a key account" in item.reason
+    assert routing_of(urgent)["matches"][0]["applied"] == ["escalate"]
+    assert routing_of(urgent)["escalate"] is True
+    assert calm.group == default_group and calm.tier == "L1"
+    assert not Escalation.objects.filter(ticket=calm).exists()
+
+
+def test_a_rule_that_escalates_a_group_with_no_tier_above_leaves_the_ticket_where_it_is(
+    make_ticket, default_group
+):
+    from sampark.tickets.models import Escalation
+
+    rule("Escalate everything", escalate=True)
+
+    ticket = make_ticket()
+
+    assert ticket.group == default_group and ticket.tier == "L1"
+    assert not Escalation.objects.filter(ticket=ticket).exists()
+
+
+def test_escalating_is_an_action_of_its_own(db):
+    saved = rule("Only escalates", keywords=["outage"], escalate=True)
+
+    assert saved.escalate is True

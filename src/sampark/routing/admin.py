@@ -98,7 +98,10 @@ class RoutingRuleAdmin(ServiceModelAdmin):
                 )
             },
         ),
-        (_("Then"), {"fields": ("group", "skills", "set_category", "tags", "priority")}),
+        (
+            _("Then"),
+            {"fields": ("group", "skills", "set_category", "tags", "priority", "escalate")},
+        ),
     )
     autocomplete_fields = ("organizations",)
     list_display = ("position", "name", "active", "group", "priority", "continue_matching")

@@ -53,6 +53,7 @@ class RuleIn(Input):
     set_category: Text(100) = ""
     tags: list[Text(50, 1)] = Field(default_factory=list, max_length=20)
     priority: Text(8, 1) | None = None
+    escalate: bool = False
 
 
 class RulePatchIn(Input):
@@ -77,6 +78,7 @@ class RulePatchIn(Input):
     set_category: Text(100) | None = None
     tags: list[Text(50, 1)] | None = Field(None, max_length=20)
     priority: Text(8, 1) | None = None
+    escalate: bool | None = None
 
 
 class RuleOut(Schema):
@@ -102,6 +104,7 @@ class RuleOut(Schema):
     set_category: str
     tags: list[str]
     priority: str | None
+    escalate: bool
 
 
 class ReasonOut(Schema):

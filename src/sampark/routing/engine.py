@@ -21,7 +21,7 @@ from sampark.tickets.models import tag_name
 from .models import BusinessHours, RoutingRule
 
 # What a decision can set, in the order a record lists them.
-ACTIONS = ("group", "skills", "category", "tags", "priority")
+ACTIONS = ("group", "skills", "category", "tags", "priority", "escalate")
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class Decision:
     category: str = ""
     tags: tuple[str, ...] = ()
     priority: object | None = None
+    escalate: bool = False  # escalate at once to the next tier of the ticket's group
     matches: tuple[Match, ...] = ()
 
     @property
@@ -92,6 +93,7 @@ class Decision:
             "category": self.category,
             "tags": list(self.tags),
             "priority": self.priority.code if self.priority is not None else None,
+            "escalate": self.escalate,
         }
 
 
@@ -177,6 +179,7 @@ class CompiledRule:
     category: str
     tags: tuple[str, ...]
     priority: object | None
+    escalate: bool
     # Conditions cheapest first; keywords (the text) last.
     _checks: tuple = field(default=(), repr=False)
 
@@ -212,6 +215,7 @@ class CompiledRule:
             category=rule.set_category.strip(),
             tags=tuple(dict.fromkeys(tag_name(t) for t in rule.tags or () if t.strip())),
             priority=rule.priority if rule.priority_id else None,
+            escalate=rule.escalate,
         )
 
     def match(self, facts: Facts, seen: _Seen | None = None) -> tuple[tuple[str, str], ...] | None:
@@ -377,6 +381,7 @@ def decide(facts: Facts, rules: Iterable[CompiledRule]) -> Decision:
         rules = rules.candidates(facts, seen)
     matches: list[Match] = []
     group = priority = None
+    escalate = False
     category = ""
     skills: dict[str, None] = {}
     tags: dict[str, None] = {}
@@ -400,6 +405,9 @@ def decide(facts: Facts, rules: Iterable[CompiledRule]) -> Decision:
         if rule.priority is not None and priority is None:
             priority = rule.priority
             applied.append("priority")
+        if rule.escalate and not escalate:
+            escalate = True
+            applied.append("escalate")
         matches.append(Match(rule.rule_id, rule.name, reasons, tuple(applied)))
         if not rule.continue_matching:
             break
@@ -411,6 +419,7 @@ def decide(facts: Facts, rules: Iterable[CompiledRule]) -> Decision:
         category=category,
         tags=tuple(tags),
         priority=priority,
+        escalate=escalate,
         matches=tuple(matches),
     )
 

@@ -90,6 +90,14 @@ class RoutingRule(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    escalate = models.BooleanField(
+        _("escalate to the next tier"),
+        default=False,
+        help_text=_(
+            "Open the ticket and escalate it at once to the next group in its group's chain "
+            "(with that group's mode: the owner stays, or a hand-off)."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -31,6 +31,7 @@ ACTIONS = {
     "category": gettext_lazy("category"),
     "tags": gettext_lazy("tags"),
     "priority": gettext_lazy("priority"),
+    "escalate": gettext_lazy("escalation to the next tier"),
 }
 _LABELS = {
     "channel": Channel,

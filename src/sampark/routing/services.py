@@ -39,6 +39,7 @@ FIELDS = (
     "set_category",
     "tags",
     "priority",
+    "escalate",
 )
 MAX_WORDS = 200
 
@@ -159,11 +160,12 @@ def _check_acts(fields: dict, rule: RoutingRule | None) -> None:
             return fields[name]
         return getattr(rule, name) if rule is not None else None
 
-    if not any(after(name) for name in ("group", "skills", "set_category", "tags", "priority")):
+    actions = ("group", "skills", "set_category", "tags", "priority", "escalate")
+    if not any(after(name) for name in actions):
         raise InvalidInput(
             _(
-                "A rule must do something: send to a group, require skills, or set a "
-                "category, tags or a priority."
+                "A rule must do something: send to a group, require skills, set a category, "
+                "tags or a priority, or escalate."
             ),
             field="group",
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from sampark.assignment.services import intake as assignment
 from sampark.core import clock, events
@@ -32,6 +33,7 @@ from ..models import (
     TicketEvent,
     TicketType,
 )
+from . import escalation
 from ._steps import (
     MAX_TAGS,
     _agent_ref,
@@ -261,7 +263,7 @@ def open_ticket(
                 has_tickets=not new_requester,
             )
             owner, reason = choice.owner, choice.reason
-        return _write(
+        ticket = _write(
             _Opening(
                 requester=requester,
                 asset=asset,
@@ -287,6 +289,22 @@ def open_ticket(
                 assignment=choice,
             )
         )
+        if routed.escalate:
+            _escalate_as_routed(ticket, routed)
+        return ticket
+
+
+def _escalate_as_routed(ticket: Ticket, routed: routing.Decision) -> None:
+    """A routing rule's "escalate to the next tier": the new ticket goes up its group's chain
+    at once, as an SLA breach would send it (an escalation work item; the owner stays unless
+    the higher group hands off), in the opening's transaction. Nothing when its group has no
+    tier above."""
+    name = next(m.rule_name for m in routed.matches if "escalate" in m.applied)
+    reason = _("Routing rule “%(name)s” sends tickets like this one to the next tier.") % {
+        "name": name
+    }
+    if escalation.escalate_to_next_tier(ticket.pk, reason=reason, source="rule") is not None:
+        ticket.refresh_from_db()
 
 
 def _build(opening: _Opening, now) -> tuple[Ticket, list[TicketEvent]]:
