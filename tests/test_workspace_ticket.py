@@ -577,3 +577,10 @@ def test_search_results_link_to_the_ticket_page(signed_in, asha, router):
     html = signed_in(asha).get("/search/", {"q": f"#{router.number}"}).content.decode()
 
     assert f'href="{page_url(router)}"' in html
+
+
+def test_a_forged_timeline_cursor_is_a_bad_request_not_an_error(signed_in, asha, router):
+    client = signed_in(asha)
+
+    assert client.get(page_url(router), {"cursor": "bm9wZQ"}).status_code == 400
+    assert client.get(page_url(router, "older/"), {"cursor": "not-a-cursor"}).status_code == 400

@@ -5,6 +5,7 @@ which check access again and refuse a stale version: the agent is then shown wha
 asked to confirm, never an error page."""
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,6 +49,14 @@ def _show(request) -> str:
     return show if show in queries.TIMELINE_FILTERS else "all"
 
 
+def _timeline(request, ticket, show: str):
+    """The timeline page the address asks for; a cursor that is not one of ours is a 400."""
+    try:
+        return queries.timeline(ticket, show, request.GET.get("cursor"))
+    except InvalidInput as error:
+        raise BadRequest(error.message) from None
+
+
 def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
     user, show = request.user, _show(request)
     draft = queries.draft_for(user, ticket)
@@ -67,7 +76,7 @@ def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
         composer = forms.ComposerForm(initial=initial)
     groups = queries.groups()
     escalate_to = [group for group in groups if group.tier > ticket.tier]
-    timeline = queries.timeline(ticket, show, request.GET.get("cursor"))
+    timeline = _timeline(request, ticket, show)
     may_split = access.can_split(user, ticket) and ticket.status != "closed"
     return {
         "agent": agent,
@@ -120,7 +129,7 @@ def ticket(request, agent, ticket_id: int):
 @agent_required
 def older_events(request, agent, ticket_id: int):
     found = _visible(request.user, ticket_id)
-    page = queries.timeline(found, _show(request), request.GET.get("cursor"))
+    page = _timeline(request, found, _show(request))
     context = {"ticket": found, "timeline": page, "show": _show(request), "may": {}}
     return render(request, f"{TEMPLATE}#older", context)
 
