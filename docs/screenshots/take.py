@@ -339,25 +339,7 @@ def shoot_escalation(browser, base: str, out: Path, helper: str, escalated: int)
     ticket page's escalation and swarm panels on a ticket escalated to their group, and their
     "Swarm requests for me"."""
     shots = []
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
-    page = context.new_page()
-
-    def save(name: str, path: str = "", scroll: str = ""):
-        if path:
-            page.goto(f"{base}{path}")
-        page.wait_for_load_state("networkidle")
-        page.evaluate("() => document.fonts.ready")
-        if scroll:
-            scroll_to(page, scroll, "start")
-        target = out / f"{name}.png"
-        page.screenshot(path=str(target))
-        shots.append(target)
-
-    page.goto(f"{base}/")
-    page.fill("input[name=email]", helper)
-    page.fill("input[name=password]", ADMIN_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/home/")
+    context, page, save = _workspace_page(browser, base, out, helper, shots)
     for language, suffix in (("en", ""), ("hi", "-hi")):
         page.click(f"button[name=language][value={language}]")
         page.wait_for_url(f"{base}/home/")
