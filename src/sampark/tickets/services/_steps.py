@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from sampark.core import clock
+from sampark.core import clock, events
 from sampark.core.errors import (
     InvalidInput,
     StaleVersion,
 )
+from sampark.notifications.services import notify
 from sampark.team.permissions import profile_of
 
 from .. import access
 from ..models import (
+    Channel,
     Tag,
     Ticket,
     TicketEvent,
@@ -87,6 +89,30 @@ def _event(
         time_spent=time_spent,
         created_at=at or clock.now(),
     )
+
+
+def _thread_note(
+    ticket: Ticket, *, actor, body: str, data: dict, notice: str, kind: str
+) -> TicketEvent:
+    """An internal note in one of the ticket's own threads (an escalation's, a request for
+    help's): a note on the timeline whose ``data`` names the thread, so the timeline keeps the
+    whole story. The owner hears of it (``notice``, a notification of ``kind``) unless the
+    owner wrote it. Inside the caller's transaction, with the ticket locked."""
+    now = clock.now()
+    note = _event(
+        ticket,
+        TicketEvent.Kind.NOTE,
+        channel=Channel.AGENT,
+        actor=actor,
+        body=body,
+        data=data,
+        at=now,
+    )
+    _save(ticket, set(), now)
+    if ticket.owner_id is not None and ticket.owner_id != actor.pk:
+        notify([ticket.owner], kind=kind, title=notice, body=body[:500], ticket=ticket)
+    events.publish("ticket_message", ticket_id=ticket.pk, event_id=note.pk, kind=note.kind)
+    return note
 
 
 def _agent_ref(user) -> dict | None:

@@ -27,7 +27,7 @@ from ..models import (
     Ticket,
     TicketEvent,
 )
-from ._steps import _agent_ref, _check_text, _event, _lock, _require_agent, _save
+from ._steps import _agent_ref, _check_text, _event, _lock, _require_agent, _save, _thread_note
 from .changes import _change_group
 
 Kind = TicketEvent.Kind
@@ -304,27 +304,14 @@ def add_escalation_note(escalation_id: int, *, actor, body: str) -> TicketEvent:
     _require_agent(actor, field="actor")
     body = _check_text(body, "body", 65536, required=True)
     item, ticket = _open_item(escalation_id, actor)
-    now = clock.now()
-    note = _event(
+    return _thread_note(
         ticket,
-        Kind.NOTE,
-        channel=Channel.AGENT,
         actor=actor,
         body=body,
         data={"escalation": item.pk},
-        at=now,
+        notice=_("New note on the escalation of #%(number)s") % {"number": ticket.number},
+        kind="escalation",
     )
-    _save(ticket, set(), now)
-    if ticket.owner_id is not None and ticket.owner_id != actor.pk:
-        notify(
-            [ticket.owner],
-            kind="escalation",
-            title=_("New note on the escalation of #%(number)s") % {"number": ticket.number},
-            body=body[:500],
-            ticket=ticket,
-        )
-    events.publish("ticket_message", ticket_id=ticket.pk, event_id=note.pk, kind=note.kind)
-    return note
 
 
 # --- swarming -----------------------------------------------------------------------------

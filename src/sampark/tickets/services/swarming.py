@@ -16,7 +16,7 @@ from sampark.team.models import AgentProfile, Group
 
 from .. import access
 from ..models import Channel, SwarmInvitation, SwarmRequest, Ticket, TicketEvent
-from ._steps import _agent_ref, _check_text, _event, _lock, _require_agent, _save
+from ._steps import _agent_ref, _check_text, _event, _lock, _require_agent, _save, _thread_note
 
 Kind = TicketEvent.Kind
 State = SwarmInvitation.State
@@ -183,28 +183,15 @@ def add_swarm_note(swarm_id: int, *, actor, body: str) -> TicketEvent:
         raise InvalidTransition(_("Join the request for help before you write in it."))
     if swarm.closed_at is not None:
         raise InvalidTransition(_("This request for help is closed."))
-    now = clock.now()
-    note = _event(
+    return _thread_note(
         ticket,
-        Kind.NOTE,
-        channel=Channel.AGENT,
         actor=actor,
         body=body,
         data={"swarm": swarm.pk},
-        at=now,
+        notice=_("%(agent)s helped on #%(number)s")
+        % {"agent": actor.get_full_name() or actor.email, "number": ticket.number},
+        kind="swarm",
     )
-    _save(ticket, set(), now)
-    if ticket.owner_id is not None and ticket.owner_id != actor.pk:
-        notify(
-            [ticket.owner],
-            kind="swarm",
-            title=_("%(agent)s helped on #%(number)s")
-            % {"agent": actor.get_full_name() or actor.email, "number": ticket.number},
-            body=body[:500],
-            ticket=ticket,
-        )
-    events.publish("ticket_message", ticket_id=ticket.pk, event_id=note.pk, kind=note.kind)
-    return note
 
 
 @transaction.atomic
