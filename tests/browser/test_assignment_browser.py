@@ -57,17 +57,9 @@ def ravi(make_agent, default_group):
     return make_agent(name="Ravi Kumar", groups=[default_group], presence="online")
 
 
-def sign_in(page, email):
-    page.goto("/")
-    page.get_by_label(re.compile("Email address|ईमेल पता")).fill(email)
-    page.get_by_label(re.compile("^(Password|पासवर्ड)$")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("^(Sign in|साइन इन करें)$")).click()
-    page.wait_for_url(re.compile("/home/$"))
-
-
 @pytest.mark.parametrize("locale", ["en-GB", "hi-IN"])
 def test_an_agent_takes_the_next_ticket_then_hands_over_for_leave(
-    open_browser, asha, ravi, default_group, make_ticket, locale, assert_accessible
+    sign_in, open_browser, asha, ravi, default_group, make_ticket, locale, assert_accessible
 ):
     words = WORDS[locale[:2]]
     make_ticket(group=default_group, priority="P4", subject="Toner low")
@@ -100,7 +92,9 @@ def test_an_agent_takes_the_next_ticket_then_hands_over_for_leave(
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, TABLET])
-def test_the_hindi_leave_page_fits_without_sideways_scrolling(open_browser, asha, ravi, viewport):
+def test_the_hindi_leave_page_fits_without_sideways_scrolling(
+    sign_in, open_browser, asha, ravi, viewport
+):
     leaves.record_leave(
         asha,
         delegate=ravi,

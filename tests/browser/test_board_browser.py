@@ -38,16 +38,9 @@ def desk(make_ticket, make_group, make_agent, default_group):
     return network
 
 
-def sign_in(page, email):
-    page.goto("/")
-    page.get_by_label(re.compile("Email address|ईमेल पता")).fill(email)
-    page.get_by_label(re.compile("^(Password|पासवर्ड)$")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("^(Sign in|साइन इन करें)$")).click()
-
-
 @pytest.mark.parametrize("locale", ["en-GB", "hi-IN"])
 def test_a_supervisor_opens_a_number_of_the_board_and_finds_exactly_its_tickets(
-    open_browser, meenakshi, desk, default_group, make_ticket, locale, assert_accessible
+    sign_in, open_browser, meenakshi, desk, default_group, make_ticket, locale, assert_accessible
 ):
     page = open_browser(locale=locale)
     sign_in(page, meenakshi.email)
@@ -82,7 +75,7 @@ def test_a_supervisor_opens_a_number_of_the_board_and_finds_exactly_its_tickets(
     expect(p1).to_have_text("3")
 
 
-def test_an_agent_is_not_offered_the_board(open_browser, make_agent, default_group):
+def test_an_agent_is_not_offered_the_board(sign_in, open_browser, make_agent, default_group):
     make_agent(email="ravi@sampark.test", password=PASSWORD, groups=[default_group])
     page = open_browser()
     sign_in(page, "ravi@sampark.test")
@@ -91,7 +84,7 @@ def test_an_agent_is_not_offered_the_board(open_browser, make_agent, default_gro
     expect(page.get_by_role("link", name="Board")).to_have_count(0)
 
 
-def test_the_board_fits_a_tablet(open_browser, meenakshi, desk, assert_accessible):
+def test_the_board_fits_a_tablet(sign_in, open_browser, meenakshi, desk, assert_accessible):
     page = open_browser(viewport={"width": 800, "height": 1000})
     sign_in(page, meenakshi.email)
     page.goto("/board/")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_workspace_ticket_browser import PASSWORD, sign_in
+from test_workspace_ticket_browser import PASSWORD
 
 from sampark.team import services as team
 from sampark.tickets import services as tickets
@@ -93,7 +93,7 @@ def click_and_wait(page, locator):
 
 @pytest.mark.parametrize("language", ["en", "hi"])
 def test_escalate_swarm_and_deescalate_keep_one_owner(
-    open_browser, asha, farhan, router, front_desk, network, language, assert_accessible
+    sign_in, open_browser, asha, farhan, router, front_desk, network, language, assert_accessible
 ):
     for user in (asha, farhan):
         team.set_workspace_preferences(user.agent, language=language)

@@ -29,20 +29,13 @@ def three_tickets(make_ticket, make_contact, default_group):
     ]
 
 
-def sign_in(page, email):
-    page.goto("/")
-    page.get_by_label(re.compile("Email address|ईमेल पता")).fill(email)
-    page.get_by_label(re.compile("^(Password|पासवर्ड)$")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("^(Sign in|साइन इन करें)$")).click()
-
-
 def count_of(page, name: str) -> str:
     return page.locator(f'.sidebar a[href="/queues/{name}/"] .count').inner_text()
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "hi-IN"])
 def test_an_agent_works_the_queue_from_the_keyboard_and_in_bulk(
-    open_browser, asha, three_tickets, locale, assert_accessible
+    sign_in, open_browser, asha, three_tickets, locale, assert_accessible
 ):
     page = open_browser(locale=locale)
     sign_in(page, asha.email)
@@ -104,7 +97,7 @@ def test_an_agent_works_the_queue_from_the_keyboard_and_in_bulk(
 
 @pytest.mark.parametrize("locale", ["en-GB", "hi-IN"])
 def test_the_queue_and_view_pages_are_accessible(
-    open_browser, asha, three_tickets, locale, assert_accessible
+    sign_in, open_browser, asha, three_tickets, locale, assert_accessible
 ):
     page = open_browser(locale=locale)
     sign_in(page, asha.email)

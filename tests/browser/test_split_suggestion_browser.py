@@ -3,8 +3,6 @@ whose first message lists three problems in Hinglish, reads the suggestion, and 
 second problem a ticket of its own; the third stays suggested. The box fits a laptop and a
 tablet without sideways scrolling, and axe finds nothing serious."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -52,14 +50,6 @@ def several(make_ticket, asha):
     return tickets.update_ticket(ticket.pk, actor=asha, expected_version=ticket.version, owner=asha)
 
 
-def sign_in(page, email):
-    page.goto("/")
-    page.get_by_label(re.compile("Email address|ईमेल पता")).fill(email)
-    page.get_by_label(re.compile("^(Password|पासवर्ड)$")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("^(Sign in|साइन इन करें)$")).click()
-    expect(page).to_have_url(re.compile("/home/$"))
-
-
 def sideways_scroll(page) -> int:
     return page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -68,7 +58,7 @@ def sideways_scroll(page) -> int:
 
 @pytest.mark.parametrize("language", ["en", "hi"])
 def test_the_owner_makes_one_listed_problem_a_ticket_of_its_own(
-    open_browser, asha, several, language, assert_accessible
+    sign_in, open_browser, asha, several, language, assert_accessible
 ):
     team.set_workspace_preferences(asha.agent, language=language)
     words = WORDS[language]

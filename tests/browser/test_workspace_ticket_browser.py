@@ -17,14 +17,6 @@ from sampark.tickets.models import Status, Ticket, TicketEvent
 PASSWORD = "rk7-Vq2n-Lm4x"  # noqa: S105 - a test account's password
 
 
-def sign_in(page, email, password=PASSWORD):
-    page.goto("/")
-    page.get_by_label(re.compile("Email address|ईमेल पता")).fill(email)
-    page.get_by_label(re.compile("^(Password|पासवर्ड)$")).fill(password)
-    page.get_by_role("button", name=re.compile("^(Sign in|साइन इन करें)$")).click()
-    expect(page).to_have_url(re.compile("/home/$"))
-
-
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_password_hashing")]
 Kind = TicketEvent.Kind
 
@@ -114,7 +106,7 @@ def send(page, words, text, label=None):
 
 @pytest.mark.parametrize("language", ["en", "hi"])
 def test_an_owner_works_a_ticket_while_a_supervisor_looks_on(
-    open_browser, asha, meenakshi, router, network, language, assert_accessible
+    sign_in, open_browser, asha, meenakshi, router, network, language, assert_accessible
 ):
     for user in (asha, meenakshi):
         team.set_workspace_preferences(user.agent, language=language)
@@ -197,7 +189,7 @@ def test_an_owner_works_a_ticket_while_a_supervisor_looks_on(
     assert_accessible(page)
 
 
-def test_shortcuts_wait_while_a_field_has_focus(open_browser, asha, router):
+def test_shortcuts_wait_while_a_field_has_focus(sign_in, open_browser, asha, router):
     page = open_browser()
     sign_in(page, asha.email)
     page.goto(f"/tickets/{router.pk}/")
