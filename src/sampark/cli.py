@@ -187,10 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--email", required=True)
     create.add_argument("--name", default="cli")
     create.set_defaults(func=cmd_token_create)
+
+    from sampark.mail.cli import add_commands as add_mail_commands
+
+    add_mail_commands(sub, _setup_django)
     return parser
 
 
-OWN_COMMANDS = {"serve", "worker", "demo", "createadmin", "token"}
+OWN_COMMANDS = {"serve", "worker", "demo", "createadmin", "token", "mail"}
 
 
 def main(argv: list[str] | None = None) -> int:

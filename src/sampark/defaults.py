@@ -8,6 +8,7 @@ table never leaves the desk without a priority scheme, a queue or a calendar.
 """
 
 import datetime as dt
+import os
 
 PRIORITIES = [
     (
@@ -62,6 +63,7 @@ POLICIES = [
 
 def ensure_defaults() -> None:
     from sampark.calendars.models import BusinessCalendar, WorkingHours
+    from sampark.mail.models import Mailbox
     from sampark.sla.models import SLAPolicy
     from sampark.team.models import Group
     from sampark.tickets.models import Counter, Priority, PriorityMatrixCell
@@ -93,6 +95,16 @@ def ensure_defaults() -> None:
             tier="L1",
             is_default=True,
             description="First-level support: every new ticket without a group lands here.",
+        )
+    if not Mailbox.objects.exists():
+        # Mail to any address that no other mailbox names comes here; its address is set on
+        # the mailbox screen (SAMPARK_SUPPORT_ADDRESS names it from the start).
+        Mailbox.objects.create(
+            name="Support",
+            address=os.environ.get("SAMPARK_SUPPORT_ADDRESS", "support@sampark.localhost"),
+            display_name="Sampark Support",
+            group=Group.objects.filter(is_default=True).first(),
+            is_default=True,
         )
     if not BusinessCalendar.objects.exists():
         office = BusinessCalendar.objects.create(

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "sampark.team",
     "sampark.tickets",
     "sampark.notifications",
+    "sampark.mail",
     "sampark.routing",
     "sampark.sla",
     "sampark.assignment",
@@ -295,6 +296,14 @@ EMAIL_BACKEND = os.environ.get("SAMPARK_EMAIL_BACKEND", "").strip() or (
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SAMPARK_EMAIL_FROM", "Sampark <sampark@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- The email channel (sampark.mail) -------------------------------------------------------
+# The largest message taken in whole; a larger one is stored raw and flagged for a person.
+SAMPARK_MAIL_MAX_BYTES = int(os.environ.get("SAMPARK_MAIL_MAX_BYTES", 50 * 1024 * 1024))
+# Auto-acknowledgements one sender may get (a loop breaker besides the header checks).
+SAMPARK_MAIL_AUTO_REPLIES_PER_SENDER = os.environ.get("SAMPARK_MAIL_AUTO_REPLIES_PER_SENDER", "3/h")
+# How often the worker polls IMAP mailboxes (IDLE wakes it sooner where the server has it).
+SAMPARK_MAIL_POLL_SECONDS = float(os.environ.get("SAMPARK_MAIL_POLL_SECONDS", "60"))
 
 # --- Help desk rules ------------------------------------------------------------------------
 # A returning customer reaches the owner of a ticket solved within this many days (SPOC).

@@ -103,6 +103,10 @@ class Identity(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     value = models.CharField(_("value"), max_length=254)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Mail to this address bounced for good (a permanent delivery failure): shown on the
+    # contact, so that an agent reaches them another way. Cleared when they write again.
+    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
+    bounce_reason = models.CharField(_("bounce reason"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("identity")

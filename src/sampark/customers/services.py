@@ -234,6 +234,25 @@ def add_identity(contact: Contact, kind: str, value: str) -> Identity:
 
 
 @transaction.atomic
+def mark_bounced(value: str, *, reason: str, at) -> Identity | None:
+    """Flag an email address whose mail bounced for good; None when no contact has it."""
+    identity = Identity.objects.filter(kind=Identity.Kind.EMAIL, value=normalise_email(value))
+    identity = identity.select_for_update().first()
+    if identity is not None:
+        identity.bounced_at, identity.bounce_reason = at, reason[:500]
+        identity.save(update_fields=["bounced_at", "bounce_reason"])
+    return identity
+
+
+@transaction.atomic
+def clear_bounce(value: str) -> None:
+    """The address works again (its owner wrote from it): the bounce flag goes."""
+    Identity.objects.filter(
+        kind=Identity.Kind.EMAIL, value=normalise_email(value), bounced_at__isnull=False
+    ).update(bounced_at=None, bounce_reason="")
+
+
+@transaction.atomic
 def create_contact(
     *,
     name: str,

@@ -5,6 +5,8 @@ metric are read from it. Ticket columns are the current state, kept for queues a
 and every change to them is written by ``tickets.services`` together with its event.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -297,6 +299,19 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="merged_tickets",
     )
+    # A customer wrote again about a closed ticket: the new ticket continues it.
+    follow_up_of = models.ForeignKey(
+        "self",
+        verbose_name=_("follow-up of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
+    # Customers who get the public replies besides the requester (the Cc of an email).
+    followers = models.ManyToManyField(
+        Contact, verbose_name=_("followers"), related_name="followed_tickets", blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
@@ -396,6 +411,11 @@ class TicketEvent(models.Model):
         SLA_WARNING = "sla_warning", _("SLA warning")
         SLA_BREACH = "sla_breach", _("SLA breached")
         FOLLOW_UP = "follow_up", _("Customer update due")
+        FOLLOW_UP_OPENED = "follow_up_opened", _("Follow-up ticket opened")
+        FOLLOW_UP_OF = "follow_up_of", _("Follow-up of a closed ticket")
+        FOLLOWER_ADDED = "follower_added", _("Follower added")
+        BOUNCE = "bounce", _("Delivery failed")
+        AUTO_REPLY = "auto_reply", _("Automatic reply")
 
     MESSAGE_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.NOTE)
 
@@ -601,3 +621,40 @@ class SwarmInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_id} in swarm {self.swarm_id}: {self.state}"
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    """Stored under the ticket's number range and a random name: the file's own name is shown
+    from the row, never trusted as a path."""
+    return f"attachments/{attachment.ticket_id // 1000:06d}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file that came with a message (an email's attachment or inline image, an upload on a
+    reply). Served only through the access layer, never from a public URL."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        TicketEvent, on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    filename = models.CharField(_("file name"), max_length=255)
+    # What the bytes are (sniffed), and what the sender said they were.
+    content_type = models.CharField(_("type"), max_length=127)
+    declared_type = models.CharField(_("declared type"), max_length=127, blank=True)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    # An inline image of an HTML email is referred to by its Content-ID (cid:...).
+    content_id = models.CharField(_("content ID"), max_length=255, blank=True)
+    inline = models.BooleanField(_("inline"), default=False)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="attachment_ticket")]
+
+    def __str__(self) -> str:
+        return self.filename

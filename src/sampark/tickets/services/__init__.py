@@ -14,12 +14,14 @@ The functions live in modules by what they are about; this package exports them 
 - ``escalation``: escalation work items and de-escalation, breach actions, SLA events on the
   timeline, collaborators;
 - ``swarming``: requests for help, their invitations, contributions and summary;
+- ``attachments``: the files that come with a message;
 - ``split_merge``: split, merge, and moving a contact's tickets to another contact;
 - ``configuration``: the priority scheme, custom fields, priority rules and the matrix;
 - ``_steps``: the steps they share (lock, save, append an event, check input).
 """
 
 from ._steps import MAX_TAGS, normalise_tags
+from .attachments import NewAttachment, check_attachments, store_attachments
 from .changes import (
     ALLOWED_TRANSITIONS,
     ASSIGNMENT_REASONS,
@@ -38,7 +40,7 @@ from .configuration import (
     save_priority_rule,
     set_matrix_cell,
 )
-from .conversation import CallDirection, add_message, log_call
+from .conversation import CallDirection, add_followers, add_message, log_call, record_notice
 from .escalation import (
     add_collaborator,
     add_escalation_note,
@@ -59,6 +61,11 @@ from .split_merge import merge_tickets, split_ticket, transfer_requester
 from .swarming import add_swarm_note, close_swarm, decline_swarm, join_swarm, request_swarm
 
 __all__ = [
+    "NewAttachment",
+    "add_followers",
+    "check_attachments",
+    "record_notice",
+    "store_attachments",
     "add_tag",
     "rename_tag",
     "ALLOWED_TRANSITIONS",

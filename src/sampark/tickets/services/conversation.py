@@ -5,6 +5,8 @@ unowned ticket becomes the replying agent's) is all in :func:`add_message`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -34,6 +36,7 @@ from ._steps import (
     _require_agent,
     _save,
 )
+from .attachments import NewAttachment, store_attachments
 
 Kind = TicketEvent.Kind
 
@@ -114,8 +117,13 @@ def add_message(
     channel: str = Channel.AGENT,
     time_spent: int | None = None,
     expected_version: int | None = None,
+    data: dict | None = None,
+    attachments: Sequence[NewAttachment] = (),
 ) -> TicketEvent:
     """A public message (from the customer or to them) or an internal note.
+
+    ``data``: what the channel knows of the message (an email's Message-ID, the inbound mail
+    it came in), kept on the event; ``attachments``: its files.
 
     A customer message records the language it is written in (``data["language"]``,
     :func:`~sampark.core.language.detect_language`); the ticket keeps the language it was
@@ -150,7 +158,7 @@ def add_message(
             contact=contact,
             body=body,
             public=True,
-            data={"language": detect_language(body)},
+            data={**(data or {}), "language": detect_language(body)},
             at=now,
         )
     elif public:
@@ -168,6 +176,7 @@ def add_message(
             body=body,
             public=True,
             time_spent=time_spent,
+            data=data,
             at=now,
         )
     else:
@@ -180,11 +189,70 @@ def add_message(
             body=body,
             public=False,
             time_spent=time_spent,
+            data=data,
             at=now,
         )
+    if attachments:
+        store_attachments(ticket, event, attachments)
     _save(ticket, changed, now)
     events.publish("ticket_message", ticket_id=ticket.pk, event_id=event.pk, kind=event.kind)
     return event
+
+
+NOTICE_KINDS = (Kind.BOUNCE, Kind.AUTO_REPLY)
+
+
+@transaction.atomic
+def record_notice(
+    ticket_id: int,
+    *,
+    kind: str,
+    body: str,
+    contact: Contact | None = None,
+    channel: str = Channel.EMAIL,
+    data: dict | None = None,
+) -> TicketEvent:
+    """A notice about the conversation that is not a message of it: a delivery failure of a
+    reply, an out-of-office answer. It goes on the timeline and changes nothing else: no
+    reopen, no status, no SLA clock."""
+    if kind not in NOTICE_KINDS:
+        raise InvalidInput(_("Not a kind of notice."), field="kind")
+    ticket = Ticket.objects.get(pk=ticket_id)
+    event = _event(
+        ticket, kind, channel=channel, contact=contact, body=body, data=data, public=False
+    )
+    events.publish("ticket_notice", ticket_id=ticket.pk, event_id=event.pk, kind=kind)
+    return event
+
+
+@transaction.atomic
+def add_followers(
+    ticket_id: int, contacts: Sequence[Contact], *, channel: str = Channel.EMAIL, actor=None
+) -> list[Contact]:
+    """Customers who get the public replies besides the requester (an email's Cc). The
+    requester and those already following are skipped; returns the ones added."""
+    ticket = _lock(ticket_id)
+    present = set(ticket.followers.values_list("pk", flat=True)) | {ticket.requester_id}
+    added = []
+    for contact in contacts:
+        contact = contact.merged_into if contact.merged_into_id else contact
+        if contact.pk in present:
+            continue
+        present.add(contact.pk)
+        added.append(contact)
+    if added:
+        ticket.followers.add(*added)
+        for contact in added:
+            _event(
+                ticket,
+                Kind.FOLLOWER_ADDED,
+                channel=channel,
+                actor=actor,
+                contact=contact,
+                data={"contact": contact.pk, "name": contact.name},
+            )
+        _save(ticket, set())
+    return added
 
 
 class CallDirection:

@@ -39,10 +39,12 @@ from ._steps import (
     _agent_ref,
     _check_choice,
     _check_text,
+    _event,
     _require_agent,
     _set_tags,
     normalise_tags,
 )
+from .attachments import NewAttachment, store_attachments
 from .configuration import resolve_priority
 
 Kind = TicketEvent.Kind
@@ -138,6 +140,9 @@ class _Opening:
     owner_reason: str
     routing: dict | None
     assignment: assignment.Choice | None
+    message_data: dict | None = None
+    attachments: Sequence[NewAttachment] = ()
+    follow_up_of: Ticket | None = None
 
 
 @transactions.step
@@ -161,6 +166,9 @@ def open_ticket(
     urgency: str = "",
     new_requester: bool = False,
     skills: Sequence[str] = (),
+    message_data: dict | None = None,
+    attachments: Sequence[NewAttachment] = (),
+    follow_up_of: Ticket | None = None,
 ) -> Ticket:
     """Open a ticket and give it its owner (the SPOC), its group's queue and its priority: the
     one given, else the first matching priority rule, else the impact × urgency matrix, else
@@ -169,7 +177,9 @@ def open_ticket(
     ``hinglish`` or ``mixed``), else the requester's. ``new_requester``: the requester was
     created for this ticket, so has no earlier ticket whose owner could be the SPOC.
     ``skills``: what the agent who gets it must know, for the group's assignment strategy;
-    the routing rules' skills are added to them.
+    the routing rules' skills are added to them. ``message_data`` and ``attachments``: what
+    the channel knows of the opening message (kept on its event) and its files.
+    ``follow_up_of``: the closed ticket this one continues (the customer wrote again about it).
 
     Every decision is made inside the transaction that writes the ticket, on what it reads
     there: the owner above all, which rests on the requester's other tickets. Configuration is
@@ -287,6 +297,9 @@ def open_ticket(
                 owner_reason=reason,
                 routing=_routing_record(routed, kept),
                 assignment=choice,
+                message_data=message_data,
+                attachments=attachments,
+                follow_up_of=follow_up_of,
             )
         )
         if routed.escalate:
@@ -336,6 +349,7 @@ def _build(opening: _Opening, now) -> tuple[Ticket, list[TicketEvent]]:
         group=group,
         tier=group.tier if group else "L1",
         custom_fields=opening.custom_fields,
+        follow_up_of=opening.follow_up_of,
         created_at=now,
         updated_at=now,
     )
@@ -368,7 +382,19 @@ def _build(opening: _Opening, now) -> tuple[Ticket, list[TicketEvent]]:
                 contact=requester,
                 body=opening.description,
                 public=True,
-                data={"language": opening.message_language},
+                data={**(opening.message_data or {}), "language": opening.message_language},
+                created_at=now,
+            )
+        )
+    if opening.follow_up_of is not None:
+        earlier = opening.follow_up_of
+        events_so_far.append(
+            TicketEvent(
+                ticket=ticket,
+                kind=Kind.FOLLOW_UP_OF,
+                channel=channel,
+                contact=requester,
+                data={"ticket": earlier.number, "ticket_id": earlier.pk},
                 created_at=now,
             )
         )
@@ -380,6 +406,21 @@ def _write(opening: _Opening) -> Ticket:
     ``ticket_opened`` subscribers) its SLA clocks, inside :func:`open_ticket`'s transaction."""
     ticket, first_events = _build(opening, clock.now())
     _insert_numbered(ticket, first_events)  # in this order: the opening, then the message
+    if opening.attachments:
+        # With the opening message, or with the opening itself when it had no text.
+        carrier = next((e for e in first_events if e.kind == Kind.MESSAGE_IN), first_events[0])
+        if carrier.pk is None:
+            carrier = ticket.events.filter(kind=carrier.kind).order_by("id").first()
+        store_attachments(ticket, carrier, opening.attachments)
+    if opening.follow_up_of is not None:
+        _event(
+            opening.follow_up_of,
+            Kind.FOLLOW_UP_OPENED,
+            channel=opening.channel,
+            contact=opening.requester,
+            data={"ticket": ticket.number, "ticket_id": ticket.pk},
+            at=ticket.created_at,
+        )
     if opening.tag_names:
         _set_tags(ticket, opening.tag_names)
     if opening.assignment is not None:

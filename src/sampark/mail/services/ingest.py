@@ -1,0 +1,401 @@
+"""Email in: every path (IMAP, the SMTP/LMTP listener, the pipe) hands the raw bytes here.
+
+What comes in is stored before it is read and is never dropped. Each message ends as exactly
+one :class:`~sampark.mail.models.InboundMessage`, whatever happens to it:
+
+- a new ticket, a message on an existing one, or a follow-up ticket of a closed one;
+- a delivery failure or an automatic reply, recorded on the ticket it answers (no reopen, no
+  SLA effect);
+- rejected with its reason (no sender, our own address, too large), or unreadable: stored raw
+  and flagged for a person.
+
+Idempotent: the key is the Message-ID, or the digest of the bytes when there is none. The same
+message arriving again, by any path, is reported as a duplicate and changes nothing. The record
+and everything it causes commit in one transaction, so a process killed half-way leaves no
+trace but the raw file, and the message is taken in whole when it is delivered again (IMAP marks
+a message only after the commit; an MTA retries a pipe or LMTP delivery that did not finish).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from sampark.core import clock
+from sampark.core.errors import DomainError, InvalidInput
+from sampark.core.language import detect_language
+from sampark.customers import services as customers
+from sampark.customers.models import Contact
+from sampark.customers.services import RequesterDetails
+from sampark.tickets import services as tickets
+from sampark.tickets.models import Channel, Status, Ticket, TicketEvent
+from sampark.workflows.intake import open_ticket_from_intake
+
+from .. import parsing
+from ..models import InboundMessage, Mailbox, MailReference, OutboundMessage
+from ..parsing import Address, ParsedMail
+from . import matching
+
+logger = logging.getLogger("sampark.mail")
+
+Outcome = InboundMessage.Outcome
+Kind = TicketEvent.Kind
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What became of one message: ``outcome`` (an :class:`InboundMessage.Outcome`, or
+    "duplicate"), the ticket it went to, and the reason when it was rejected or unreadable."""
+
+    outcome: str
+    ticket_number: int | None = None
+    inbound_id: int | None = None
+    reason: str = ""
+
+    @property
+    def stored(self) -> bool:
+        """The message is kept (once), whatever its outcome."""
+        return self.inbound_id is not None
+
+    def line(self) -> str:
+        """One line for ``sampark mail ingest``."""
+        n = self.ticket_number
+        if self.outcome == "duplicate":
+            return f"duplicate (#{n})" if n else "duplicate"
+        if self.outcome == Outcome.CREATED:
+            return f"stored as ticket #{n}"
+        if self.outcome == Outcome.APPENDED:
+            return f"appended to #{n}"
+        if self.outcome == Outcome.FOLLOW_UP:
+            return f"stored as ticket #{n} ({self.reason})"
+        if self.outcome in (Outcome.BOUNCE, Outcome.AUTO_REPLY):
+            where = f" on #{n}" if n else " (no ticket matched)"
+            return f"{Outcome(self.outcome).label.lower()}{where}"
+        return f"{self.outcome}: {self.reason}"
+
+
+class _Rejected(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def message_key(message_id: str, sha256: str) -> str:
+    """The idempotency key: the Message-ID (hashed when too long to index), else the digest."""
+    if not message_id:
+        return f"sha256:{sha256}"
+    key = f"mid:{message_id}"
+    return key if len(key) <= 255 else f"mid-sha256:{matching.reference_digest(message_id)}"
+
+
+def ingest(raw: bytes, *, via: str, recipients: tuple[str, ...] = ()) -> Ingested:
+    """Store and take in one message. ``recipients``: the envelope's RCPT TO when the path
+    knows it (the listener); otherwise the mailbox is found from the headers. Raises only when
+    the message could not be stored at all (the database or the disk failed)."""
+    sha256 = hashlib.sha256(raw).hexdigest()
+    too_large = len(raw) > settings.SAMPARK_MAIL_MAX_BYTES
+    try:
+        parsed = parsing.parse(raw[: 64 * 1024] if too_large else raw)
+    except Exception as error:  # the parser never raises; should it, the bytes are kept
+        logger.exception("mail parser failed on %s", sha256)
+        parsed, failure = None, _("The message could not be read: %(error)s") % {"error": error}
+    else:
+        failure = ""
+    key = message_key(parsed.message_id if parsed else "", sha256)
+    earlier = InboundMessage.objects.filter(key=key).values_list("pk", "ticket__number").first()
+    if earlier is not None:
+        return Ingested("duplicate", ticket_number=earlier[1], inbound_id=earlier[0])
+    raw_name = _keep_raw(raw, sha256)
+    record = InboundMessage(
+        key=key,
+        message_id=parsed.message_id if parsed else "",
+        sha256=sha256,
+        size=len(raw),
+        raw=raw_name,
+        via=via,
+        sender=(parsed.sender.address if parsed and parsed.sender else "")[:254],
+        subject=(parsed.subject if parsed else "")[:255],
+        kind=parsed.kind if parsed else "",
+        received_at=clock.now(),
+    )
+    if too_large:
+        failure = _("The message is %(size)d bytes; the limit is %(limit)d.") % {
+            "size": len(raw),
+            "limit": settings.SAMPARK_MAIL_MAX_BYTES,
+        }
+    if failure:
+        return _keep_for_a_person(record, Outcome.FAILED, failure)
+    try:
+        with transaction.atomic():
+            record.save(force_insert=True)
+            return _take_in(record, parsed, recipients)
+    except IntegrityError:
+        earlier = InboundMessage.objects.filter(key=key).values_list("pk", "ticket__number")
+        if earlier := earlier.first():  # the same message, stored meanwhile by another path
+            return Ingested("duplicate", ticket_number=earlier[1], inbound_id=earlier[0])
+        logger.exception("mail %s could not be taken in", key)
+        return _keep_for_a_person(
+            record, Outcome.FAILED, _("The message could not be taken in; see the server log.")
+        )
+    except _Rejected as rejected:
+        return _keep_for_a_person(record, Outcome.REJECTED, rejected.reason)
+    except DomainError as error:
+        return _keep_for_a_person(record, Outcome.REJECTED, error.message)
+    except Exception as error:
+        logger.exception("mail %s could not be taken in", key)
+        return _keep_for_a_person(
+            record,
+            Outcome.FAILED,
+            _("The message could not be taken in: %(error)s") % {"error": error},
+        )
+
+
+def _keep_raw(raw: bytes, sha256: str) -> str:
+    """Write the bytes once, named by their digest (a message delivered twice is one file)."""
+    name = f"mail/raw/{sha256[:2]}/{sha256}.eml"
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(raw))
+        if saved != name:  # another process wrote the same bytes meanwhile
+            default_storage.delete(saved)
+    return name
+
+
+def _keep_for_a_person(record: InboundMessage, outcome: str, reason: str) -> Ingested:
+    """Store the record of a message that did not become part of a ticket, flagged."""
+    record.pk = None
+    record.outcome, record.reason, record.needs_attention = outcome, reason, True
+    record.ticket = record.event = None
+    try:
+        with transaction.atomic():
+            record.save(force_insert=True)
+    except IntegrityError:
+        earlier = InboundMessage.objects.filter(key=record.key)
+        earlier = earlier.values_list("pk", "ticket__number").first()
+        if earlier is None:
+            raise
+        return Ingested("duplicate", ticket_number=earlier[1], inbound_id=earlier[0])
+    return Ingested(outcome, inbound_id=record.pk, reason=reason)
+
+
+def _finish(
+    record: InboundMessage,
+    outcome: str,
+    ticket: Ticket | None,
+    event: TicketEvent | None,
+    reason: str = "",
+) -> Ingested:
+    record.outcome, record.reason, record.ticket, record.event = outcome, reason, ticket, event
+    record.save(update_fields=["outcome", "reason", "ticket", "event"])
+    if ticket is not None and record.message_id:
+        _remember(record.message_id, ticket, outbound=False)
+    return Ingested(
+        outcome,
+        ticket_number=ticket.number if ticket else None,
+        inbound_id=record.pk,
+        reason=reason,
+    )
+
+
+def _remember(message_id: str, ticket: Ticket, *, outbound: bool) -> None:
+    MailReference.objects.get_or_create(
+        digest=matching.reference_digest(message_id),
+        ticket=ticket,
+        defaults={"outbound": outbound},
+    )
+
+
+def _our_addresses(mailboxes: list[Mailbox]) -> set[str]:
+    return {m.address.lower() for m in mailboxes}
+
+
+def _take_in(record: InboundMessage, parsed: ParsedMail, recipients: tuple[str, ...]) -> Ingested:
+    mailboxes = list(Mailbox.objects.all())
+    addressed = [
+        *recipients,
+        *parsed.delivered_to,
+        *(a.address for a in (*parsed.to, *parsed.cc) if a.address),
+    ]
+    mailbox = matching.mailbox_for(addressed, mailboxes)
+    record.mailbox = mailbox
+    record.save(update_fields=["mailbox"])
+    ours = _our_addresses(mailboxes)
+    if parsed.kind == "bounce":
+        return _bounce(record, parsed)
+    sender = parsed.sender
+    if sender is None or not sender.address:
+        raise _Rejected(_("The message has no usable sender address."))
+    if matching.split_address(sender.address)[0] in ours:
+        raise _Rejected(_("The message comes from one of our own addresses (a mail loop)."))
+    known = _known_ticket(parsed, addressed)
+    if parsed.kind == "auto_reply":
+        return _auto_reply(record, parsed, known)
+    contact = _contact(sender, parsed)
+    if known is None and (ticket := matching.ticket_by_subject(parsed.subject, contact)):
+        known = matching.live_ticket(ticket)
+    customers.clear_bounce(sender.address)
+    if known is not None and known.status != Status.CLOSED:
+        event = tickets.add_message(
+            known.pk,
+            body=_body(parsed),
+            contact=contact,
+            channel=Channel.EMAIL,
+            data=_message_data(record, parsed),
+            attachments=_attachments(parsed),
+        )
+        _follow(known, parsed, contact, ours)
+        return _finish(record, Outcome.APPENDED, known, event)
+    ticket = open_ticket_from_intake(
+        requester=_requester(sender, parsed),
+        subject=_subject(parsed),
+        description=_body(parsed),
+        channel=Channel.EMAIL,
+        group=mailbox.group if mailbox else None,
+        message_data=_message_data(record, parsed),
+        attachments=_attachments(parsed),
+        follow_up_of=known,
+    )
+    _follow(ticket, parsed, ticket.requester, ours)
+    event = ticket.events.filter(kind=Kind.MESSAGE_IN).order_by("id").first()
+    if known is not None:
+        reason = _("follow-up of closed ticket #%(number)d") % {"number": known.number}
+        return _finish(record, Outcome.FOLLOW_UP, ticket, event, reason)
+    return _finish(record, Outcome.CREATED, ticket, event)
+
+
+def _known_ticket(parsed: ParsedMail, addressed: list[str]) -> Ticket | None:
+    """The ticket a reply continues, by its headers or by its signed reply address."""
+    ticket = matching.ticket_by_references([*parsed.references, *parsed.in_reply_to])
+    if ticket is None and (number := matching.signed_number(addressed)):
+        ticket = Ticket.objects.filter(number=number).first()
+    return matching.live_ticket(ticket) if ticket is not None else None
+
+
+def _requester(sender: Address, parsed: ParsedMail) -> RequesterDetails:
+    written_in = detect_language(f"{parsed.subject}\n{parsed.stripped}")
+    return RequesterDetails(
+        name=sender.name, email=sender.address, language="hi" if written_in == "hi" else ""
+    )
+
+
+def _contact(sender: Address, parsed: ParsedMail) -> Contact:
+    contact, _created = customers.find_or_create_contact(_requester(sender, parsed))
+    return contact
+
+
+def _follow(ticket: Ticket, parsed: ParsedMail, writer: Contact, ours: set[str]) -> None:
+    """The other people on the mail (Cc, and To besides us) follow the ticket."""
+    others = []
+    for address in (*parsed.to, *parsed.cc):
+        if not address.address or matching.split_address(address.address)[0] in ours:
+            continue
+        try:
+            contact, _created = customers.find_or_create_contact(
+                RequesterDetails(name=address.name, email=address.address)
+            )
+        except InvalidInput:
+            continue  # an address that cannot be written to follows nothing
+        if contact.pk != writer.pk:
+            others.append(contact)
+    if others:
+        tickets.add_followers(ticket.pk, others)
+
+
+def _subject(parsed: ParsedMail) -> str:
+    subject = matching.SUBJECT_TOKEN.sub("", parsed.subject).strip()
+    return subject[:255] or _("(no subject)")
+
+
+def _body(parsed: ParsedMail) -> str:
+    return parsed.stripped.strip() or parsed.text.strip() or _("(no text)")
+
+
+def _message_data(record: InboundMessage, parsed: ParsedMail) -> dict:
+    data = {"mail": record.pk, "message_id": parsed.message_id, "quoted": parsed.quoted}
+    if parsed.forwarded:
+        data["forwarded"] = True
+    if parsed.html:
+        data["html"] = True
+    if parsed.skipped_attachments:
+        data["skipped_attachments"] = [
+            {"filename": s.filename, "size": s.size, "reason": s.reason}
+            for s in parsed.skipped_attachments
+        ]
+    return data
+
+
+def _attachments(parsed: ParsedMail) -> list[tickets.NewAttachment]:
+    return [
+        tickets.NewAttachment(
+            filename=a.filename,
+            content_type=a.content_type,
+            declared_type=a.declared_type,
+            data=a.data,
+            content_id=a.content_id,
+            inline=a.inline,
+            note=a.note,
+        )
+        for a in parsed.attachments
+    ]
+
+
+def _bounce(record: InboundMessage, parsed: ParsedMail) -> Ingested:
+    """A delivery failure: on the ticket whose mail bounced, the failed send marked, and the
+    address flagged when the failure is permanent."""
+    bounce = parsed.bounce
+    original = bounce.original_message_id if bounce else ""
+    ids = [original] if original else [*parsed.references, *parsed.in_reply_to]
+    ticket = matching.ticket_by_references(ids)
+    ticket = matching.live_ticket(ticket) if ticket else None
+    recipients = list(bounce.recipients) if bounce else []
+    diagnostic = (bounce.diagnostic or bounce.status) if bounce else ""
+    reason = diagnostic or _("The message could not be delivered.")
+    if original:
+        OutboundMessage.objects.filter(message_id=original).update(
+            status=OutboundMessage.Status.FAILED, last_error=reason[:2000]
+        )
+    if bounce and bounce.permanent:
+        for address in recipients:
+            try:
+                customers.mark_bounced(address, reason=reason, at=record.received_at)
+            except InvalidInput:
+                continue
+    event = None
+    if ticket is not None:
+        event = tickets.record_notice(
+            ticket.pk,
+            kind=Kind.BOUNCE,
+            body=reason,
+            data={
+                "mail": record.pk,
+                "recipients": recipients,
+                "status": bounce.status if bounce else "",
+                "permanent": bool(bounce and bounce.permanent),
+            },
+        )
+    return _finish(record, Outcome.BOUNCE, ticket, event)
+
+
+def _auto_reply(record: InboundMessage, parsed: ParsedMail, ticket: Ticket | None) -> Ingested:
+    """An out-of-office or other automatic reply: noted on the ticket it answers, nothing more.
+    One that answers no ticket of ours opens none (that is how mail loops start)."""
+    event = None
+    if ticket is not None:
+        try:
+            contact = customers.find_contact("email", parsed.sender.address)
+        except (InvalidInput, AttributeError):  # no sender, or one that is no address
+            contact = None
+        event = tickets.record_notice(
+            ticket.pk,
+            kind=Kind.AUTO_REPLY,
+            body=_body(parsed),
+            contact=contact,
+            data={"mail": record.pk, "subject": parsed.subject},
+        )
+    return _finish(record, Outcome.AUTO_REPLY, ticket, event)
