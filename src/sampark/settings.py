@@ -304,6 +304,8 @@ SAMPARK_MAIL_MAX_BYTES = int(os.environ.get("SAMPARK_MAIL_MAX_BYTES", 50 * 1024 
 SAMPARK_MAIL_AUTO_REPLIES_PER_SENDER = os.environ.get("SAMPARK_MAIL_AUTO_REPLIES_PER_SENDER", "3/h")
 # How often the worker polls IMAP mailboxes (IDLE wakes it sooner where the server has it).
 SAMPARK_MAIL_POLL_SECONDS = float(os.environ.get("SAMPARK_MAIL_POLL_SECONDS", "60"))
+# A private certificate authority for mail servers' TLS (a company's own server, tests).
+SAMPARK_MAIL_CA_FILE = os.environ.get("SAMPARK_MAIL_CA_FILE", "").strip()
 
 # --- Help desk rules ------------------------------------------------------------------------
 # A returning customer reaches the owner of a ticket solved within this many days (SPOC).
