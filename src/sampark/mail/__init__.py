@@ -1,0 +1,1 @@
+"""The email channel: mailboxes, reading and threading mail, and sending replies."""
