@@ -294,7 +294,7 @@ def _decode_word(encoding: str, payload: str) -> bytes | None:
         return None
 
 
-_ID = re.compile(r"<([^<>\s]{1,900})>")
+_ID = re.compile(r"<\s*([^<>\s]{1,900})\s*>")
 
 
 def _message_ids(value: str) -> tuple[str, ...]:
@@ -307,9 +307,16 @@ def _message_ids(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item.strip() for item in found if item.strip()))
 
 
+_BRACKETED = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+
+
 def _address(name: str, address: str) -> Address:
     name = decode_header(name).strip().strip("\"'").strip()
-    address = _raw_header_text(address).strip().strip("<>").strip()
+    address = _raw_header_text(address).strip()
+    bracketed = _BRACKETED.search(address)
+    if bracketed:  # "Broken <a@b>" left over by a list the parser could not split
+        address = bracketed.group(1)
+    address = address.strip().strip("<>").strip()
     local, at, domain = address.rpartition("@")
     usable = (
         at
@@ -331,7 +338,7 @@ def _addresses(values: list[str]) -> tuple[Address, ...]:
             pairs = getaddresses([value])
         except Exception:  # getaddresses is strict about some malformed lists
             pairs = []
-        if pairs == [("", "")] or not pairs:
+        if not any("@" in address for _, address in pairs):
             # Strict parsing refused the list: take it apart by commas.
             pairs = [_name_and_address(piece) for piece in value.split(",")]
         for name, address in pairs:
@@ -470,8 +477,8 @@ def html_to_text(markup: str) -> str:
         elif name == "li" and not closing:
             end_line()
             current.append("- ")
-        elif name in ("td", "th") and not closing:
-            if current and "".join(current).strip():
+        elif name in ("td", "th"):
+            if not closing and "".join(current).strip():
                 current.append("  ")
         elif name == "tr" or name in _BLOCK:
             end_line()
@@ -672,6 +679,16 @@ def _defect_text(defect: object) -> str:
     )
 
 
+# The machine-readable parts of reports (bounces, read receipts, complaints): classify reads
+# them, and the raw message keeps them.
+_REPORT_PARTS = {
+    "message/delivery-status",
+    "message/disposition-notification",
+    "message/feedback-report",
+    "text/rfc822-headers",
+}
+
+
 class _Part:
     """One MIME part, read through policy.default, and again through policy.compat32 when a
     broken header makes the first raise."""
@@ -855,7 +872,9 @@ class _Reader:
                 gettext("The message nests its parts too deeply; the deepest were not read.")
             )
             return []
-        if maintype == "message" and content_type not in ("message/delivery-status",):
+        if content_type in _REPORT_PARTS:
+            return []  # read by classify; the raw message keeps them
+        if maintype == "message":
             self._attach_message(part, payload)
             return []
         if isinstance(payload, list):
@@ -907,8 +926,6 @@ class _Reader:
             if content_type == "text/html":
                 return [_Body(html=text)]
             return [_Body(plain=text)]
-        if content_type in ("text/rfc822-headers", "message/delivery-status"):
-            return []  # read by classify; the raw message keeps them
         self._attach(part, inline_default=False)
         return []
 

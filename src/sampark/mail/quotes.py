@@ -141,6 +141,14 @@ def _quoted(line: str) -> bool:
 
 def _trim(lines: list[str]) -> list[str]:
     end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    return lines[:end]
+
+
+def _before(lines: list[str], index: int) -> list[str]:
+    """The lines above a cut, without the separator lines that led into it."""
+    end = index
     while end and (not lines[end - 1].strip() or _SEPARATOR.match(lines[end - 1])):
         end -= 1
     return lines[:end]
@@ -161,16 +169,16 @@ def _cut_history(lines: list[str]) -> list[str]:
         if start is not None:
             return _cut_at_wrote(lines, start, index)
         if _ORIGINAL_MESSAGE.match(line):
-            return lines[:index]
+            return _before(lines, index)
         block = _header_block(lines, index)
         if block is not None:
             end, forward = block
             if forward or index <= protected_until:
                 protected_until = -1
                 continue
-            return lines[:index]
+            return _before(lines, index)
         if _SEPARATOR.match(line) and _list_footer_follows(lines, index):
-            return lines[:index]
+            return _before(lines, index)
     return lines
 
 
@@ -203,7 +211,7 @@ def _wrote_header(lines: list[str], index: int) -> int | None:
 
 
 def _cut_at_wrote(lines: list[str], start: int, end: int) -> list[str]:
-    before = lines[:start]
+    before = _before(lines, start)
     after = lines[end + 1 :]
     first = _next_content(after, 0)
     if first is None or not _quoted(after[first]):
@@ -290,7 +298,7 @@ def _cut_trailing_quote(lines: list[str]) -> list[str]:
                 and _HAS_DIGIT_OR_AT.search(lines[start - 1][:_HEADER_LINE_MAX])
             ):
                 start -= 1
-    return lines[:start]
+    return _before(lines, start)
 
 
 def _cut_signature(lines: list[str]) -> list[str]:
