@@ -51,6 +51,7 @@ _DAEMON_SENDER = re.compile(
     r"|mail-delivery-system)$",
     re.IGNORECASE,
 )
+_DAEMON_NAME = re.compile(r"mailer-daemon|postmaster|mail delivery|^$", re.IGNORECASE)
 _NOREPLY_SENDER = re.compile(
     r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|bounces?|notifications?-noreply)"
     r"(?:[-+_.].*)?$",
@@ -99,12 +100,13 @@ _SMTP_CODE = re.compile(r"\b([45])\d\d[\s-]")
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[\w-]+(?:\.[\w-]+)+")
 _MESSAGE_ID_LINE = re.compile(r"^\s*message-id:\s*<([^<>\s]{1,500})>", re.IGNORECASE | re.MULTILINE)
 _AUTO_REPLY_SUBJECT = re.compile(
-    r"^\s*(?:(?:re|aw|sv|vs)\s*:\s*)?(?:out\s+of\s+(?:the\s+)?office\b|automatic\s+reply\s*:"
-    r"|auto(?:matic)?[-\s]?(?:reply|response|answer)\b|autoreply\b|auto\s*:|away\s+from\s+"
-    r"(?:the\s+)?office\b|on\s+vacation\b|vacation\s+(?:reply|message)\b|abwesenheitsnotiz"
-    r"|automatische\s+antwort|réponse\s+automatique|respuesta\s+automática"
+    r"^\s*(?:(?:re|aw|sv|vs)\s*:\s*)?(?:out\s+of\s+(?:the\s+)?office(?:\s+auto-?reply)?"
+    r"|automatic\s+reply|auto(?:matic)?[-\s]?(?:reply|response|answer)|autoreply|auto"
+    r"|away\s+from\s+(?:the\s+)?office|on\s+vacation|vacation\s+(?:reply|message)"
+    r"|abwesenheitsnotiz|automatische\s+antwort|réponse\s+automatique|respuesta\s+automática"
     r"|fuera\s+de\s+la\s+oficina|risposta\s+automatica|автоответ|कार्यालय\s+से\s+बाहर"
-    r"|ऑफ़िस\s+से\s+बाहर|ऑफिस\s+से\s+बाहर|स्वचालित\s+(?:उत्तर|जवाब)|स्वतः\s+उत्तर|छुट्टी\s+पर)",
+    r"|ऑफ़िस\s+से\s+बाहर|ऑफिस\s+से\s+बाहर|स्वचालित\s+(?:उत्तर|जवाब)|स्वतः\s+उत्तर|छुट्टी\s+पर)"
+    r"\s*(?::|$)",
     re.IGNORECASE,
 )
 _SCAN_LIMIT = 64 * 1024
@@ -244,8 +246,13 @@ def _bounce(
             permanent=bounce.permanent if bounce.status else told.permanent,
         )
     scanned = text[:_SCAN_LIMIT]
-    body_says = _BOUNCE_BODY.search(scanned) is not None
     subject_says = _BOUNCE_SUBJECT.match(subject) is not None
+    # The free-text reports come from the mail system, never from a person's own address:
+    # the body is searched only when the envelope hints at one (and a person's mail is spared
+    # the cost of the search).
+    hinted = from_daemon or subject_says or "x-failed-recipients" in headers
+    hinted = hinted or "auto-submitted" in headers or _DAEMON_NAME.search(_first(headers, "from"))
+    body_says = bool(hinted) and _BOUNCE_BODY.search(scanned) is not None
     if not (
         dsn or body_says or (subject_says and (from_daemon or "x-failed-recipients" in headers))
     ):
