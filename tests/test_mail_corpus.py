@@ -34,7 +34,10 @@ def _tags() -> dict[str, set[str]]:
     if CORPUS is None:
         return {}
     with open(CORPUS / "FEATURES.tsv", encoding="utf-8", newline="") as features:
-        return {row["file"]: set(row["tags"].split()) for row in csv.DictReader(features, delimiter="\t")}
+        return {
+            row["file"]: set(row["tags"].split())
+            for row in csv.DictReader(features, delimiter="\t")
+        }
 
 
 TAGS = _tags()
@@ -70,7 +73,10 @@ def test_bounces_name_recipients_status_and_our_original():
     """A sample across MTAs, checked field by field."""
     expected = {
         "flanker/bounce__office365.eml": (
-            ("noname@example.com",), "5.1.10", True, "20171013111011.20866.254C2F3A4D7AA526@ninomail.com"
+            ("noname@example.com",),
+            "5.1.10",
+            True,
+            "20171013111011.20866.254C2F3A4D7AA526@ninomail.com",
         ),
         "flanker/bounce__delayed-broken.eml": (("demo@example.com",), "4.2.2", False, ""),
         "flanker/bounce__gmail-no-dns.eml": (("user@example.comm",), "", True, ""),
@@ -81,7 +87,10 @@ def test_bounces_name_recipients_status_and_our_original():
             "44565655.JitbitHelpdesk.13439.691a0afc-a0a0-457c-8208-f20b7c4a4cb1@jitbit.com",
         ),
         "python-stdlib/msg_16.txt": (
-            ("jangel1@cougar.noc.ucla.edu",), "5.0.0", True, "002001c144a6$8752e060$56104586@oxy.edu"
+            ("jangel1@cougar.noc.ucla.edu",),
+            "5.0.0",
+            True,
+            "002001c144a6$8752e060$56104586@oxy.edu",
         ),
         "mikel-mail/multipart_report_emails__report_422.eml": (
             ("fraser@oooooooo.com.au",),
@@ -134,36 +143,66 @@ REPLY_BODIES = {
     "github/email_1_1.txt": ("Hi folks", ["riak-users mailing list"]),
     "github/email_1_2.txt": ("Hi,", ["wrote:", "> Hi folks", "> -Abhishek Kona"]),
     "github/email_1_3.txt": ("Oh thanks.", ["Russell Brown wrote:", "> Hi,", ">> Hi folks"]),
-    "github/email_1_4.txt": ("Awesome! I haven't had another problem with it.", ["wrote:", "> Loader"]),
+    "github/email_1_4.txt": (
+        "Awesome! I haven't had another problem with it.",
+        ["wrote:", "> Loader"],
+    ),
     "github/email_1_5.txt": ("One: Here's what I've got.", []),
-    "github/email_1_6.txt": ("I get proper rendering as well.", ["Corey Donohoe", "wrote:", "> Was this"]),
+    "github/email_1_6.txt": (
+        "I get proper rendering as well.",
+        ["Corey Donohoe", "wrote:", "> Was this"],
+    ),
     "github/email_1_7.txt": (":+1:", ["Chris Wanstrath", "wrote:", "> Steps 0-2"]),
-    "github/email_1_8.txt": ("I will reply under this one", ["wrote:", "> okay.", "Hey there, this is"]),
+    "github/email_1_8.txt": (
+        "I will reply under this one",
+        ["wrote:", "> okay.", "Hey there, this is"],
+    ),
     "github/email_2_1.txt": ("Outlook with a reply", ["*From:*", "*Sent:*", "Dear Google Apps"]),
     "github/email_2_2.txt": ("Outlook with a reply directly above line", ["From: CRM", "Sent:"]),
     "github/email_2_3.txt": ("Outlook with a reply directly above line", ["From: CRM", "> A new"]),
     "github/email_BlackBerry.txt": ("Here is another email", ["Sent from my BlackBerry"]),
-    "github/email_bullets.txt": ("test 2 this should list second", ["wrote:", "> Give us", "Joe Smith"]),
+    "github/email_bullets.txt": (
+        "test 2 this should list second",
+        ["wrote:", "> Give us", "Joe Smith"],
+    ),
     "github/email_iPhone.txt": ("Here is another email", ["Sent from my iPhone"]),
     "github/email_long_quote.txt": ("Hi folks", ["riak-users mailing list"]),
     "github/email_multi_word_sent_from_my_mobile_device.txt": (
         "Here is another email",
         ["Sent from my Verizon Wireless BlackBerry"],
     ),
-    "github/email_one_is_not_on.txt": ("Thank, this is really helpful.", ["wrote:", "> The good news"]),
+    "github/email_one_is_not_on.txt": (
+        "Thank, this is really helpful.",
+        ["wrote:", "> The good news"],
+    ),
     "github/email_sent_from_my_not_signature.txt": ("Here is another email", []),
     "github/email_sig_delimiter_in_middle_of_line.txt": ("Hi there!", []),
-    "github/greedy_on.txt": ("On your remote host you can run:", ["George Plymale wrote:", "> I am"]),
-    "github/pathological.txt": ("I think you're onto something.", ["wrote:", "> I think your code"]),
+    "github/greedy_on.txt": (
+        "On your remote host you can run:",
+        ["George Plymale wrote:", "> I am"],
+    ),
+    "github/pathological.txt": (
+        "I think you're onto something.",
+        ["wrote:", "> I think your code"],
+    ),
     "zapier/email_gmail.txt": ("This is a test for inbox replying", ["wrote:", "That way people"]),
-    "zapier/email_headers_no_delimiter.txt": ("And another reply!", ["From: Dan Watson", "A reply"]),
-    "zapier/email_partial_quote_header.txt": ("On your remote host you can run:", ["wrote:", "> I am"]),
+    "zapier/email_headers_no_delimiter.txt": (
+        "And another reply!",
+        ["From: Dan Watson", "A reply"],
+    ),
+    "zapier/email_partial_quote_header.txt": (
+        "On your remote host you can run:",
+        ["wrote:", "> I am"],
+    ),
 }
 # Lines that must stay: what the sender wrote, even where it looks like a signature or quote.
 KEPT = {
     "github/email_1_8.txt": ["and under this."],
     "github/email_sent_from_my_not_signature.txt": ["Sent from my desk, is much easier"],
-    "github/email_sig_delimiter_in_middle_of_line.txt": ["fix -- this is not a signature.", "kthxbai"],
+    "github/email_sig_delimiter_in_middle_of_line.txt": [
+        "fix -- this is not a signature.",
+        "kthxbai",
+    ],
     "github/email_bullets.txt": ["- and another"],
     "github/greedy_on.txt": ["the tunnel is not working."],
     "github/email_long_quote.txt": ["I am currently using the Java HTTP API."],

@@ -109,7 +109,10 @@ EXPECTED = {
     "attachment-executable.eml": {"attachments": [("invoice.pdf.exe", "application/x-msdownload")]},
     "attachment-types.eml": {
         "attachments": [
-            ("report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (
+                "report.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
             ("notes.zip", "application/zip"),
             ("photo.jpg", "image/jpeg"),
             ("dot.gif", "image/gif"),
@@ -282,7 +285,7 @@ def test_a_20_mb_attachment_is_kept_under_the_default_limit_and_listed_when_over
 
 def test_html_to_text_quotes_blockquotes_and_keeps_link_targets():
     text = html_to_text(
-        '<p>Hi &amp; hello</p><blockquote><p>old</p><blockquote>older</blockquote></blockquote>'
+        "<p>Hi &amp; hello</p><blockquote><p>old</p><blockquote>older</blockquote></blockquote>"
         '<a href="mailto:a@example.in">a@example.in</a> <a href="https://x.example">site</a>'
     )
     assert text.splitlines() == [
@@ -322,7 +325,9 @@ def mutated(draw):
         elif action == "duplicate":
             lines.insert(index, lines[draw(st.integers(0, min(12, len(lines) - 1)))])
         elif action == "boundary":
-            lines = [line.replace(b"--", b"-", 1) if line.startswith(b"--") else line for line in lines]
+            lines = [
+                line.replace(b"--", b"-", 1) if line.startswith(b"--") else line for line in lines
+            ]
         elif action == "insert":
             lines.insert(index, draw(st.binary(min_size=1, max_size=60)))
         else:
@@ -355,8 +360,15 @@ def test_deeply_nested_multiparts_are_read_to_a_depth_and_said_so():
     for level in range(60):
         boundary = f"b{level}".encode()
         body = (
-            b"Content-Type: multipart/mixed; boundary=" + boundary + b"\n\n--" + boundary + b"\n"
-            + body + b"\n--" + boundary + b"--\n"
+            b"Content-Type: multipart/mixed; boundary="
+            + boundary
+            + b"\n\n--"
+            + boundary
+            + b"\n"
+            + body
+            + b"\n--"
+            + boundary
+            + b"--\n"
         )
     mail = parse(head + body)
     assert any("too deeply" in defect for defect in mail.defects)

@@ -14,7 +14,10 @@ FIXTURES = Path(__file__).parent / "data" / "mail"
 # file: (what the timeline shows, a line of the quoted history that must be gone)
 REPLIES = {
     "reply-gmail-en.eml": ("I restarted it and the light is green now.", "wrote:"),
-    "reply-gmail-en-wrapped.eml": ("Still red after the restart.", "<support@sampark.example> wrote:"),
+    "reply-gmail-en-wrapped.eml": (
+        "Still red after the restart.",
+        "<support@sampark.example> wrote:",
+    ),
     "reply-gmail-hi.eml": ("मैंने राउटर दोबारा चालू किया, अब बत्ती हरी है।", "ने लिखा:"),
     "reply-outlook-en.eml": ("Thanks, that worked.", "Sent: Monday, March 3, 2025"),
     "reply-outlook-original-message.eml": ("It is green now.", "-----Original Message-----"),
@@ -85,7 +88,10 @@ def test_a_forwarded_mail_keeps_its_forwarded_header_and_body():
         ("Done.\n\nसादर,\nरवि", "Done."),
         ("Done.\n\nRegards,\nRavi Kumar\nExample Pvt Ltd", "Done."),
         ("Done.\n\nSent from my iPad", "Done."),
-        ("Done.\n\n_______________________________________________\nops mailing list\nops@x", "Done."),
+        (
+            "Done.\n\n_______________________________________________\nops mailing list\nops@x",
+            "Done.",
+        ),
     ],
 )
 def test_quote_headers_and_signatures_in_many_forms(text, expected):

@@ -387,9 +387,7 @@ def _from_text(text: str, message: Message, headers: Mapping[str, Sequence[str]]
         addresses.extend(address.lower() for address in _ADDRESS.findall(value))
     # The failed addresses stand on lines of their own ("<a@b>:", "    a@b"); otherwise every
     # address the report names is a candidate.
-    named = [
-        match.group(1) for line in report.splitlines() if (match := _ADDRESS_LINE.match(line))
-    ]
+    named = [match.group(1) for line in report.splitlines() if (match := _ADDRESS_LINE.match(line))]
     for address in named or _ADDRESS.findall(report):
         local = address.rpartition("@")[0]
         if _DAEMON_SENDER.match(local) or address.lower() in addresses:
@@ -402,10 +400,7 @@ def _from_text(text: str, message: Message, headers: Mapping[str, Sequence[str]]
         if found and found[0] in "45":
             status, diagnostic = found, " ".join(line.split())
             break
-    if status:
-        permanent = status.startswith("5")
-    else:
-        permanent = _DELAY_BODY.search(report) is None
+    permanent = status.startswith("5") if status else _DELAY_BODY.search(report) is None
     return Bounce(
         recipients=tuple(dict.fromkeys(addresses)),
         status=status,
@@ -419,23 +414,29 @@ def _original_message_id(message: Message, returned_text: str) -> str:
     """The Message-ID of the returned original: from a message/rfc822 or text/rfc822-headers
     part, else from a "Message-ID:" line in the returned copy."""
     for part in _parts(message):
-        content_type = _content_type(part)
-        try:
-            if content_type in ("message/rfc822", "message/global"):
-                payload = part.get_payload()
-                if isinstance(payload, list) and payload and isinstance(payload[0], Message):
-                    for name, value in payload[0].raw_items():
-                        if name.lower() == "message-id":
-                            return _bare_id(str(value))
-            elif content_type in ("text/rfc822-headers", "message/rfc822-headers"):
-                raw = part.get_payload(decode=True) or b""
-                match = _MESSAGE_ID_LINE.search(raw.decode("utf-8", "replace"))
-                if match:
-                    return match.group(1)
-        except Exception:  # a damaged returned copy still leaves the bounce itself
-            continue
+        found = _returned_id(part, _content_type(part))
+        if found:
+            return found
     match = _MESSAGE_ID_LINE.search(returned_text)
     return match.group(1) if match else ""
+
+
+def _returned_id(part: Message, content_type: str) -> str:
+    try:
+        if content_type in ("message/rfc822", "message/global"):
+            payload = part.get_payload()
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                for name, value in payload[0].raw_items():
+                    if name.lower() == "message-id":
+                        return _bare_id(str(value))
+        elif content_type in ("text/rfc822-headers", "message/rfc822-headers"):
+            raw = part.get_payload(decode=True) or b""
+            match = _MESSAGE_ID_LINE.search(raw.decode("utf-8", "replace"))
+            if match:
+                return match.group(1)
+    except Exception:  # a damaged returned copy still leaves the bounce itself
+        return ""
+    return ""
 
 
 def _bare_id(value: str) -> str:

@@ -35,12 +35,12 @@ import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import cached_property
 
 import nh3
 from django.utils.translation import gettext, gettext_noop
@@ -530,40 +530,39 @@ _EXECUTABLE_EXTENSIONS = {
 _TEXT_SAMPLE = 4096
 
 
+# Leading bytes and the type they announce.
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"MZ", "application/x-msdownload"),
+    (b"\x7fELF", "application/x-executable"),
+    (b"\xcf\xfa\xed\xfe", "application/x-mach-binary"),
+    (b"\xce\xfa\xed\xfe", "application/x-mach-binary"),
+    (b"\xfe\xed\xfa\xce", "application/x-mach-binary"),
+    (b"\xfe\xed\xfa\xcf", "application/x-mach-binary"),
+)
+# Zip files that are Office documents, by the folder their parts live in.
+_OFFICE = (
+    (b"word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (b"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (b"ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+)
+
+
 def sniff(data: bytes) -> str:
     """The type the bytes themselves say ("" when they say nothing we know)."""
     head = data[:16]
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
+    for prefix, content_type in _MAGIC:
+        if head.startswith(prefix):
+            return content_type
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "image/webp"
     if head.startswith(b"PK\x03\x04"):
-        if b"word/" in data:
-            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        if b"xl/" in data:
-            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if b"ppt/" in data:
-            return "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-        return "application/zip"
-    if head.startswith(b"\x1f\x8b"):
-        return "application/gzip"
-    if head.startswith(b"MZ"):
-        return "application/x-msdownload"
-    if head.startswith(b"\x7fELF"):
-        return "application/x-executable"
-    if head[:4] in (
-        b"\xcf\xfa\xed\xfe",
-        b"\xce\xfa\xed\xfe",
-        b"\xfe\xed\xfa\xce",
-        b"\xfe\xed\xfa\xcf",
-    ):
-        return "application/x-mach-binary"
+        return next((kind for folder, kind in _OFFICE if folder in data), "application/zip")
     sample = data[:_TEXT_SAMPLE]
     if sample and b"\x00" not in sample:
         try:
@@ -587,7 +586,11 @@ _SAME_TYPE = {
     "image/png": {"image/x-png"},
     "application/pdf": {"application/x-pdf", "application/acrobat"},
     "application/zip": {"application/x-zip-compressed", "application/x-zip", "multipart/x-zip"},
-    "application/gzip": {"application/x-gzip", "application/x-gzip-compressed", "application/x-tar"},
+    "application/gzip": {
+        "application/x-gzip",
+        "application/x-gzip-compressed",
+        "application/x-tar",
+    },
     "application/x-msdownload": {
         "application/x-msdos-program", "application/x-dosexec", "application/exe",
         "application/x-exe", "application/vnd.microsoft.portable-executable",
@@ -600,7 +603,8 @@ def _attachment_note(filename: str, sniffed: str, declared: str) -> str:
     extension = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
     if sniffed in _EXECUTABLE_TYPES or extension in _EXECUTABLE_EXTENSIONS:
         return gettext(
-            "This file is a program that can run on a computer; open it only if you trust the sender."
+            "This file is a program that can run on a computer; open it only if you trust "
+            "the sender."
         )
     if not sniffed or declared in _VAGUE_TYPES or declared == sniffed:
         return ""
@@ -650,7 +654,8 @@ _DEFECTS = {
         "A mailbox separator line was found among the headers."
     ),
     "MissingHeaderBodySeparatorDefect": gettext_noop(
-        "A line that is not a header was found among the headers; it was read as the start of the body."
+        "A line that is not a header was found among the headers; it was read as the start "
+        "of the body."
     ),
     "MultipartInvariantViolationDefect": gettext_noop(
         "The message says it is multipart but has no parts."
@@ -941,12 +946,7 @@ class _Reader:
             subject = decode_header(
                 str(next((v for n, v in inner.raw_items() if n.lower() == "subject"), ""))
             )
-            for chosen in (policy.compat32, policy.default):
-                try:
-                    data = inner.as_bytes(policy=chosen)
-                    break
-                except Exception:  # a header the generator cannot write; try the other policy
-                    continue
+            data = _message_bytes(inner)
         else:
             data = part.payload()
         self.embedded += 1
@@ -964,7 +964,8 @@ class _Reader:
                     filename=filename,
                     size=len(data),
                     reason=gettext(
-                        "The attachment is larger than the limit of %(limit)s bytes, so it was not kept."
+                        "The attachment is larger than the limit of %(limit)s bytes, so it was "
+                        "not kept."
                     )
                     % {"limit": self.limit},
                 )
@@ -1003,6 +1004,17 @@ class _Reader:
                 elif plain.strip():
                     markup.append(f"<pre>{html_entities.escape(plain)}</pre>")
         return "\n\n".join(texts), "\n".join(markup)
+
+
+def _message_bytes(message: Message) -> bytes:
+    """An embedded message as bytes, for keeping it as an .eml attachment."""
+    try:
+        return message.as_bytes(policy=policy.compat32)
+    except Exception:  # a header the generator cannot write: keep the headers we can
+        body = message.get_payload()
+        head = "".join(f"{name}: {value}\n" for name, value in message.raw_items())
+        text = head + "\n" + (body if isinstance(body, str) else "")
+        return text.encode("utf-8", "surrogateescape")
 
 
 _FORWARD_SUBJECT = re.compile(
