@@ -30,3 +30,13 @@ def contains_phrase(haystack: list[str], phrase: str) -> bool:
         return False
     width = len(needle)
     return any(haystack[i : i + width] == needle for i in range(len(haystack) - width + 1))
+
+
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` as every database can keep it: a NUL (which PostgreSQL refuses in text) and
+    lone surrogates (what a decoder leaves of undecodable bytes, which no UTF-8 encoder takes)
+    become U+FFFD, the replacement character."""
+    return _UNSTORABLE.sub("\ufffd", text) if _UNSTORABLE.search(text) else text

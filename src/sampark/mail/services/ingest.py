@@ -18,6 +18,7 @@ a message only after the commit; an MTA retries a pipe or LMTP delivery that did
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -31,12 +32,12 @@ from django.utils.translation import gettext as _
 from sampark.core import clock
 from sampark.core.errors import DomainError, InvalidInput
 from sampark.core.language import detect_language
+from sampark.core.text import storable
 from sampark.customers import services as customers
 from sampark.customers.models import Contact
 from sampark.customers.services import RequesterDetails
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Channel, Status, Ticket, TicketEvent
-from sampark.workflows.intake import open_ticket_from_intake
 
 from .. import parsing
 from ..models import InboundMessage, Mailbox, MailReference, OutboundMessage
@@ -108,6 +109,7 @@ def ingest(raw: bytes, *, via: str, recipients: tuple[str, ...] = ()) -> Ingeste
         parsed, failure = None, _("The message could not be read: %(error)s") % {"error": error}
     else:
         failure = ""
+        parsed = _storable(parsed)
     key = message_key(parsed.message_id if parsed else "", sha256)
     earlier = InboundMessage.objects.filter(key=key).values_list("pk", "ticket__number").first()
     if earlier is not None:
@@ -130,31 +132,65 @@ def ingest(raw: bytes, *, via: str, recipients: tuple[str, ...] = ()) -> Ingeste
             "size": len(raw),
             "limit": settings.SAMPARK_MAIL_MAX_BYTES,
         }
+    mailboxes = list(Mailbox.objects.all())
+    addressed = _addressed(parsed, recipients) if parsed else list(recipients)
+    record.mailbox = matching.mailbox_for(addressed, mailboxes)
     if failure:
         return _keep_for_a_person(record, Outcome.FAILED, failure)
+    ours = {m.address.lower() for m in mailboxes}
     try:
-        with transaction.atomic():
-            record.save(force_insert=True)
-            return _take_in(record, parsed, recipients)
-    except IntegrityError:
-        earlier = InboundMessage.objects.filter(key=key).values_list("pk", "ticket__number")
-        if earlier := earlier.first():  # the same message, stored meanwhile by another path
-            return Ingested("duplicate", ticket_number=earlier[1], inbound_id=earlier[0])
-        logger.exception("mail %s could not be taken in", key)
-        return _keep_for_a_person(
-            record, Outcome.FAILED, _("The message could not be taken in; see the server log.")
-        )
+        return _take_in_once_or_twice(record, parsed, addressed, ours)
     except _Rejected as rejected:
         return _keep_for_a_person(record, Outcome.REJECTED, rejected.reason)
     except DomainError as error:
         return _keep_for_a_person(record, Outcome.REJECTED, error.message)
-    except Exception as error:
+    except Exception as error:  # IntegrityError twice, or a fault of ours: kept for a person
         logger.exception("mail %s could not be taken in", key)
         return _keep_for_a_person(
             record,
             Outcome.FAILED,
             _("The message could not be taken in: %(error)s") % {"error": error},
         )
+
+
+def _take_in_once_or_twice(
+    record: InboundMessage, parsed: ParsedMail, addressed: list[str], ours: set
+) -> Ingested:
+    """One transaction: the record, then what it causes. A clash on a unique key is either
+    the same message stored meanwhile by another path (a duplicate), or another message that
+    created the same contact at the same moment (on PostgreSQL): then once more, and it finds
+    that contact."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                record.pk = None
+                record.save(force_insert=True)
+                return _take_in(record, parsed, addressed, ours)
+        except IntegrityError:
+            earlier = InboundMessage.objects.filter(key=record.key)
+            if earlier := earlier.values_list("pk", "ticket__number").first():
+                return Ingested("duplicate", ticket_number=earlier[1], inbound_id=earlier[0])
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _storable(value):
+    """The parsed message with every text fit for the database (see ``storable``)."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, tuple):
+        return tuple(_storable(item) for item in value)
+    if dataclasses.is_dataclass(value):
+        changes = {}
+        for field in dataclasses.fields(value):
+            current = getattr(value, field.name)
+            if isinstance(current, str | tuple) or dataclasses.is_dataclass(current):
+                cleaned = _storable(current)
+                if cleaned != current:
+                    changes[field.name] = cleaned
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
 
 
 def _keep_raw(raw: bytes, sha256: str) -> str:
@@ -194,7 +230,7 @@ def _finish(
     record.outcome, record.reason, record.ticket, record.event = outcome, reason, ticket, event
     record.save(update_fields=["outcome", "reason", "ticket", "event"])
     if ticket is not None and record.message_id:
-        _remember(record.message_id, ticket, outbound=False)
+        remember(record.message_id, ticket, outbound=False)
     return Ingested(
         outcome,
         ticket_number=ticket.number if ticket else None,
@@ -203,29 +239,18 @@ def _finish(
     )
 
 
-def _remember(message_id: str, ticket: Ticket, *, outbound: bool) -> None:
-    MailReference.objects.get_or_create(
-        digest=matching.reference_digest(message_id),
-        ticket=ticket,
-        defaults={"outbound": outbound},
+def remember(message_id: str, ticket: Ticket, *, outbound: bool) -> None:
+    """Keep ``message_id`` as one of ``ticket``'s, for the replies that will cite it."""
+    digest = matching.reference_digest(message_id)
+    MailReference.objects.bulk_create(
+        [MailReference(digest=digest, ticket=ticket, outbound=outbound)], ignore_conflicts=True
     )
 
 
-def _our_addresses(mailboxes: list[Mailbox]) -> set[str]:
-    return {m.address.lower() for m in mailboxes}
-
-
-def _take_in(record: InboundMessage, parsed: ParsedMail, recipients: tuple[str, ...]) -> Ingested:
-    mailboxes = list(Mailbox.objects.all())
-    addressed = [
-        *recipients,
-        *parsed.delivered_to,
-        *(a.address for a in (*parsed.to, *parsed.cc) if a.address),
-    ]
-    mailbox = matching.mailbox_for(addressed, mailboxes)
-    record.mailbox = mailbox
-    record.save(update_fields=["mailbox"])
-    ours = _our_addresses(mailboxes)
+def _take_in(
+    record: InboundMessage, parsed: ParsedMail, addressed: list[str], ours: set
+) -> Ingested:
+    """Everything the message causes, inside the transaction that inserted its record."""
     if parsed.kind == "bounce":
         return _bounce(record, parsed)
     sender = parsed.sender
@@ -236,7 +261,7 @@ def _take_in(record: InboundMessage, parsed: ParsedMail, recipients: tuple[str, 
     known = _known_ticket(parsed, addressed)
     if parsed.kind == "auto_reply":
         return _auto_reply(record, parsed, known)
-    contact = _contact(sender, parsed)
+    contact, created = customers.find_or_create_contact(_requester(sender, parsed))
     if known is None and (ticket := matching.ticket_by_subject(parsed.subject, contact)):
         known = matching.live_ticket(ticket)
     customers.clear_bounce(sender.address)
@@ -251,22 +276,32 @@ def _take_in(record: InboundMessage, parsed: ParsedMail, recipients: tuple[str, 
         )
         _follow(known, parsed, contact, ours)
         return _finish(record, Outcome.APPENDED, known, event)
-    ticket = open_ticket_from_intake(
-        requester=_requester(sender, parsed),
+    ticket = tickets.open_ticket(
+        requester=contact,
         subject=_subject(parsed),
         description=_body(parsed),
         channel=Channel.EMAIL,
-        group=mailbox.group if mailbox else None,
+        group=record.mailbox.group if record.mailbox else None,
         message_data=_message_data(record, parsed),
         attachments=_attachments(parsed),
         follow_up_of=known,
+        new_requester=created,
     )
-    _follow(ticket, parsed, ticket.requester, ours)
+    _follow(ticket, parsed, contact, ours)
     event = ticket.events.filter(kind=Kind.MESSAGE_IN).order_by("id").first()
     if known is not None:
         reason = _("follow-up of closed ticket #%(number)d") % {"number": known.number}
         return _finish(record, Outcome.FOLLOW_UP, ticket, event, reason)
     return _finish(record, Outcome.CREATED, ticket, event)
+
+
+def _addressed(parsed: ParsedMail, recipients: tuple[str, ...]) -> list[str]:
+    """Every address the message was sent to: the envelope's, then the headers'."""
+    return [
+        *recipients,
+        *parsed.delivered_to,
+        *(a.address for a in (*parsed.to, *parsed.cc) if a.address),
+    ]
 
 
 def _known_ticket(parsed: ParsedMail, addressed: list[str]) -> Ticket | None:
@@ -282,11 +317,6 @@ def _requester(sender: Address, parsed: ParsedMail) -> RequesterDetails:
     return RequesterDetails(
         name=sender.name, email=sender.address, language="hi" if written_in == "hi" else ""
     )
-
-
-def _contact(sender: Address, parsed: ParsedMail) -> Contact:
-    contact, _created = customers.find_or_create_contact(_requester(sender, parsed))
-    return contact
 
 
 def _follow(ticket: Ticket, parsed: ParsedMail, writer: Contact, ours: set[str]) -> None:
