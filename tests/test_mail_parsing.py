@@ -374,26 +374,15 @@ def test_deeply_nested_multiparts_are_read_to_a_depth_and_said_so():
     assert any("too deeply" in defect for defect in mail.defects)
 
 
-# --- speed ----------------------------------------------------------------------------------
-
-
-def test_a_typical_message_parses_well_under_a_millisecond():
-    raw = (FIXTURES / "reply-gmail-en.eml").read_bytes()
-    raw = raw.replace(b"I restarted it", b"Some context. " * 250 + b"\n\nI restarted it")
-    assert 4000 < len(raw) < 6000
-    parse(raw)
-    rounds = 200
-    started = time.perf_counter()
-    for _ in range(rounds):
-        parse(raw)
-    per_message = (time.perf_counter() - started) / rounds
-    # Measured at about 0.3 ms on the development machine; the bound leaves room for a busy CI.
-    assert per_message < 0.003, per_message
+# --- no catastrophic backtracking -------------------------------------------------------------
+# Speed itself is measured in bench/mail_parse.py, not asserted here. These bounds only catch a
+# pattern that backtracks without end (minutes, not milliseconds), with room for a busy machine.
+CATASTROPHIC_SECONDS = 20
 
 
 def test_a_one_megabyte_single_line_body_is_linear():
     raw = b"From: a@example.in\nSubject: long\n\n" + b"x" * (1024 * 1024) + b" wrote:"
     started = time.perf_counter()
     mail = parse(raw)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < CATASTROPHIC_SECONDS
     assert len(mail.text) == 1024 * 1024 + 7

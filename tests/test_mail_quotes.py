@@ -127,11 +127,16 @@ def test_forward_markers_are_found_in_text():
     assert not has_forward_marker("x\nFrom: a@b\nSent: today\nTo: c\nSubject: Re: hi\n")
 
 
+# Only a pattern that backtracks without end (minutes) fails these; speed is measured in
+# bench/mail_parse.py, never asserted in a unit test.
+CATASTROPHIC_SECONDS = 20
+
+
 def test_a_ten_thousand_line_quote_is_cut_in_linear_time():
     text = "Thanks!\n\nOn Mon, 3 Mar 2025, A <a@example.in> wrote:\n" + "> quoted line\n" * 10_000
     started = time.perf_counter()
     assert strip_quotes(text) == ("Thanks!", True)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < CATASTROPHIC_SECONDS
 
 
 def test_a_one_megabyte_line_is_linear():
@@ -140,4 +145,4 @@ def test_a_one_megabyte_line_is_linear():
     assert strip_quotes(text) == (text, False)
     text = ">" * 1_000_000 + "\n" + "On Mon, 3 Mar 2025 at 10:15 " * 30_000 + "wrote:"
     strip_quotes(text)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < CATASTROPHIC_SECONDS
