@@ -444,6 +444,137 @@ def test_a_ticket_the_delegate_passed_on_is_not_taken_back(
     assert Ticket.objects.get(pk=ticket.pk).owner == teammates[1]
 
 
+def on_leave_today(manager, delegate, **fields):
+    return leave.record_leave(
+        manager,
+        delegate=delegate,
+        starts_on=leave.today(),
+        ends_on=leave.today(),
+        actor=manager,
+        note="Acme's plant shuts on Friday; call Ravi before noon.",
+        **fields,
+    )
+
+
+def owner_events(ticket):
+    return list(
+        Ticket.objects.get(pk=ticket.pk)
+        .events.filter(kind=Kind.ASSIGNED)
+        .order_by("id")
+        .values_list("data__reason", "body")
+    )
+
+
+HANDOVER = ("handover", "Acme's plant shuts on Friday; call Ravi before noon.")
+
+
+def test_a_new_ticket_for_the_agents_customer_reaches_the_delegate_with_the_handover_note(
+    acme_contact, manager, teammates, open_for
+):
+    on_leave_today(manager, teammates[0])
+
+    during = open_for(acme_contact)
+
+    assert (during.owner, created_reason(during)) == (teammates[0], "delegate")
+    assert owner_events(during) == [HANDOVER]
+
+
+def test_a_ticket_that_waited_for_the_delegate_is_handed_over_then_comes_back(
+    acme_contact, manager, teammates, open_for, desk
+):
+    use(desk, spoc_wait_minutes=30)
+    delegate = teammates[0]
+    presence(delegate, "away")
+    with time_machine.travel(T0, tick=False):
+        away = on_leave_today(manager, delegate)
+        ticket = open_for(acme_contact)
+        assert ticket.owner is None
+        assert Reservation.objects.get(ticket=ticket).leave == away
+
+    with time_machine.travel(T0 + dt.timedelta(minutes=10), tick=False):
+        presence(delegate, "online")
+        assert sweep().waiting_assigned == 1
+        assert Ticket.objects.get(pk=ticket.pk).owner == delegate
+        assert owner_events(ticket) == [HANDOVER]
+
+        assert leave.end_leave(away, actor=manager) == 1
+
+    assert Ticket.objects.get(pk=ticket.pk).owner == manager
+    assert owner_events(ticket) == [HANDOVER, ("leave_return", "")]
+
+
+def test_the_delegate_taking_a_waiting_ticket_with_take_next_hands_it_over_too(
+    acme_contact, manager, teammates, open_for, desk
+):
+    use(desk, spoc_wait_minutes=60)
+    delegate = teammates[0]
+    presence(delegate, "away")
+    away = on_leave_today(manager, delegate)
+    waiting = open_for(acme_contact)
+
+    assert taking.take_next(teammates[1]) is None  # it waits for the delegate
+    assert taking.take_next(delegate) == waiting
+    assert owner_events(waiting) == [HANDOVER]
+
+    leave.end_leave(away, actor=manager)
+    assert Ticket.objects.get(pk=waiting.pk).owner == manager
+
+
+def test_a_ticket_still_waiting_for_the_delegate_waits_for_the_agent_after_the_leave(
+    acme_contact, manager, teammates, open_for, desk
+):
+    use(desk, spoc_wait_minutes=60)
+    presence(teammates[0], "away")
+    away = on_leave_today(manager, teammates[0])
+    ticket = open_for(acme_contact)
+
+    leave.end_leave(away, actor=manager)
+
+    back = Reservation.objects.get(ticket=ticket)
+    assert (back.agent, back.leave) == (manager, None)
+    assert sweep().waiting_assigned == 1  # the agent is back online with room
+    assert Ticket.objects.get(pk=ticket.pk).owner == manager
+    assert owner_events(ticket) == [("spoc_back", "")]
+
+
+def test_a_ticket_waiting_for_the_agent_when_the_leave_starts_follows_the_delegate_and_back(
+    acme_contact, manager, teammates, open_for, desk
+):
+    use(desk, spoc_wait_minutes=60)
+    delegate = teammates[0]
+    presence(manager, "away")
+    ticket = open_for(acme_contact)  # waits for its busy SPOC
+    away = on_leave_today(manager, delegate)
+    assert Reservation.objects.get(ticket=ticket).agent == delegate
+
+    assert taking.take_next(delegate) == ticket
+    assert owner_events(ticket) == [HANDOVER]
+    presence(manager, "online")
+    leave.end_leave(away, actor=manager)
+
+    assert Ticket.objects.get(pk=ticket.pk).owner == manager
+    assert owner_events(ticket)[-1] == ("leave_return", "")
+
+
+def test_without_return_the_delegate_keeps_the_tickets_that_waited_for_them(
+    acme_contact, manager, teammates, open_for, desk
+):
+    use(desk, spoc_wait_minutes=60)
+    delegate = teammates[0]
+    presence(delegate, "away")
+    away = on_leave_today(manager, delegate, return_customers=False)
+    handed = open_for(acme_contact)
+    waiting = open_for(acme_contact)
+    assert taking.take_next(delegate) == handed
+    assert owner_events(handed) == [HANDOVER]
+
+    leave.end_leave(away, actor=manager)
+
+    assert Ticket.objects.get(pk=handed.pk).owner == delegate
+    still = Reservation.objects.get(ticket=waiting)
+    assert (still.agent, still.leave) == (delegate, None)
+
+
 def test_cancelling_a_planned_leave_hands_nothing_over(acme_contact, manager, teammates, open_for):
     ticket = open_for(acme_contact)
     away = leave.record_leave(

@@ -216,3 +216,140 @@ def test_a_breach_escalates_through_the_sla_engines_action_hook(
     assert (escalated.tier, escalated.owner) == ("L2", owner)
     assert (item.source, item.raised_by, item.to_group) == ("sla", None, chain[1])
     assert Notification.objects.filter(recipient=owner, kind="escalation").exists()
+
+
+# --- due times: the worker's sweep ------------------------------------------------------------
+
+
+def escalation_notices(user):
+    return list(
+        Notification.objects.filter(recipient=user, kind="escalation").values_list(
+            "title", flat=True
+        )
+    )
+
+
+@pytest.fixture
+def escalated(ticket, owner, chain):
+    """The ticket escalated to Network at 10:00 on a Monday (due within its 240 minutes)."""
+    with time_machine.travel(MONDAY_10, tick=False):
+        return tickets.escalate_ticket(ticket.pk, actor=owner, reason="Packet loss on the core")
+
+
+def sweep_at(moment):
+    with time_machine.travel(moment, tick=False):
+        return tickets.sweep_escalations()
+
+
+def test_the_escalation_is_due_soon_three_quarters_of_the_way(escalated):
+    assert escalated.opened_at < escalated.warn_at < escalated.due_at
+    assert sweep_at(escalated.warn_at - dt.timedelta(seconds=1)) == tickets.EscalationSweep()
+
+
+def test_an_overdue_escalation_tells_its_assignee_and_the_owner_once(
+    escalated, ticket, owner, specialist
+):
+    tickets.assign_escalation(escalated.pk, assignee=specialist, actor=specialist)
+    past_due = escalated.due_at + dt.timedelta(minutes=1)
+
+    first = sweep_at(past_due)
+    again = sweep_at(past_due + dt.timedelta(hours=1))
+
+    assert (first.overdue, again.overdue) == (1, 0)
+    event = ticket.events.get(kind=Kind.ESCALATION_OVERDUE)
+    assert event.data["escalation"] == escalated.pk and event.data["group"] == "Network"
+    assert event.data["assignee"]["id"] == specialist.pk
+    title = f"Escalation on #{ticket.number} is overdue"
+    assert escalation_notices(specialist) == [title]
+    assert escalation_notices(owner) == [title]
+    escalated.refresh_from_db()
+    assert escalated.overdue_at == past_due
+
+
+def test_an_unassigned_overdue_escalation_tells_the_groups_supervisors(
+    escalated, owner, specialist, make_agent, chain
+):
+    lead = make_agent(name="Network lead", role=AgentProfile.Role.SUPERVISOR, groups=[chain[1]])
+
+    sweep_at(escalated.due_at)
+
+    assert len(escalation_notices(lead)) == 1
+    assert escalation_notices(specialist) == []  # the lead answers for the group
+    assert len(escalation_notices(owner)) == 1
+
+
+def test_a_group_without_supervisors_hears_through_its_agents(escalated, owner, specialist):
+    sweep_at(escalated.due_at)
+
+    assert len(escalation_notices(specialist)) == 1
+
+
+def test_an_escalation_due_soon_warns_whoever_works_it_then_goes_overdue(
+    escalated, ticket, owner, specialist
+):
+    tickets.assign_escalation(escalated.pk, assignee=specialist, actor=specialist)
+
+    warned = sweep_at(escalated.warn_at)
+
+    assert (warned.warnings, warned.overdue) == (1, 0)
+    assert escalation_notices(specialist) == [f"Escalation on #{ticket.number} is due soon"]
+    assert escalation_notices(owner) == []  # the owner hears when it is overdue
+    assert sweep_at(escalated.due_at).overdue == 1
+    kinds = ticket.events.filter(data__escalation=escalated.pk).values_list("kind", flat=True)
+    assert list(kinds.filter(kind__startswith="escalation_")) == [
+        Kind.ESCALATION_ASSIGNED,
+        Kind.ESCALATION_WARNING,
+        Kind.ESCALATION_OVERDUE,
+    ]
+
+
+def test_a_late_sweep_says_overdue_without_the_warning(escalated, ticket):
+    late = sweep_at(escalated.due_at + dt.timedelta(days=2))
+
+    assert (late.warnings, late.overdue) == (0, 1)
+    assert not ticket.events.filter(kind=Kind.ESCALATION_WARNING).exists()
+    assert sweep_at(escalated.due_at + dt.timedelta(days=3)) == tickets.EscalationSweep()
+
+
+def test_an_escalation_closed_in_time_is_never_overdue(escalated, ticket, owner):
+    tickets.deescalate_ticket(ticket.pk, actor=owner, reason="Fixed the route map")
+
+    assert sweep_at(escalated.due_at + dt.timedelta(hours=1)) == tickets.EscalationSweep()
+    assert not ticket.events.filter(kind=Kind.ESCALATION_OVERDUE).exists()
+
+
+def test_an_escalation_of_a_solved_ticket_passes_its_due_time_quietly(
+    escalated, ticket, owner, specialist
+):
+    tickets.update_ticket(
+        ticket.pk, actor=owner, expected_version=reload(ticket).version, status="solved"
+    )
+
+    result = sweep_at(escalated.due_at)
+
+    assert (result.overdue, result.quiet) == (0, 1)
+    assert not ticket.events.filter(kind=Kind.ESCALATION_OVERDUE).exists()
+    assert escalation_notices(owner) == escalation_notices(specialist) == []
+    assert sweep_at(escalated.due_at + dt.timedelta(days=1)) == tickets.EscalationSweep()
+
+
+def test_after_a_hand_off_the_owner_it_had_hears_of_the_overdue_escalation(
+    ticket, owner, specialist, chain
+):
+    save_group(chain[1], escalation_mode="hand_off")
+    with time_machine.travel(MONDAY_10, tick=False):
+        item = tickets.escalate_ticket(ticket.pk, actor=owner, reason="Field visit needed")
+
+    sweep_at(item.due_at)
+
+    assert len(escalation_notices(owner)) == 1
+    assert len(escalation_notices(specialist)) == 1
+
+
+def test_the_workers_sweep_notices_overdue_escalations(escalated, ticket):
+    from sampark.serving.worker import Worker
+
+    with time_machine.travel(escalated.due_at, tick=False):
+        Worker(sweep_seconds=0).sweep()
+
+    assert ticket.events.filter(kind=Kind.ESCALATION_OVERDUE).count() == 1

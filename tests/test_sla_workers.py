@@ -1,4 +1,5 @@
-"""Several worker processes sweeping one database fire every SLA warning and breach once.
+"""Several worker processes sweeping one database fire every SLA warning and breach once, and
+notice every escalation's due time once.
 
 The tickets are opened (with time-machine) hours before the real present, so they are already
 overdue when the worker processes, which run on the real clock, sweep them. On PostgreSQL the
@@ -24,7 +25,9 @@ from django.db import connection
 from sampark.notifications.models import Notification
 from sampark.sla import services as sla
 from sampark.sla.models import SLAAlert
-from sampark.tickets.models import TicketEvent
+from sampark.team.services import save_group
+from sampark.tickets import services as tickets
+from sampark.tickets.models import Escalation, TicketEvent
 
 pytestmark = pytest.mark.slow
 
@@ -122,6 +125,36 @@ def test_two_worker_processes_record_each_breach_once(overdue_tickets, tmp_path)
     breaches = sum(int(words[5]) for words in reported if words[:1] == ["swept"])
     assert breaches == 2 * TICKETS
     assert_each_alert_recorded_once(overdue_tickets)
+
+
+@shared_database
+def test_two_worker_processes_notice_each_overdue_escalation_once(
+    make_ticket, make_agent, make_group, default_group, tmp_path
+):
+    """Escalations opened a week ago, long overdue whatever the calendar: each is noticed by
+    one worker, with one timeline event and one notification to each person told (the owner
+    and the one agent of the group it went to)."""
+    owner = make_agent(groups=[default_group])
+    network = make_group(name="Network", tier="L2")
+    specialist = make_agent(groups=[network])
+    save_group(default_group, escalates_to=network)
+    with time_machine.travel(dt.datetime.now(dt.UTC) - dt.timedelta(days=8), tick=False):
+        for _ in range(TICKETS):
+            ticket = make_ticket(owner=owner)
+            tickets.escalate_ticket(ticket.pk, actor=owner, reason="Packet loss")
+    command = [str(SAMPARK), "worker", "--once", "--no-migrate"]
+
+    finish(start([command] * WORKERS, worker_environment(tmp_path)))
+
+    events = Counter(
+        event.data["escalation"]
+        for event in TicketEvent.objects.filter(kind=TicketEvent.Kind.ESCALATION_OVERDUE)
+    )
+    assert set(events) == set(Escalation.objects.values_list("pk", flat=True))
+    assert set(events.values()) == {1}
+    overdue = Notification.objects.filter(kind="escalation", title__endswith="is overdue")
+    for person in (owner, specialist):
+        assert overdue.filter(recipient=person).count() == TICKETS
 
 
 SWEEP_ON_THE_SIGNAL = """

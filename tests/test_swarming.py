@@ -172,3 +172,57 @@ def test_the_requests_list_costs_the_same_for_many_rows(
         found = queries.swarm_requests_for(farhan)
         assert [i.swarm.ticket.number for i in found]
         assert [i.swarm.requested_by.email for i in found]
+
+
+# --- a helper's notes in the ticket's composer ------------------------------------------------
+
+
+def owners_swarm_notices(owner):
+    return Notification.objects.filter(recipient=owner, kind="swarm")
+
+
+def test_a_helpers_note_in_the_composer_tells_the_owner_as_one_in_the_swarm_does(
+    ticket, owner, farhan
+):
+    swarm = tickets.request_swarm(ticket.pk, actor=owner, message="BGP?", agents=[farhan])
+    tickets.join_swarm(swarm.pk, agent=farhan)
+    joined = owners_swarm_notices(owner).count()
+
+    note = tickets.add_message(ticket.pk, body="Peer resets at :00.", public=False, agent=farhan)
+    tickets.add_message(ticket.pk, body="Timer mismatch.", public=False, agent=farhan)
+
+    assert (note.kind, note.public, note.data) == (Kind.NOTE, False, {"swarm": swarm.pk})
+    told = owners_swarm_notices(owner)
+    assert told.count() == joined + 2  # one per note
+    assert told.latest("id").title == f"Farhan helped on #{ticket.number}"
+    thread = queries.ticket_swarms(ticket)[0].thread
+    assert [n.body for n in thread] == ["Peer resets at :00.", "Timer mismatch."]
+
+
+def test_the_owners_own_note_tells_nobody(ticket, owner, farhan):
+    swarm = tickets.request_swarm(ticket.pk, actor=owner, message="BGP?", agents=[farhan])
+    tickets.join_swarm(swarm.pk, agent=farhan)
+    before = Notification.objects.count()
+
+    note = tickets.add_message(ticket.pk, body="Thanks, trying it", public=False, agent=owner)
+
+    assert note.data == {} and Notification.objects.count() == before
+
+
+def test_a_note_by_a_collaborator_who_was_not_asked_is_a_plain_note(ticket, owner, farhan):
+    tickets.add_collaborator(ticket.pk, agent=farhan, actor=owner)
+
+    note = tickets.add_message(ticket.pk, body="Drive-by idea", public=False, agent=farhan)
+
+    assert note.data == {} and not owners_swarm_notices(owner).exists()
+
+
+def test_after_the_swarm_closes_a_helpers_notes_are_plain_notes(ticket, owner, farhan):
+    swarm = tickets.request_swarm(ticket.pk, actor=owner, message="BGP?", agents=[farhan])
+    tickets.join_swarm(swarm.pk, agent=farhan)
+    tickets.close_swarm(swarm.pk, actor=owner, summary="Fixed")
+    before = owners_swarm_notices(owner).count()
+
+    note = tickets.add_message(ticket.pk, body="One more thing", public=False, agent=farhan)
+
+    assert note.data == {} and owners_swarm_notices(owner).count() == before

@@ -1,10 +1,15 @@
 """Escalation and swarming in the workspace: the ticket page's panels and their actions, the
-queue "Escalated to my group", and the page "Swarm requests for me", as each persona uses
-them; with query counts that do not grow with the number of escalations or requests."""
+queue "Escalated to my group" with each escalation's due time, and the page "Swarm requests
+for me", as each persona uses them; with query counts that do not grow with the number of
+escalations or requests."""
+
+import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 
+from sampark.notifications.models import Notification
 from sampark.team.services import save_group
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Escalation, SwarmInvitation, Ticket, TicketEvent
@@ -214,3 +219,94 @@ def test_the_requests_page_costs_the_same_for_many_requests(
     with django_assert_num_queries(baseline):
         page = client.get(reverse("workspace:swarm_requests"))
     assert page.content.decode().count("Join to help") == 6
+
+
+# --- due times ------------------------------------------------------------------------------
+
+
+def escalated_queue(client) -> str:
+    return client.get(reverse("workspace:queue", args=["escalated"])).content.decode()
+
+
+def test_escalated_to_my_group_shows_when_each_escalation_is_due_and_when_it_is_overdue(
+    signed_in, asha, neha, router, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        item = tickets.escalate_ticket(router.pk, actor=asha, reason="Line test")
+    client = signed_in(neha)
+
+    assert "Escalation due · in " in escalated_queue(client)
+    with time_machine.travel(item.warn_at, tick=False):
+        assert "Escalation due soon · in " in escalated_queue(client)
+    with time_machine.travel(item.due_at + dt.timedelta(hours=2), tick=False):
+        assert "Escalation overdue · 2 h 0 min ago" in escalated_queue(client)
+        # Other queues do not say it: there it is one ticket among the group's.
+        groups = client.get(reverse("workspace:queue", args=["groups"])).content.decode()
+        assert "Escalation overdue" not in groups
+
+
+def test_the_escalated_queue_costs_the_same_for_many_escalations(
+    signed_in,
+    asha,
+    neha,
+    router,
+    make_ticket,
+    front_desk,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    client = signed_in(neha)
+    with django_capture_on_commit_callbacks(execute=True):
+        tickets.escalate_ticket(router.pk, actor=asha, reason="Line test")
+    escalated_queue(client)
+    with django_assert_max_num_queries(40) as counted:
+        escalated_queue(client)
+    baseline = len(counted.captured_queries)
+    for n in range(4):
+        other = make_ticket(subject=f"Outage {n}", group=front_desk, owner=asha)
+        with django_capture_on_commit_callbacks(execute=True):
+            tickets.escalate_ticket(other.pk, actor=asha, reason="Line test")
+
+    with django_assert_num_queries(baseline):
+        page = escalated_queue(client)
+    assert page.count("Escalation due · in ") == 5
+
+
+def test_the_ticket_page_marks_an_escalation_due_soon_then_overdue_on_its_timeline(
+    signed_in, asha, router, network
+):
+    item = tickets.escalate_ticket(router.pk, actor=asha, reason="Line test")
+    client = signed_in(asha)
+
+    with time_machine.travel(item.warn_at, tick=False):
+        tickets.sweep_escalations()
+        page = client.get(page_url(router)).content.decode()
+        assert '<span class="sla sla-at_risk">Due soon</span>' in page
+        assert "Escalation to Network specialists (L2) is due soon" in page
+    with time_machine.travel(item.due_at, tick=False):
+        tickets.sweep_escalations()
+        page = client.get(page_url(router)).content.decode()
+        assert '<span class="sla sla-breached">Overdue</span>' in page
+        assert "Escalation to Network specialists (L2) is overdue" in page
+
+
+# --- a helper's note in the composer ------------------------------------------------------------
+
+
+def test_a_helpers_note_from_the_composer_tells_the_owner(signed_in, asha, neha, router):
+    swarm = tickets.request_swarm(router.pk, actor=asha, message="Seen this?", agents=[neha])
+    tickets.join_swarm(swarm.pk, agent=neha)
+    helper = signed_in(neha)
+
+    helper.post(
+        page_url(router, "send/"),
+        {"kind": "note", "body": "Firmware 2.1 bug", "version": fresh(router).version},
+    )
+
+    note = TicketEvent.objects.get(ticket=router, kind=Kind.NOTE, actor=neha)
+    assert note.data == {"swarm": swarm.pk}
+    told = Notification.objects.filter(recipient=asha, kind="swarm").latest("id")
+    assert (told.title, told.body) == (f"Neha Gupta helped on #{router.number}", "Firmware 2.1 bug")
+    page = signed_in(asha).get(page_url(router)).content.decode()
+    assert "Firmware 2.1 bug" in page

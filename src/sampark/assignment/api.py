@@ -142,7 +142,7 @@ def get_workload(request, agent_id: PathId):
         "capacity": row[1],
         "load": intake.load_of([agent_id])[agent_id],
         "on_leave": away is not None,
-        "delegate": away[1] if away else None,
+        "delegate": away.delegate if away else None,
     }
 
 

@@ -70,7 +70,7 @@ class Leave(models.Model):
     """An agent's leave: from ``starts_on`` to ``ends_on`` (both days included) their
     customers' new tickets go to the delegate, and when it starts their open tickets are
     handed over with a note on each timeline. When it ends, the tickets handed over come back
-    if ``return_customers``."""
+    if ``return_customers``, and those still waiting for the delegate wait for the agent."""
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -128,7 +128,9 @@ class Leave(models.Model):
 
 class Handover(models.Model):
     """A ticket that went to the delegate because of a leave: handed over when the leave
-    started, or opened for the agent's customer during it. ``returned`` once it went back."""
+    started, opened for the agent's customer during it, or waited for the delegate and went to
+    them. ``returned`` once the leave ended (with the ticket given back, if it still could
+    be)."""
 
     leave = models.ForeignKey(Leave, on_delete=models.CASCADE, related_name="handovers")
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
@@ -154,6 +156,12 @@ class Reservation(models.Model):
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=24)
     until = models.DateTimeField()
+    # Set while ``agent`` is the delegate of this leave, standing in for the ticket's SPOC:
+    # the ticket is handed over when the delegate gets it, and waits for the SPOC again when
+    # the leave ends with the customers coming back.
+    leave = models.ForeignKey(
+        Leave, null=True, blank=True, on_delete=models.SET_NULL, related_name="waiting"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["until"], name="reservation_until")]

@@ -1,9 +1,11 @@
 """The background worker: runs queued tasks (Django Tasks on the database queue) and the
-periodic sweeps (SLA timers and reminders, ended rate-limit windows).
+periodic sweeps (SLA timers and reminders, escalation due times, leave and waiting tickets,
+ended rate-limit windows).
 
 ``sampark worker`` runs it in the foreground; ``sampark serve`` runs one in a thread unless
 told ``--no-worker``. Any number can run against one PostgreSQL database: tasks are claimed
-with SKIP LOCKED, and every SLA alert is recorded once per clock cycle whoever fires it.
+with SKIP LOCKED, every SLA alert is recorded once per clock cycle and every escalation's due
+time is noticed once, whoever fires it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.db import close_old_connections
 from sampark.api import ratelimit
 from sampark.assignment import sweep as assignment
 from sampark.sla import services as sla
+from sampark.tickets import services as tickets
 
 logger = logging.getLogger("sampark.serving.worker")
 
@@ -57,9 +60,9 @@ class Worker:
         ).run()
 
     def sweep(self):
-        """The periodic sweep: SLA timers and reminders, leave starting and ending, tickets
-        waiting for their SPOC, and the rate-limit windows that have ended (kept in the
-        database unless Redis expires them)."""
+        """The periodic sweep: SLA timers and reminders, escalations due soon and overdue,
+        leave starting and ending, tickets waiting for their SPOC, and the rate-limit windows
+        that have ended (kept in the database unless Redis expires them)."""
         ratelimit.forget_expired()
         result = sla.sweep()
         if result.tickets:
@@ -70,7 +73,10 @@ class Worker:
                 result.breaches,
                 result.reminders,
             )
-        # After the SLA timers, which must not wait for it.
+        # After the SLA timers, which must not wait for them.
+        passed = tickets.sweep_escalations()
+        if passed.overdue or passed.warnings or passed.quiet:
+            logger.info("escalations: %s", passed)
         assigned = assignment.sweep()
         if assigned.leaves_started or assigned.leaves_ended or assigned.waiting_assigned:
             logger.info("assignment: %s", assigned)

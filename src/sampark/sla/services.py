@@ -23,7 +23,7 @@ from sampark.db import configuration
 from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
 from sampark.notifications.services import notify_many
-from sampark.team.models import AgentProfile
+from sampark.team import queries as team
 from sampark.tickets import services as tickets
 from sampark.tickets.models import ACTIVE_STATUSES, Status, Ticket, TicketEvent
 
@@ -385,13 +385,7 @@ class _Sweep:
             return []
         users = self.supervisors_by_group.get(ticket.group_id)
         if users is None:
-            users = [
-                profile.user
-                for profile in AgentProfile.objects.select_related("user").filter(
-                    groups=ticket.group_id,
-                    role__in=[AgentProfile.Role.SUPERVISOR, AgentProfile.Role.ADMIN],
-                )
-            ]
+            users = team.agents_of([ticket.group_id], roles=team.SUPERVISORS)[ticket.group_id]
             self.supervisors_by_group[ticket.group_id] = users
         return users
 

@@ -120,6 +120,21 @@ def open_escalations(who, group_ids, *, limit: int = MAX_LISTED) -> list[Escalat
     return list(rows.order_by("due_at", "id")[:limit])
 
 
+def escalations_due(ticket_ids, group_ids) -> dict[int, Escalation]:
+    """For each of these tickets, its open escalation to one of ``group_ids`` that is due
+    first (with ``due_at`` and ``warn_at`` only): one query for a page of a queue. The
+    tickets are ones the caller may already see."""
+    rows = (
+        Escalation.objects.filter(
+            ticket_id__in=list(ticket_ids), to_group_id__in=list(group_ids), closed_at__isnull=True
+        )
+        .only("ticket_id", "due_at", "warn_at")
+        .order_by("-due_at", "-id")
+    )
+    # Latest due first, so that each ticket keeps its earliest.
+    return {item.ticket_id: item for item in rows} if ticket_ids and group_ids else {}
+
+
 def escalation(escalation_id: int, who) -> Escalation | None:
     """One escalation with its thread, when ``who`` may see its ticket."""
     found = (

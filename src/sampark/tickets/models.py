@@ -396,6 +396,8 @@ class TicketEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         DEESCALATED = "deescalated", _("Escalation closed")
         ESCALATION_ASSIGNED = "escalation_assigned", _("Escalation assigned")
+        ESCALATION_WARNING = "escalation_warning", _("Escalation due soon")
+        ESCALATION_OVERDUE = "escalation_overdue", _("Escalation overdue")
         SWARM_REQUESTED = "swarm_requested", _("Help requested")
         SWARM_JOINED = "swarm_joined", _("Joined to help")
         SWARM_DECLINED = "swarm_declined", _("Declined to help")
@@ -512,6 +514,13 @@ class Escalation(models.Model):
         related_name="escalation_work",
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # The worker's sweep (``services.escalation.sweep_escalations``): the warning point (three
+    # quarters of the group's time), and when the warning and the due time were passed. Each
+    # is set once, by whichever worker passes it first, and tells people only when the ticket
+    # is active then.
+    warn_at = models.DateTimeField(_("due soon from"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("overdue noticed at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -535,6 +544,20 @@ class Escalation(models.Model):
                 fields=["to_group", "due_at", "id"],
                 condition=Q(closed_at__isnull=True),
                 name="escalation_open_group",
+            ),
+            # The sweep: open items whose due time it has not passed yet, by due time; and
+            # those whose warning point it has not passed (nor their due time).
+            models.Index(
+                fields=["due_at"],
+                condition=Q(closed_at__isnull=True, overdue_at__isnull=True),
+                name="escalation_due_unswept",
+            ),
+            models.Index(
+                fields=["warn_at"],
+                condition=Q(
+                    closed_at__isnull=True, warned_at__isnull=True, overdue_at__isnull=True
+                ),
+                name="escalation_warn_unswept",
             ),
         ]
 

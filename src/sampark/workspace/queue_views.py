@@ -37,11 +37,16 @@ def _render_queue(request, agent, *, filters, order, title, queue="", view=None,
         )
     except InvalidInput as error:
         return HttpResponseBadRequest(error.message)
+    shown = [ticket.pk for ticket in page.items]
     context = {
         "agent": agent,
         "page": page,
         # Who else is on these tickets right now: one query for the page's rows.
-        "on_ticket": who_is_on([ticket.pk for ticket in page.items], excluding=request.user),
+        "on_ticket": who_is_on(shown, excluding=request.user),
+        # "Escalated to my group": when each row's escalation is due, in one query.
+        "escalation_due": escalations.escalations_due(shown, filters.escalated_to)
+        if filters.escalated_to
+        else {},
         "order": order,
         "title": title,
         "queue": queue,

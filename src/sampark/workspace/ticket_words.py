@@ -105,6 +105,11 @@ def event_words(event: TicketEvent):
         if not data.get("to"):
             return _("Escalation work left to the whole group")
         return _("Escalation work assigned to %(name)s") % {"name": _name(data.get("to"))}
+    if kind in (Kind.ESCALATION_WARNING, Kind.ESCALATION_OVERDUE):
+        template_ = _("Escalation to %(group)s (%(tier)s) is due soon")
+        if kind == Kind.ESCALATION_OVERDUE:
+            template_ = _("Escalation to %(group)s (%(tier)s) is overdue")
+        return template_ % {"group": data.get("group") or "—", "tier": data.get("tier") or "—"}
     if kind == Kind.SWARM_REQUESTED:
         names = ", ".join(_name(agent) for agent in (data.get("agents") or [])[:5])
         more = len(data.get("agents") or []) - 5

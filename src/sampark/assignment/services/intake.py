@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -59,14 +59,16 @@ class Choice:
     """Who a new ticket goes to and why (``reason``, recorded on its opening event).
 
     ``owner`` None: the ticket waits in the group's queue, for ``waiting_for`` until
-    ``waiting_until`` when that is set. ``leave``: the owner is a delegate standing in during
-    this leave, and the ticket goes back with the agent's other customers."""
+    ``waiting_until`` when that is set. ``leave``: the owner (or the agent waited for) is a
+    delegate standing in during this leave, with its ``handover_note``, and the ticket goes
+    back with the agent's other customers."""
 
     owner: Any
     reason: str
     waiting_for: Any = None
     waiting_until: datetime | None = None
     leave: int | None = None
+    handover_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,17 +99,25 @@ def strategy_of(group_id: int | None) -> Strategy:
     return _strategies().get(group_id, DEFAULT_STRATEGY)
 
 
+class Away(NamedTuple):
+    """An agent's leave as intake reads it."""
+
+    leave: int
+    delegate: int
+    note: str  # the handover note
+
+
 @configuration.cached
-def _leaves() -> dict[int, tuple[int, int]]:
-    """Agents on leave now: user id -> (leave id, delegate's user id)."""
+def _leaves() -> dict[int, Away]:
+    """Agents on leave now, by user id."""
     rows = Leave.objects.filter(state=Leave.State.ON_LEAVE).values_list(
-        "agent_id", "pk", "delegate_id"
+        "agent_id", "pk", "delegate_id", "note"
     )
-    return {agent: (leave, delegate) for agent, leave, delegate in rows}
+    return {agent: Away(leave, delegate, note) for agent, leave, delegate, note in rows}
 
 
-def on_leave(user_id: int) -> tuple[int, int] | None:
-    """(leave id, delegate's user id) when the agent is on leave now, else None."""
+def on_leave(user_id: int) -> Away | None:
+    """The agent's leave when they are on leave now, else None."""
     return _leaves().get(user_id)
 
 
@@ -350,16 +360,16 @@ def choose_owner(
     docstring). Call inside the transaction that writes the ticket, then :func:`record`."""
     strategy = strategy_of(group_id)
     spoc, reason = sticky_owner(contact, has_tickets=has_tickets)
-    leave = None
-    if spoc is not None and (standing_in := on_leave(spoc.pk)) is not None:
-        leave, delegate_id = standing_in
-        spoc, reason = User.objects.get(pk=delegate_id), "delegate"
+    away = on_leave(spoc.pk) if spoc is not None else None
+    leave, note = (away.leave, away.note) if away is not None else (None, "")
+    if away is not None:
+        spoc, reason = User.objects.get(pk=away.delegate), "delegate"
     if spoc is not None:
         if claim(spoc.pk):
-            return Choice(spoc, reason, leave=leave)
+            return Choice(spoc, reason, leave=leave, handover_note=note)
         if strategy.spoc_wait_minutes:
             until = clock.now() + timedelta(minutes=strategy.spoc_wait_minutes)
-            return Choice(None, "waiting_for_spoc", spoc, until, leave=leave)
+            return Choice(None, "waiting_for_spoc", spoc, until, leave=leave, handover_note=note)
     excluded = [spoc.pk] if spoc is not None else []
     owner = assign_by_strategy(
         group_id, strategy, skills=skills, language=language, excluded=excluded
@@ -370,14 +380,16 @@ def choose_owner(
 
 
 def record(ticket: Ticket, choice: Choice) -> None:
-    """What the decision leaves besides the ticket's owner: the wait for a busy SPOC, and a
-    delegate's ticket to give back after the leave. In the opening transaction."""
+    """What the decision leaves besides the ticket's owner: the wait for a busy SPOC (or
+    delegate), and a delegate's ticket to give back after the leave. In the opening
+    transaction."""
     if choice.waiting_for is not None:
         Reservation.objects.create(
             ticket=ticket,
             agent=choice.waiting_for,
             reason="delegate" if choice.leave else "spoc",
             until=choice.waiting_until,
+            leave_id=choice.leave,
         )
     if choice.leave is not None and choice.owner is not None:
         Handover.objects.create(leave_id=choice.leave, ticket=ticket)

@@ -1,12 +1,16 @@
 """Leave and handover: an agent away for some days hands their customers to a delegate.
 
-- While the leave lasts, new tickets for the agent's customers go to the delegate
-  (:mod:`.intake` reads who is on leave), and are noted as handed over.
 - When it starts (the day it starts, by the worker's sweep, or at once when recorded for
   today), the agent's open tickets go to the delegate, each with an "Owner" event that
-  carries the handover note.
-- When it ends (the day after its last day, or when ended early), the tickets handed over
-  that the delegate still owns come back to the agent, if ``return_customers`` was chosen.
+  carries the handover note; the tickets waiting for the agent as SPOC wait for the delegate.
+- While the leave lasts, new tickets for the agent's customers go to the delegate
+  (:mod:`.intake` reads who is on leave) with the same note, or wait for a busy delegate;
+  a waiting ticket that the delegate then gets is handed over with the note too
+  (:mod:`.taking`). Each is noted as handed over (a :class:`Handover`).
+- When it ends (the day after its last day, or when ended early), if ``return_customers``
+  was chosen, the tickets handed over that the delegate still owns come back to the agent
+  (an "Owner" event, "back from leave"), and those still waiting for the delegate wait for
+  the agent again. Otherwise the delegate keeps them.
 
 An agent records their own leave; supervisors and admins record anyone's.
 """
@@ -144,7 +148,9 @@ def start_leave(leave: Leave) -> int:
         if moved is not None:
             Handover.objects.create(leave=leave, ticket_id=ticket_id)
             handed += 1
-    Reservation.objects.filter(agent_id=leave.agent_id).update(agent_id=leave.delegate_id)
+    Reservation.objects.filter(agent_id=leave.agent_id).update(
+        agent_id=leave.delegate_id, reason="delegate", leave=leave
+    )
     return handed
 
 
@@ -152,7 +158,8 @@ def start_leave(leave: Leave) -> int:
 def end_leave(leave: Leave, *, actor=None) -> int:
     """The agent is back (the leave's last day has passed, or it ends early; a planned leave
     is cancelled). With ``return_customers``, the tickets handed over that the delegate still
-    owns and that are still active come back. Returns how many came back."""
+    owns and that are still active come back, and the tickets still waiting for the delegate
+    wait for the agent. Returns how many came back."""
     if actor is not None and not can_manage_leave(actor, leave.agent):
         raise Forbidden(_("Only supervisors and admins change another agent's leave."))
     leave = Leave.objects.select_for_update().select_related("agent", "delegate").get(pk=leave.pk)
@@ -166,10 +173,14 @@ def end_leave(leave: Leave, *, actor=None) -> int:
     if leave.ends_on >= today():
         leave.ends_on = max(leave.starts_on, today() - dt.timedelta(days=1))
     leave.save(update_fields=["state", "ends_on"])
+    waiting = Reservation.objects.filter(leave=leave)
     if not leave.return_customers or not leave.agent.is_active:
+        waiting.update(leave=None)  # the delegate's to keep
         return 0
+    waiting.update(agent_id=leave.agent_id, reason="spoc", leave=None)
     returned = 0
-    for handover in leave.handovers.filter(returned=False).order_by("ticket_id"):
+    handed = list(leave.handovers.filter(returned=False).order_by("ticket_id"))
+    for handover in handed:
         back = tickets.assign_ticket(
             handover.ticket_id,
             leave.agent,
@@ -178,7 +189,7 @@ def end_leave(leave: Leave, *, actor=None) -> int:
         )
         if back is not None:
             returned += 1
-    leave.handovers.filter(returned=False).update(returned=True)
+    Handover.objects.filter(pk__in=[handover.pk for handover in handed]).update(returned=True)
     return returned
 
 

@@ -1,5 +1,6 @@
 """Tickets that find their owner after intake: "Take next", and the tickets that waited for
-their busy SPOC (:class:`~sampark.assignment.models.Reservation`)."""
+their busy SPOC, or for the delegate of a SPOC on leave
+(:class:`~sampark.assignment.models.Reservation`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sampark.tickets import access
 from sampark.tickets import services as tickets
 from sampark.tickets.models import ACTIVE_STATUSES, Ticket
 
-from ..models import Reservation
+from ..models import Handover, Leave, Reservation
 from . import intake
 
 # How many of the most urgent tickets "Take next" tries when others take them first.
@@ -100,13 +101,41 @@ def take_next(user) -> Ticket | None:
             % {"load": load}
         )
     for ticket_id in next_ticket_ids(user):
-        taken = tickets.assign_ticket(
-            ticket_id, user, reason="take_next", actor=user, if_owner_is=None
-        )
+        waited = Reservation.objects.filter(ticket_id=ticket_id).first()
+        taken = _give(ticket_id, user, reason="take_next", actor=user, waited=waited)
         if taken is not None:
-            Reservation.objects.filter(ticket_id=ticket_id).delete()
             return taken
     return None
+
+
+def _give(ticket_id: int, owner, *, reason: str, actor=None, waited: Reservation | None):
+    """Give an unowned ticket to ``owner`` (None if someone else took it first) and end its
+    wait (``waited``, its reservation, if it had one). A ticket that waited for ``owner`` as
+    the delegate of a leave is handed over: its "Owner" event carries the leave's handover
+    note, and it goes back to the agent when the leave ends, as the tickets handed over when
+    the leave began do. The leave is locked first, as ending it does, so that a leave ending
+    meanwhile is either seen ended here (and the ticket is not handed over) or finds the
+    handover."""
+    leave = None
+    if waited is not None and waited.leave_id is not None and waited.agent_id == owner.pk:
+        leave = (
+            Leave.objects.select_for_update()
+            .filter(pk=waited.leave_id, state=Leave.State.ON_LEAVE)
+            .first()
+        )
+    taken = tickets.assign_ticket(
+        ticket_id,
+        owner,
+        reason="handover" if leave is not None else reason,
+        actor=actor,
+        note=leave.note if leave is not None else "",
+        if_owner_is=None,
+    )
+    if taken is not None:
+        Reservation.objects.filter(ticket_id=ticket_id).delete()
+        if leave is not None:
+            Handover.objects.create(leave=leave, ticket_id=ticket_id)
+    return taken
 
 
 def settle_waiting(limit: int = SETTLE_BATCH) -> int:
@@ -142,9 +171,8 @@ def settle_waiting(limit: int = SETTLE_BATCH) -> int:
                 reason = "wait_over"
             else:
                 continue
-            Reservation.objects.filter(pk=reservation.pk).delete()
-            if owner is not None and tickets.assign_ticket(
-                reservation.ticket_id, owner, reason=reason, if_owner_is=None
-            ):
+            if owner is None:
+                Reservation.objects.filter(pk=reservation.pk).delete()  # left in the queue
+            elif _give(reservation.ticket_id, owner, reason=reason, waited=reservation):
                 assigned += 1
     return assigned

@@ -11,8 +11,8 @@ The functions live in modules by what they are about; this package exports them 
 - ``opening``: open a ticket, its owner (the single point of contact) and its number;
 - ``conversation``: messages, notes and calls, and the status that follows them;
 - ``changes``: an agent's edits (status, priority, owner, group, fields, tags);
-- ``escalation``: escalation work items and de-escalation, breach actions, SLA events on the
-  timeline, collaborators;
+- ``escalation``: escalation work items, de-escalation and the sweep over their due times,
+  breach actions, SLA events on the timeline, collaborators;
 - ``swarming``: requests for help, their invitations, contributions and summary;
 - ``attachments``: the files that come with a message;
 - ``split_merge``: split, merge, and moving a contact's tickets to another contact;
@@ -42,6 +42,7 @@ from .configuration import (
 )
 from .conversation import CallDirection, add_followers, add_message, log_call, record_notice
 from .escalation import (
+    EscalationSweep,
     add_collaborator,
     add_escalation_note,
     assign_escalation,
@@ -52,6 +53,7 @@ from .escalation import (
     raise_priority,
     record_sla_events,
     remove_collaborator,
+    sweep_escalations,
 )
 from .opening import (
     TICKET_NUMBERS,
@@ -70,6 +72,7 @@ __all__ = [
     "rename_tag",
     "ALLOWED_TRANSITIONS",
     "CallDirection",
+    "EscalationSweep",
     "MAX_TAGS",
     "RULE_INPUTS",
     "STICKY_PRIORITY",
@@ -103,6 +106,7 @@ __all__ = [
     "save_priority_rule",
     "set_matrix_cell",
     "split_ticket",
+    "sweep_escalations",
     "transfer_requester",
     "update_ticket",
 ]

@@ -92,20 +92,30 @@ def _event(
 
 
 def _thread_note(
-    ticket: Ticket, *, actor, body: str, data: dict, notice: str, kind: str
+    ticket: Ticket,
+    *,
+    actor,
+    body: str,
+    data: dict,
+    notice: str,
+    kind: str,
+    channel: str = Channel.AGENT,
+    time_spent: int | None = None,
 ) -> TicketEvent:
     """An internal note in one of the ticket's own threads (an escalation's, a request for
-    help's): a note on the timeline whose ``data`` names the thread, so the timeline keeps the
-    whole story. The owner hears of it (``notice``, a notification of ``kind``) unless the
-    owner wrote it. Inside the caller's transaction, with the ticket locked."""
+    help's, written there or in the ticket's composer): a note on the timeline whose ``data``
+    names the thread, so the timeline keeps the whole story. The owner hears of it
+    (``notice``, a notification of ``kind``) unless the owner wrote it. Inside the caller's
+    transaction, with the ticket locked."""
     now = clock.now()
     note = _event(
         ticket,
         TicketEvent.Kind.NOTE,
-        channel=Channel.AGENT,
+        channel=channel,
         actor=actor,
         body=body,
         data=data,
+        time_spent=time_spent,
         at=now,
     )
     _save(ticket, set(), now)

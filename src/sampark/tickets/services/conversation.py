@@ -26,6 +26,7 @@ from ..models import (
     Ticket,
     TicketEvent,
 )
+from . import swarming
 from ._steps import (
     _agent_ref,
     _check_choice,
@@ -129,7 +130,9 @@ def add_message(
     :func:`~sampark.core.language.detect_language`); the ticket keeps the language it was
     opened in, which routing read. A customer reply to a solved ticket reopens it, and one to
     a pending ticket puts it back to open. An agent's first public reply counts as the first
-    response, and an unowned ticket becomes the replying agent's.
+    response, and an unowned ticket becomes the replying agent's. A note by an agent who
+    joined an open request for help on the ticket is a contribution to it
+    (:func:`.swarming.contribute`): in its thread, and the owner is told.
     """
     if (agent is None) == (contact is None):
         raise InvalidInput(_("A message comes from either an agent or a customer."))
@@ -181,6 +184,12 @@ def add_message(
         )
     else:
         _require_agent(agent, field="actor")
+        swarm_id = swarming.joined_swarm(ticket, agent)
+        if swarm_id is not None:
+            # A helper's note: their contribution to the request for help they joined.
+            return swarming.contribute(
+                ticket, swarm_id, actor=agent, body=body, channel=channel, time_spent=time_spent
+            )
         event = _event(
             ticket,
             Kind.NOTE,

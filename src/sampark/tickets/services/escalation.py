@@ -1,22 +1,26 @@
 """Moving the work up and around: escalation to a higher-tier group (by an agent, or on an SLA
-breach to the next tier), a priority raised on breach, the SLA events on the timeline, and
-swarming (collaborators pulled in around a ticket whose owner stays the customer's contact)."""
+breach to the next tier) and the worker's sweep over its due times, a priority raised on
+breach, the SLA events on the timeline, and swarming (collaborators pulled in around a ticket
+whose owner stays the customer's contact)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sampark.calendars import services as calendars
+from sampark.calendars.hours import CALENDAR_TIME
 from sampark.core import clock, events
 from sampark.core.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
 )
-from sampark.notifications.services import notify
+from sampark.notifications.services import notify, notify_many
+from sampark.team import queries as team
 from sampark.team.models import AgentProfile, EscalationMode, Group
 
 from .. import access
@@ -31,6 +35,9 @@ from ._steps import _agent_ref, _check_text, _event, _lock, _require_agent, _sav
 from .changes import _change_group
 
 Kind = TicketEvent.Kind
+# An escalation is due soon once this much of its group's time has gone: the SLA policies'
+# default warning point.
+WARN_FRACTION = 0.75
 
 
 def next_in_chain(ticket: Ticket) -> Group | None:
@@ -44,13 +51,13 @@ def next_in_chain(ticket: Ticket) -> Group | None:
     return Group.objects.filter(tier__gt=ticket.tier).order_by("tier", "name").first()
 
 
-def _due(group: Group, now):
-    """When the escalation's work is due: the group's minutes in its business hours."""
+def _due_times(group: Group, now) -> tuple[dt.datetime, dt.datetime]:
+    """When the escalation's work is due soon (:data:`WARN_FRACTION` of the way) and when it
+    is due: the group's minutes, counted in its business hours."""
     calendar = group.calendar or calendars.default_calendar()
     seconds = group.escalation_response_minutes * 60
-    if calendar is None:
-        return now + dt.timedelta(seconds=seconds)
-    return calendars.schedule_of(calendar).add(now, seconds)
+    schedule = calendars.schedule_of(calendar) if calendar is not None else CALENDAR_TIME
+    return schedule.add(now, seconds * WARN_FRACTION), schedule.add(now, seconds)
 
 
 def _move_owner(ticket: Ticket, owner, actor, changed: set[str], now, *, reason: str) -> None:
@@ -75,6 +82,7 @@ def _escalate(ticket: Ticket, group: Group, actor, reason: str, source: str) -> 
     item, and de-escalation gives the ticket back)."""
     now = clock.now()
     hand_off = group.escalation_mode == EscalationMode.HAND_OFF
+    warn_at, due_at = _due_times(group, now)
     item = Escalation.objects.create(
         ticket=ticket,
         from_group=ticket.group,
@@ -86,7 +94,8 @@ def _escalate(ticket: Ticket, group: Group, actor, reason: str, source: str) -> 
         reason=reason,
         raised_by=actor,
         previous_owner=ticket.owner if hand_off else None,
-        due_at=_due(group, now),
+        warn_at=warn_at,
+        due_at=due_at,
         opened_at=now,
     )
     changed: set[str] = set()
@@ -312,6 +321,123 @@ def add_escalation_note(escalation_id: int, *, actor, body: str) -> TicketEvent:
         notice=_("New note on the escalation of #%(number)s") % {"number": ticket.number},
         kind="escalation",
     )
+
+
+# --- due times: the worker's sweep ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Passing:
+    """One point in an escalation's time that the sweep notices once: the column it is read
+    from, the column that records it was passed, and the event that says so."""
+
+    at: str
+    noticed: str
+    kind: str
+
+
+OVERDUE = _Passing("due_at", "overdue_at", Kind.ESCALATION_OVERDUE)
+DUE_SOON = _Passing("warn_at", "warned_at", Kind.ESCALATION_WARNING)
+
+
+@dataclass
+class EscalationSweep:
+    overdue: int = 0
+    warnings: int = 0
+    # Passed while the ticket was solved or closed: recorded, nobody told.
+    quiet: int = 0
+
+
+def sweep_escalations(*, now=None, batch: int = 200) -> EscalationSweep:
+    """The worker's pass over escalation due times. Each open work item whose due time has
+    passed is noticed once: an *escalation overdue* event on the ticket's timeline, and a
+    notification to whoever works it (its assignee; unassigned, the supervisors of the group
+    it went to, or its agents when it has none) and to the ticket's owner (after a hand-off,
+    the owner it had too). Three quarters of the way (:data:`WARN_FRACTION`), an *escalation
+    due soon* event and a word to whoever works it. An item is noticed past its due time
+    without the warning first when the sweep comes late.
+
+    Once, whichever worker sweeps: a batch of items is locked (on PostgreSQL, SKIP LOCKED, so
+    that concurrent workers take different items; SQLite has one writer) and marked passed in
+    the transaction that writes the events and notifications. Items of a solved or closed
+    ticket are marked passed and nobody is told."""
+    now = now or clock.now()
+    result = EscalationSweep()
+    for passing in (OVERDUE, DUE_SOON):
+        while True:
+            with transaction.atomic():
+                claimed = _claim(passing, now, batch)
+                _tell(claimed, passing, now, result)
+            if len(claimed) < batch:
+                break
+    return result
+
+
+def _claim(passing: _Passing, now, batch: int) -> list[Escalation]:
+    """Up to ``batch`` open items whose ``passing`` point is behind ``now`` and not yet
+    noticed, locked and marked noticed (the partial indexes ``escalation_due_unswept`` and
+    ``escalation_warn_unswept`` hold exactly these)."""
+    due = Escalation.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        closed_at__isnull=True, overdue_at__isnull=True, **{f"{passing.at}__lte": now}
+    )
+    if passing is DUE_SOON:
+        due = due.filter(warned_at__isnull=True)
+    claimed = list(
+        due.select_related("ticket__owner", "to_group", "assignee", "previous_owner").order_by(
+            passing.at, "id"
+        )[:batch]
+    )
+    if claimed:
+        Escalation.objects.filter(pk__in=[item.pk for item in claimed]).update(
+            **{passing.noticed: now}
+        )
+    return claimed
+
+
+def _tell(items: list[Escalation], passing: _Passing, now, result: EscalationSweep) -> None:
+    """The timeline events and notifications of the items just claimed: one insert each."""
+    active = [item for item in items if item.ticket.is_active]
+    result.quiet += len(items) - len(active)
+    unassigned = {
+        item.to_group_id
+        for item in active
+        if item.to_group_id and (item.assignee is None or not item.assignee.is_active)
+    }
+    supervisors = team.agents_of(unassigned, roles=team.SUPERVISORS)
+    members = team.agents_of([group for group in unassigned if not supervisors[group]])
+    timeline, notices = [], []
+    for item in active:
+        ticket = item.ticket
+        if item.assignee is not None and item.assignee.is_active:
+            working = [item.assignee]
+        else:
+            working = supervisors.get(item.to_group_id) or members.get(item.to_group_id) or []
+        timeline.append(
+            TicketEvent(
+                ticket=ticket,
+                kind=passing.kind,
+                channel=Channel.AGENT,
+                data={
+                    "escalation": item.pk,
+                    "group": item.to_group.name if item.to_group else None,
+                    "tier": item.to_tier,
+                    "due": item.due_at.isoformat() if item.due_at else None,
+                    "assignee": _agent_ref(item.assignee),
+                },
+                created_at=now,
+            )
+        )
+        if passing is OVERDUE:
+            title = _("Escalation on #%(number)s is overdue") % {"number": ticket.number}
+            told = [*working, ticket.owner, item.previous_owner]
+            result.overdue += 1
+        else:
+            title = _("Escalation on #%(number)s is due soon") % {"number": ticket.number}
+            told = working
+            result.warnings += 1
+        notices.append((told, "escalation", title, item.reason[:500], ticket))
+    TicketEvent.objects.bulk_create(timeline)
+    notify_many(notices, at=now)
 
 
 # --- swarming -----------------------------------------------------------------------------

@@ -373,6 +373,20 @@ def _build(opening: _Opening, now) -> tuple[Ticket, list[TicketEvent]]:
             created_at=now,
         )
     ]
+    choice = opening.assignment
+    if choice is not None and choice.leave is not None and owner is not None:
+        # The SPOC is on leave: their delegate reads the handover note on the timeline, as
+        # on the tickets handed over when the leave began.
+        events_so_far.append(
+            TicketEvent(
+                ticket=ticket,
+                kind=Kind.ASSIGNED,
+                channel=Channel.AGENT,
+                body=choice.handover_note,
+                data={"from": None, "to": _agent_ref(owner), "reason": "handover"},
+                created_at=now,
+            )
+        )
     if opening.description.strip():
         events_so_far.append(
             TicketEvent(

@@ -183,14 +183,48 @@ def add_swarm_note(swarm_id: int, *, actor, body: str) -> TicketEvent:
         raise InvalidTransition(_("Join the request for help before you write in it."))
     if swarm.closed_at is not None:
         raise InvalidTransition(_("This request for help is closed."))
+    return contribute(ticket, swarm.pk, actor=actor, body=body)
+
+
+def contribute(
+    ticket: Ticket,
+    swarm_id: int,
+    *,
+    actor,
+    body: str,
+    channel: str = Channel.AGENT,
+    time_spent: int | None = None,
+) -> TicketEvent:
+    """A helper's note in the swarm ``swarm_id``, whether written in its thread
+    (:func:`add_swarm_note`) or in the ticket's composer by someone who joined it
+    (``conversation.add_message``): in the swarm's thread, and one notification to the owner
+    unless the owner wrote it. Inside the caller's transaction, with the ticket locked."""
     return _thread_note(
         ticket,
         actor=actor,
         body=body,
-        data={"swarm": swarm.pk},
+        data={"swarm": swarm_id},
         notice=_("%(agent)s helped on #%(number)s")
         % {"agent": actor.get_full_name() or actor.email, "number": ticket.number},
         kind="swarm",
+        channel=channel,
+        time_spent=time_spent,
+    )
+
+
+def joined_swarm(ticket: Ticket, agent) -> int | None:
+    """The open request for help on ``ticket`` that ``agent`` joined (the latest, if several),
+    or None: a note they write on the ticket is a contribution to it."""
+    return (
+        SwarmInvitation.objects.filter(
+            agent_id=agent.pk,
+            state=State.JOINED,
+            swarm__ticket_id=ticket.pk,
+            swarm__closed_at__isnull=True,
+        )
+        .order_by("-swarm_id")
+        .values_list("swarm_id", flat=True)
+        .first()
     )
 
 

@@ -1,5 +1,5 @@
-"""The queues' template tags: the sidebar's queues with their counts and the SLA badge of a
-row."""
+"""The queues' template tags: the sidebar's queues with their counts, and a row's SLA badge and
+escalation due time."""
 
 from django import template
 from django.utils import timezone
@@ -55,17 +55,39 @@ def sla_badge(ticket) -> str:
         if paused:
             return format_html('<span class="sla sla-paused">{}</span>', _("Paused"))
         return mark_safe('<span class="sla sla-none">—</span>')  # noqa: S308 - a constant
+    return _due_badge(
+        due, clock_row.at_risk_from, (_("Overdue"), _("At risk"), _("On track")), "sla"
+    )
+
+
+@register.simple_tag
+def escalation_due_marker(escalation_due, ticket) -> str:
+    """In "Escalated to my group", the due time of the row's escalation to the agent's groups
+    (``escalation_queries.escalations_due``), as the SLA badge shows a due time: "Escalation
+    overdue · 2 hours ago", "Escalation due soon · in 40 minutes". Nothing for a row without
+    one."""
+    item = escalation_due.get(ticket.pk)
+    if item is None or item.due_at is None:
+        return ""
+    labels = (_("Escalation overdue"), _("Escalation due soon"), _("Escalation due"))
+    return _due_badge(item.due_at, item.warn_at, labels, "sla escalation-due")
+
+
+def _due_badge(due, soon_from, labels, css: str) -> str:
+    """A due time in words and colour: ``labels`` says past due, past ``soon_from`` (at risk)
+    and on track."""
     now = clock.now()
     if due <= now:
-        state, label = "breached", _("Overdue")
+        state, label = "breached", labels[0]
         when = _("%(time)s ago") % {"time": duration_words((now - due).total_seconds())}
     else:
-        at_risk = clock_row.at_risk_from is not None and clock_row.at_risk_from <= now
-        state, label = ("at_risk", _("At risk")) if at_risk else ("on_track", _("On track"))
+        at_risk = soon_from is not None and soon_from <= now
+        state, label = ("at_risk", labels[1]) if at_risk else ("on_track", labels[2])
         when = _("in %(time)s") % {"time": duration_words((due - now).total_seconds())}
     local = timezone.localtime(due)
     return format_html(
-        '<time class="sla sla-{}" datetime="{}" title="{}">{} · {}</time>',
+        '<time class="{} sla-{}" datetime="{}" title="{}">{} · {}</time>',
+        css,
         state,
         local.isoformat(),
         date_format(local, "DATETIME_FORMAT"),
