@@ -160,7 +160,9 @@ def test_escalated_work_climbs_to_l3_while_the_owner_stays(summary):
     assert ticket is not None
     escalations = ticket.events.filter(kind="escalated").order_by("created_at")
     assert [e.data["to_tier"] for e in escalations] == ["L2", "L3"]
-    assert not ticket.events.filter(kind="assigned").exists()
+    # Only a leave handover (the demo sends one agent on leave today) may move the owner.
+    moves = ticket.events.filter(kind="assigned").exclude(data__reason="handover")
+    assert not moves.filter(created_at__gte=escalations[0].created_at).exists()
     assert ticket.collaborators.filter(agent__tier="L3").exists()
 
 

@@ -287,7 +287,8 @@ def test_a_group_without_supervisors_hears_through_its_agents(escalated, owner, 
 def test_an_escalation_due_soon_warns_whoever_works_it_then_goes_overdue(
     escalated, ticket, owner, specialist
 ):
-    tickets.assign_escalation(escalated.pk, assignee=specialist, actor=specialist)
+    with time_machine.travel(MONDAY_10 + dt.timedelta(minutes=5), tick=False):
+        tickets.assign_escalation(escalated.pk, assignee=specialist, actor=specialist)
 
     warned = sweep_at(escalated.warn_at)
 

@@ -16,6 +16,10 @@ from sampark.tickets.models import Escalation, SwarmInvitation, Ticket, TicketEv
 
 Kind = TicketEvent.Kind
 
+# Escalations are due in business minutes: each test that follows one to its due time starts it
+# at 10:00 on a working Monday in India, so that it falls due within a signed-in session.
+MONDAY_10 = dt.datetime(2026, 12, 7, 4, 30, tzinfo=dt.UTC)
+
 
 @pytest.fixture
 def front_desk(make_group):
@@ -231,11 +235,11 @@ def escalated_queue(client) -> str:
 def test_escalated_to_my_group_shows_when_each_escalation_is_due_and_when_it_is_overdue(
     signed_in, asha, neha, router, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        item = tickets.escalate_ticket(router.pk, actor=asha, reason="Line test")
-    client = signed_in(neha)
-
-    assert "Escalation due · in " in escalated_queue(client)
+    with time_machine.travel(MONDAY_10, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            item = tickets.escalate_ticket(router.pk, actor=asha, reason="Line test")
+        client = signed_in(neha)
+        assert "Escalation due · in " in escalated_queue(client)
     with time_machine.travel(item.warn_at, tick=False):
         assert "Escalation due soon · in " in escalated_queue(client)
     with time_machine.travel(item.due_at + dt.timedelta(hours=2), tick=False):
@@ -276,8 +280,9 @@ def test_the_escalated_queue_costs_the_same_for_many_escalations(
 def test_the_ticket_page_marks_an_escalation_due_soon_then_overdue_on_its_timeline(
     signed_in, asha, router, network
 ):
-    item = tickets.escalate_ticket(router.pk, actor=asha, reason="Line test")
-    client = signed_in(asha)
+    with time_machine.travel(MONDAY_10, tick=False):
+        item = tickets.escalate_ticket(router.pk, actor=asha, reason="Line test")
+        client = signed_in(asha)
 
     with time_machine.travel(item.warn_at, tick=False):
         tickets.sweep_escalations()
