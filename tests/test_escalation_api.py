@@ -2,7 +2,10 @@
 them), the work item, chain and swarm endpoints, and their answers outside the caller's
 scope: the same 404 as a missing ticket."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from sampark.api import v1 as sampark_api
 from sampark.team.models import AgentProfile
@@ -136,6 +139,26 @@ def test_the_tickets_escalations_carry_their_thread(api_as, owner, specialist, t
     assert note.status_code == 201 and note.json()["kind"] == "note"
     assert [n["body"] for n in listed[0]["thread"]] == ["BGP flaps"]
     assert listed[0]["due_at"] is not None and listed[0]["mode"] == "keep_owner"
+
+
+def test_an_escalation_says_when_it_is_due_soon_and_when_overdue(api_as, owner, ticket):
+    monday_10 = dt.datetime(2026, 12, 7, 4, 30, tzinfo=dt.UTC)  # a working Monday in India
+    with time_machine.travel(monday_10, tick=False):
+        api_as(owner).post(f"/api/v1/tickets/{ticket.pk}/escalate", {"reason": "L2"})
+    item = Escalation.objects.get()
+
+    def seen_at(moment):
+        with time_machine.travel(moment, tick=False):
+            tickets.sweep_escalations()
+            return api_as(owner).get(f"/api/v1/tickets/{ticket.pk}/escalations").json()[0]
+
+    assert seen_at(monday_10)["due_state"] == "on_track"
+    soon = seen_at(item.warn_at)
+    assert soon["due_state"] == "due_soon" and soon["warned_at"] is not None
+    late = seen_at(item.due_at)
+    assert late["due_state"] == "overdue" and late["overdue_at"] is not None
+    api_as(owner).post(f"/api/v1/tickets/{ticket.pk}/deescalate", {"reason": "Fixed"})
+    assert seen_at(item.due_at)["due_state"] == "closed"
 
 
 def test_escalated_to_my_group_lists_the_open_items(api_as, owner, specialist, ticket):

@@ -3,6 +3,7 @@ Every ticket they touch goes through the access layer: one outside the caller's 
 like a missing one (a request for help also answers the agents it asks)."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -21,6 +22,7 @@ from sampark.api.schema import (
     referenced_agent,
     rendered,
 )
+from sampark.core import clock
 from sampark.core.errors import NotFound
 from sampark.team.models import Group
 
@@ -61,6 +63,10 @@ class EscalationOut(Schema):
     raised_by: AgentRef | None
     assignee: AgentRef | None
     due_at: datetime | None
+    warn_at: datetime | None = Field(description="Due soon from this moment on.")
+    due_state: Literal["closed", "none", "overdue", "due_soon", "on_track"]
+    warned_at: datetime | None = Field(description="When the sweep said it was due soon.")
+    overdue_at: datetime | None = Field(description="When the sweep found it overdue.")
     opened_at: datetime
     closed_at: datetime | None
     closed_by: AgentRef | None
@@ -143,6 +149,10 @@ def escalation_out(item) -> dict:
         "raised_by": agent_ref(item.raised_by),
         "assignee": agent_ref(item.assignee),
         "due_at": item.due_at,
+        "warn_at": item.warn_at,
+        "due_state": item.due_state(clock.now()),
+        "warned_at": item.warned_at,
+        "overdue_at": item.overdue_at,
         "opened_at": item.opened_at,
         "closed_at": item.closed_at,
         "closed_by": agent_ref(item.closed_by),

@@ -568,6 +568,18 @@ class Escalation(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    def due_state(self, now) -> str:
+        """closed, none (no due time), overdue, due_soon (past its warning point) or on_track."""
+        if self.closed_at is not None:
+            return "closed"
+        if self.due_at is None:
+            return "none"
+        if self.due_at <= now:
+            return "overdue"
+        if self.warn_at is not None and self.warn_at <= now:
+            return "due_soon"
+        return "on_track"
+
 
 class SwarmRequest(models.Model):
     """The owner (or a supervisor) asks named agents, a group or a skill for help on a ticket
