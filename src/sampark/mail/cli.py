@@ -1,5 +1,10 @@
 """``sampark mail ...``: the email channel's commands.
 
+``sampark mail poll [--mailbox ADDRESS]`` runs one IMAP round for every active mailbox with an
+IMAP server (or the one named) and prints one line per message; ``sampark mail watch`` keeps
+watching them (IDLE where the server has it); ``sampark mail listen [--host H] [--port P]
+[--lmtp] [--accept-any]`` is the SMTP/LMTP server an MTA delivers to.
+
 ``sampark mail ingest FILE... | -`` takes in messages from files (a folder means every file in
 it) or one message from standard input, as procmail or Postfix's pipe transport hands it over.
 It prints one line per message and exits 0 when every message was stored, whatever became of
@@ -14,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 EX_TEMPFAIL = 75
+LISTEN_PORT = 2525
 
 
 def _messages(sources: list[str]) -> Iterator[tuple[str, bytes | None, str]]:
@@ -50,6 +56,70 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EX_TEMPFAIL if failed else 0
 
 
+def cmd_poll(args: argparse.Namespace) -> int:
+    from sampark.mail import imap  # lint: allow Django is set up first
+
+    rounds = imap.poll_all(args.mailbox)
+    if not rounds:
+        which = args.mailbox or "any active mailbox"
+        print(f"no IMAP server is set for {which}", file=sys.stderr)
+        return 2
+    failed = False
+    for one in rounds:
+        for line in one.lines():
+            print(line, flush=True)
+        if not one.taken and not one.error:
+            print(f"{one.mailbox}: nothing new", flush=True)
+        failed = failed or bool(one.error)
+    return 1 if failed else 0
+
+
+def _stop_on_signals(stopping) -> None:
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_args: stopping.set())
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    import threading
+
+    from sampark.mail import imap  # lint: allow Django is set up first
+
+    if not imap.imap_mailboxes():
+        print("no active mailbox has an IMAP server", file=sys.stderr)
+        return 2
+    stopping = threading.Event()
+    _stop_on_signals(stopping)
+
+    def show(one) -> None:
+        for line in one.lines():
+            print(line, flush=True)
+
+    imap.watch_all(stopping=stopping, on_round=show)
+    return 0
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    import threading
+
+    from sampark.mail.listen import Listener  # lint: allow Django is set up first
+
+    listener = Listener(host=args.host, port=args.port, lmtp=args.lmtp, accept_any=args.accept_any)
+    try:
+        listener.start()
+    except OSError as error:
+        print(f"cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 2
+    protocol = "LMTP" if args.lmtp else "SMTP"
+    print(f"Sampark takes in mail by {protocol} on {args.host}:{args.port}", flush=True)
+    stopping = threading.Event()
+    _stop_on_signals(stopping)
+    stopping.wait()
+    listener.stop()
+    return 0
+
+
 def add_commands(sub, setup) -> None:
     """Add ``sampark mail`` and its subcommands; ``setup`` prepares Django."""
     mail = sub.add_parser("mail", help="the email channel: ingest, listen, poll")
@@ -59,3 +129,23 @@ def add_commands(sub, setup) -> None:
     )
     ingest.add_argument("sources", nargs="+", metavar="FILE", help="a message file, a folder, -")
     ingest.set_defaults(func=lambda args: setup() or cmd_ingest(args))
+
+    poll = mail_sub.add_parser("poll", help="one IMAP round for every active mailbox")
+    poll.add_argument("--mailbox", metavar="ADDRESS", help="only the mailbox at this address")
+    poll.set_defaults(func=lambda args: setup() or cmd_poll(args))
+
+    watch = mail_sub.add_parser(
+        "watch", help="keep taking in IMAP mail as it arrives (IDLE where the server has it)"
+    )
+    watch.set_defaults(func=lambda args: setup() or cmd_watch(args))
+
+    listen = mail_sub.add_parser("listen", help="an SMTP (or LMTP) server for an MTA to deliver to")
+    listen.add_argument("--host", default="127.0.0.1")
+    listen.add_argument("--port", type=int, default=LISTEN_PORT)
+    listen.add_argument("--lmtp", action="store_true", help="speak LMTP instead of SMTP")
+    listen.add_argument(
+        "--accept-any",
+        action="store_true",
+        help="accept every recipient; mail to an unknown one goes to the default mailbox",
+    )
+    listen.set_defaults(func=lambda args: setup() or cmd_listen(args))

@@ -1,6 +1,6 @@
 """The background worker: runs queued tasks (Django Tasks on the database queue) and the
 periodic sweeps (SLA timers and reminders, escalation due times, leave and waiting tickets,
-ended rate-limit windows).
+ended rate-limit windows), and IMAP polling of the mailboxes every SAMPARK_MAIL_POLL_SECONDS.
 
 ``sampark worker`` runs it in the foreground; ``sampark serve`` runs one in a thread unless
 told ``--no-worker``. Any number can run against one PostgreSQL database: tasks are claimed
@@ -20,6 +20,7 @@ from django.db import close_old_connections
 
 from sampark.api import ratelimit
 from sampark.assignment import sweep as assignment
+from sampark.mail import imap
 from sampark.sla import services as sla
 from sampark.tickets import services as tickets
 
@@ -33,6 +34,7 @@ class Worker:
         poll_seconds: float = 1.0,
         sweep_seconds: float | None = None,
         worker_id: str | None = None,
+        mail_poll_seconds: float | None = None,
     ):
         from django.conf import settings
 
@@ -43,6 +45,10 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}"
         self.stopping = threading.Event()
         self._last_sweep = 0.0
+        self.mail_poll_seconds = (
+            settings.SAMPARK_MAIL_POLL_SECONDS if mail_poll_seconds is None else mail_poll_seconds
+        )
+        self._last_mail_poll = 0.0
 
     def run_tasks(self) -> None:
         """Run every task that is ready now, then return."""
@@ -82,6 +88,14 @@ class Worker:
             logger.info("assignment: %s", assigned)
         return result
 
+    def poll_mail(self) -> None:
+        """One IMAP round for each active mailbox that no worker polled in the last half
+        interval (several workers on one database share the schedule). A server's fault is
+        on the mailbox's ``last_error``, not raised."""
+        for round_ in imap.poll_all(claim_every=self.mail_poll_seconds / 2):
+            if round_.taken:
+                logger.info("mail: %s took in %d messages", round_.mailbox, len(round_.taken))
+
     def run_once(self) -> None:
         close_old_connections()
         try:
@@ -92,6 +106,12 @@ class Worker:
         except Exception:
             # A failing task or sweep is logged and retried next round; the worker lives on.
             logger.exception("worker round failed")
+        try:
+            if time.monotonic() - self._last_mail_poll >= self.mail_poll_seconds:
+                self._last_mail_poll = time.monotonic()
+                self.poll_mail()
+        except Exception:
+            logger.exception("mail polling failed")
         finally:
             close_old_connections()
 
