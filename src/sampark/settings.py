@@ -306,6 +306,11 @@ SAMPARK_MAIL_AUTO_REPLIES_PER_SENDER = os.environ.get("SAMPARK_MAIL_AUTO_REPLIES
 SAMPARK_MAIL_POLL_SECONDS = float(os.environ.get("SAMPARK_MAIL_POLL_SECONDS", "60"))
 # A private certificate authority for mail servers' TLS (a company's own server, tests).
 SAMPARK_MAIL_CA_FILE = os.environ.get("SAMPARK_MAIL_CA_FILE", "").strip()
+# Minutes between tries of a send that failed for a passing reason (the server down, a 4xx);
+# after the last one it is given up as failed. The default tries for about a day.
+SAMPARK_MAIL_RETRY_MINUTES = tuple(
+    int(m) for m in os.environ.get("SAMPARK_MAIL_RETRY_MINUTES", "1,5,15,60,240,480,720").split(",")
+)
 
 # --- Help desk rules ------------------------------------------------------------------------
 # A returning customer reaches the owner of a ticket solved within this many days (SPOC).

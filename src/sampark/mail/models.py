@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -183,6 +184,7 @@ class OutboundMessage(models.Model):
         SENT = "sent", _("Sent")
         RETRYING = "retrying", _("Retrying")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Withdrawn")
 
     mailbox = models.ForeignKey(
         Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound"
@@ -192,6 +194,19 @@ class OutboundMessage(models.Model):
         TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    # The agent who wrote a reply: the one who may take it back within the undo window.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_address = models.CharField(_("from"), max_length=400, blank=True)
+    reply_to = models.CharField(_("reply to"), max_length=400, blank=True)
+    # The first recipient, lower-cased: what the per-sender limit on acknowledgements counts.
+    to_address = models.CharField(_("to address"), max_length=254, blank=True)
     recipients = models.JSONField(_("to"), default=list)
     cc = models.JSONField(_("cc"), default=list, blank=True)
     subject = models.CharField(_("subject"), max_length=255)
@@ -200,7 +215,7 @@ class OutboundMessage(models.Model):
     references = models.TextField(blank=True)
     body = models.TextField(_("text"))
     language = models.CharField(_("language"), max_length=8, blank=True)
-    status = models.CharField(_("delivery"), max_length=8, choices=Status, default=Status.QUEUED)
+    status = models.CharField(_("delivery"), max_length=10, choices=Status, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
@@ -218,6 +233,11 @@ class OutboundMessage(models.Model):
                 name="outbound_due",
             ),
             models.Index(fields=["ticket", "id"], name="outbound_ticket"),
+            models.Index(
+                fields=["to_address", "created_at"],
+                condition=Q(kind="ack"),
+                name="outbound_ack_to",
+            ),
         ]
 
     def __str__(self) -> str:

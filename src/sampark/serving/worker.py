@@ -1,6 +1,7 @@
-"""The background worker: runs queued tasks (Django Tasks on the database queue) and the
-periodic sweeps (SLA timers and reminders, escalation due times, leave and waiting tickets,
-ended rate-limit windows), and IMAP polling of the mailboxes every SAMPARK_MAIL_POLL_SECONDS.
+"""The background worker: runs queued tasks (Django Tasks on the database queue), sends the
+email that is due (every round), polls the mailboxes by IMAP every SAMPARK_MAIL_POLL_SECONDS,
+and runs the periodic sweeps (SLA timers and reminders, escalation due times, leave and waiting
+tickets, ended rate-limit windows).
 
 ``sampark worker`` runs it in the foreground; ``sampark serve`` runs one in a thread unless
 told ``--no-worker``. Any number can run against one PostgreSQL database: tasks are claimed
@@ -21,6 +22,7 @@ from django.db import close_old_connections
 from sampark.api import ratelimit
 from sampark.assignment import sweep as assignment
 from sampark.mail import imap
+from sampark.mail.services import outbound
 from sampark.sla import services as sla
 from sampark.tickets import services as tickets
 
@@ -65,6 +67,12 @@ class Worker:
             excluded_queue_names=[],
         ).run()
 
+    def send_mail(self) -> None:
+        """Every round, not every sweep: a reply leaves as soon as its undo window ends."""
+        sent = outbound.deliver_due()
+        if sent:
+            logger.info("mail out: %s", sent)
+
     def sweep(self):
         """The periodic sweep: SLA timers and reminders, escalations due soon and overdue,
         leave starting and ending, tickets waiting for their SPOC, and the rate-limit windows
@@ -100,6 +108,7 @@ class Worker:
         close_old_connections()
         try:
             self.run_tasks()
+            self.send_mail()
             if time.monotonic() - self._last_sweep >= self.sweep_seconds:
                 self._last_sweep = time.monotonic()
                 self.sweep()

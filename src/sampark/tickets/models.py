@@ -418,6 +418,7 @@ class TicketEvent(models.Model):
         FOLLOWER_ADDED = "follower_added", _("Follower added")
         BOUNCE = "bounce", _("Delivery failed")
         AUTO_REPLY = "auto_reply", _("Automatic reply")
+        REPLY_WITHDRAWN = "reply_withdrawn", _("Reply withdrawn before sending")
 
     MESSAGE_KINDS = (Kind.MESSAGE_IN, Kind.MESSAGE_OUT, Kind.NOTE)
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from sampark.core import clock
 from sampark.customers.models import Asset, Identity
+from sampark.mail import queries as mail_queries
 from sampark.routing import reasons
 from sampark.team.models import AgentProfile, Group
 from sampark.tickets import access
@@ -64,6 +65,7 @@ def timeline(ticket: Ticket, show: str = "all", cursor: str | None = None) -> ti
     )
     page.items.reverse()
     ticket_words.as_rows(page.items, ticket)
+    mail_queries.attach_deliveries(page.items)
     return page
 
 

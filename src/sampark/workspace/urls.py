@@ -2,7 +2,15 @@ from django.conf import settings
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
-from . import board_views, customer_views, leave_views, queue_views, ticket_views, views
+from . import (
+    board_views,
+    customer_views,
+    delivery_views,
+    leave_views,
+    queue_views,
+    ticket_views,
+    views,
+)
 from .forms import NewPasswordForm
 
 app_name = "workspace"
@@ -17,6 +25,16 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/draft/", ticket_views.save_draft, name="ticket_draft"),
     path("tickets/<int:ticket_id>/viewers/", ticket_views.heartbeat, name="ticket_viewers"),
     path("tickets/<int:ticket_id>/<slug:action>/", ticket_views.act, name="ticket_action"),
+    path(
+        "tickets/<int:ticket_id>/email/<int:outbound_id>/",
+        delivery_views.delivery,
+        name="ticket_delivery",
+    ),
+    path(
+        "tickets/<int:ticket_id>/email/<int:outbound_id>/undo/",
+        delivery_views.undo_send,
+        name="ticket_undo_send",
+    ),
     path("contacts/<int:contact_id>/", customer_views.contact, name="contact"),
     path(
         "contacts/<int:contact_id>/interactions/",

@@ -42,7 +42,7 @@ from sampark.tickets.models import Channel, Status, Ticket, TicketEvent
 from .. import parsing
 from ..models import InboundMessage, Mailbox, MailReference, OutboundMessage
 from ..parsing import Address, ParsedMail
-from . import matching
+from . import matching, outbound
 
 logger = logging.getLogger("sampark.mail")
 
@@ -288,6 +288,7 @@ def _take_in(
         new_requester=created,
     )
     _follow(ticket, parsed, contact, ours)
+    outbound.acknowledge(ticket, parsed, record.mailbox, ours)
     event = ticket.events.filter(kind=Kind.MESSAGE_IN).order_by("id").first()
     if known is not None:
         reason = _("follow-up of closed ticket #%(number)d") % {"number": known.number}

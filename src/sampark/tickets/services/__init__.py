@@ -40,7 +40,14 @@ from .configuration import (
     save_priority_rule,
     set_matrix_cell,
 )
-from .conversation import CallDirection, add_followers, add_message, log_call, record_notice
+from .conversation import (
+    CallDirection,
+    add_followers,
+    add_message,
+    log_call,
+    record_notice,
+    withdraw_reply,
+)
 from .escalation import (
     EscalationSweep,
     add_collaborator,
@@ -67,6 +74,7 @@ __all__ = [
     "add_followers",
     "check_attachments",
     "record_notice",
+    "withdraw_reply",
     "store_attachments",
     "add_tag",
     "rename_tag",

@@ -208,6 +208,31 @@ def add_message(
     return event
 
 
+@transaction.atomic
+def withdraw_reply(ticket_id: int, event_id: int, *, agent) -> TicketEvent:
+    """The agent takes back a public reply of theirs before it left (an email reply waits in
+    its undo window). The log is append-only: the reply stays, and this event says it was
+    withdrawn and never reached the customer. The channel decides whether it is still in
+    time (``sampark.mail.services.outbound.undo_send``)."""
+    _require_agent(agent, field="actor")
+    ticket = _lock(ticket_id, actor=agent)
+    reply = TicketEvent.objects.filter(pk=event_id, ticket=ticket, kind=Kind.MESSAGE_OUT).first()
+    if reply is None or reply.actor_id != agent.pk:
+        raise Forbidden(_("Only the agent who wrote a reply may take it back."))
+    now = clock.now()
+    event = _event(
+        ticket,
+        Kind.REPLY_WITHDRAWN,
+        channel=reply.channel,
+        actor=agent,
+        data={"event": reply.pk},
+        at=now,
+    )
+    _save(ticket, set(), now)
+    events.publish("ticket_message", ticket_id=ticket.pk, event_id=event.pk, kind=event.kind)
+    return event
+
+
 NOTICE_KINDS = (Kind.BOUNCE, Kind.AUTO_REPLY)
 
 

@@ -1,0 +1,122 @@
+"""What the ticket page and the API read of the email sent on a ticket: each message's
+delivery state, in one query for a page of events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from sampark.core import clock
+
+from .models import OutboundMessage
+
+Status = OutboundMessage.Status
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where one outbound message is. ``state``: "holding" (in its undo window, leaving in
+    ``seconds_left``), "queued" (due, not sent yet), "retrying" (``attempts`` failed so far,
+    ``error`` the latest reason), "sent", "failed" (given up, ``error`` says why) or
+    "withdrawn" (taken back in its window, never sent)."""
+
+    outbound_id: int
+    ticket_id: int
+    event_id: int | None
+    kind: str
+    state: str
+    attempts: int
+    seconds_left: int
+    error: str
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    author_id: int | None
+    recipients: list[str]
+    cc: list[str]
+    subject: str
+    message_id: str
+
+    @property
+    def pending(self) -> bool:
+        """Still changing on its own: the page asks again."""
+        return self.state in ("holding", "queued", "retrying")
+
+    @property
+    def next_attempt(self) -> int:
+        return self.attempts + 1
+
+
+def delivery_of(row: OutboundMessage, now: datetime | None = None) -> Delivery:
+    now = now or clock.now()
+    state, seconds_left = row.status, 0
+    if row.status == Status.CANCELLED:
+        state = "withdrawn"
+    elif row.status == Status.QUEUED and row.attempts == 0 and row.next_attempt_at > now:
+        state = "holding"
+        seconds_left = max(1, round((row.next_attempt_at - now).total_seconds()))
+    return Delivery(
+        outbound_id=row.pk,
+        ticket_id=row.ticket_id,
+        event_id=row.event_id,
+        kind=row.kind,
+        state=state,
+        attempts=row.attempts,
+        seconds_left=seconds_left,
+        error=row.last_error,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+        author_id=row.author_id,
+        recipients=list(row.recipients),
+        cc=list(row.cc),
+        subject=row.subject,
+        message_id=row.message_id,
+    )
+
+
+_FIELDS = (
+    "pk",
+    "ticket_id",
+    "event_id",
+    "kind",
+    "status",
+    "attempts",
+    "last_error",
+    "next_attempt_at",
+    "sent_at",
+    "author_id",
+    "recipients",
+    "cc",
+    "subject",
+    "message_id",
+)
+
+
+def _rows(rows: QuerySet) -> QuerySet:
+    return rows.only(*(f for f in _FIELDS if f != "pk"))
+
+
+def attach_deliveries(events) -> None:
+    """Give each public reply among ``events`` its email's ``delivery`` (None when it sent
+    no email): one query for the page."""
+    ids = [event.pk for event in events if event.kind == "message_out"]
+    found = {}
+    if ids:
+        now = clock.now()
+        for row in _rows(OutboundMessage.objects.filter(event_id__in=ids)):
+            found[row.event_id] = delivery_of(row, now)
+    for event in events:
+        event.delivery = found.get(event.pk)
+
+
+def delivery(ticket_id: int, outbound_id: int) -> Delivery | None:
+    row = _rows(OutboundMessage.objects.filter(pk=outbound_id, ticket_id=ticket_id)).first()
+    return delivery_of(row) if row else None
+
+
+def ticket_outbound(ticket_id: int, limit: int = 100) -> list[Delivery]:
+    """The email sent (or to be sent) on a ticket, newest first."""
+    now = clock.now()
+    rows = _rows(OutboundMessage.objects.filter(ticket_id=ticket_id)).order_by("-id")[:limit]
+    return [delivery_of(row, now) for row in rows]
