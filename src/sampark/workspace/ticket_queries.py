@@ -27,7 +27,7 @@ from sampark.tickets import queries as tickets
 from sampark.tickets.models import Priority, Ticket, TicketEvent
 from sampark.tickets.problems import problems_in
 
-from . import ticket_words
+from . import mail_queries, ticket_words
 from .models import Draft, TicketViewer
 from .services.ticket_page import VIEWER_TTL
 
@@ -63,7 +63,7 @@ def timeline(ticket: Ticket, show: str = "all", cursor: str | None = None) -> ti
         ticket, kinds=TIMELINE_FILTERS.get(show), cursor=cursor, limit=TIMELINE_SIZE
     )
     page.items.reverse()
-    ticket_words.as_rows(page.items, ticket)
+    mail_queries.with_mail(ticket_words.as_rows(page.items, ticket))
     return page
 
 
@@ -84,7 +84,7 @@ def events_since(ticket: Ticket, event_id: int, limit: int = 20) -> list[TicketE
     rows = TicketEvent.objects.filter(
         ticket_id__in=tickets.history_ticket_ids(ticket), id__gt=event_id
     ).select_related("actor", "contact")
-    return ticket_words.as_rows(list(rows.order_by("id")[:limit]), ticket)
+    return mail_queries.with_mail(ticket_words.as_rows(list(rows.order_by("id")[:limit]), ticket))
 
 
 # --- one problem, one ticket -------------------------------------------------------------

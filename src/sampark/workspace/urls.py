@@ -2,7 +2,15 @@ from django.conf import settings
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
-from . import board_views, customer_views, leave_views, queue_views, ticket_views, views
+from . import (
+    board_views,
+    customer_views,
+    leave_views,
+    mail_views,
+    queue_views,
+    ticket_views,
+    views,
+)
 from .forms import NewPasswordForm
 
 app_name = "workspace"
@@ -16,6 +24,13 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/send/", ticket_views.send, name="ticket_send"),
     path("tickets/<int:ticket_id>/draft/", ticket_views.save_draft, name="ticket_draft"),
     path("tickets/<int:ticket_id>/viewers/", ticket_views.heartbeat, name="ticket_viewers"),
+    path("tickets/<int:ticket_id>/mail/<int:mail_id>/", mail_views.original, name="ticket_mail"),
+    path("tickets/<int:ticket_id>/mail/<int:mail_id>/raw/", mail_views.raw, name="ticket_mail_raw"),
+    path(
+        "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
+        mail_views.attachment,
+        name="ticket_attachment",
+    ),
     path("tickets/<int:ticket_id>/<slug:action>/", ticket_views.act, name="ticket_action"),
     path("contacts/<int:contact_id>/", customer_views.contact, name="contact"),
     path(
