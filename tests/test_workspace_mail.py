@@ -229,8 +229,10 @@ def test_inline_images_point_at_our_own_files_and_remote_ones_wait_to_be_asked(s
     assert f"src=&quot;{logo_url}&quot;" in html
     assert "cid:logo@acme" not in html
     assert "Remote images are blocked" in html
+    assert "tracker.example" not in html
     asked = client.get(original_url(ticket, inbound), {"images": "remote"})
     assert "https:" in asked["Content-Security-Policy"].split("img-src")[1].split(";")[0]
+    assert "https://tracker.example/pixel.gif" in asked.content.decode()
 
 
 def test_the_raw_email_downloads_as_it_came(signed_in, asha):

@@ -125,6 +125,15 @@ def _with_our_images(html: str, ticket: Ticket, files: list[Attachment]) -> str:
     return _CID.sub(point, html)
 
 
+_REMOTE_SRC = re.compile(r"""(<img\b[^>]*?\s)src=(["'])(?:https?:)?//[^"']*\2""", re.IGNORECASE)
+
+
+def _without_remote_images(html: str) -> str:
+    """Remote images lose their address, as a mail program blocks them until asked: loading
+    one tells the sender that the email was opened. (The page's policy blocks them too.)"""
+    return _REMOTE_SRC.sub(r"\1data-blocked=\2remote\2", html)
+
+
 def _document(body: str) -> str:
     """The frame's document: the sanitised body, links opening outside the frame, and a
     policy of its own (no script, nothing remote but what the page allows)."""
@@ -139,10 +148,10 @@ def _document(body: str) -> str:
     )
 
 
-def original(ticket: Ticket, inbound_id: int) -> Original:
+def original(ticket: Ticket, inbound_id: int, *, remote_images: bool = False) -> Original:
     """The received email read again from its raw bytes (headers, text, HTML, attachments),
     with its HTML sanitised (again, after its images are pointed at our own files) for a
-    sandboxed frame."""
+    sandboxed frame; remote images only when ``remote_images``."""
     inbound = inbound_of(ticket, inbound_id)
     parsed = parse(read_raw(inbound))
     files = []
@@ -150,6 +159,7 @@ def original(ticket: Ticket, inbound_id: int) -> Original:
         files = list(Attachment.objects.filter(event_id=inbound.event_id).order_by("id"))
     srcdoc = ""
     if parsed.html:
-        body = sanitise_html(_with_our_images(parsed.html, ticket, files))
+        body = _with_our_images(parsed.html, ticket, files)
+        body = sanitise_html(body if remote_images else _without_remote_images(body))
         srcdoc = _document(body)
     return Original(inbound=inbound, parsed=parsed, files=files, srcdoc=srcdoc)

@@ -23,9 +23,9 @@ POLICY = (
 )
 
 
-def _found(call, *args):
+def _found(call, *args, **kwargs):
     try:
-        return call(*args)
+        return call(*args, **kwargs)
     except NotFound:
         raise Http404() from None
 
@@ -33,8 +33,8 @@ def _found(call, *args):
 @agent_required
 def original(request, agent, ticket_id: int, mail_id: int):
     ticket = _visible(request.user, ticket_id)
-    shown = _found(queries.original, ticket, mail_id)
     remote = request.GET.get("images") == "remote"
+    shown = _found(queries.original, ticket, mail_id, remote_images=remote)
     context = {"agent": agent, "ticket": ticket, "original": shown, "remote_images": remote}
     response = render(request, "workspace/ticket/original.html", context)
     images = "'self' data: https:" if remote else "'self' data:"
