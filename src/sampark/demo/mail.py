@@ -41,6 +41,7 @@ def _message(
     headers: dict | None = None,
     attachments=(),
     inline=(),
+    at: datetime,
 ) -> tuple[bytes, str]:
     message = EmailMessage()
     message["From"] = sender
@@ -48,7 +49,7 @@ def _message(
     if cc:
         message["Cc"] = cc
     message["Subject"] = subject
-    message["Date"] = email.utils.format_datetime(clock.now())
+    message["Date"] = email.utils.format_datetime(at)
     message_id = email.utils.make_msgid(domain="narmadacare.example")
     message["Message-ID"] = message_id
     if replying_to:
@@ -142,6 +143,7 @@ def _printer_in_english(support, agent, supervisor, start: datetime) -> None:
         ),
         to=support,
         cc="Ward 5 Office <ward5.office@narmadacare.example>",
+        at=start,
     )
     ticket = _take_in(raw, start)
     if ticket is None:
@@ -159,6 +161,7 @@ def _printer_in_english(support, agent, supervisor, start: datetime) -> None:
         to=support,
         replying_to=sent,
         headers={"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"},
+        at=start + timedelta(minutes=41),
     )
     _take_in(away, start + timedelta(minutes=41))
     quoted = "\n".join(f"> {line}" if line else ">" for line in answer.split("\n"))
@@ -178,6 +181,7 @@ def _printer_in_english(support, agent, supervisor, start: datetime) -> None:
             ("event-log.pdf", "application", "pdf", ERROR_LOG),
             ("grey-stripe.png", "image", "png", PIXEL),
         ],
+        at=start + timedelta(hours=10),
     )
     _take_in(later, start + timedelta(hours=10))
 
@@ -192,6 +196,7 @@ def _network_in_hindi(support, agent, supervisor, start: datetime) -> None:
             "टैबलेट पर दवाइयों की सूची नहीं खुल रही।\n\nधन्यवाद,\nसुनीता\n"
         ),
         to=support,
+        at=start,
     )
     ticket = _take_in(raw, start)
     if ticket is None:
@@ -212,6 +217,7 @@ def _network_in_hindi(support, agent, supervisor, start: datetime) -> None:
         to=support,
         replying_to=sent,
         attachments=[("access-point.png", "image", "png", PIXEL)],
+        at=start + timedelta(hours=2),
     )
     _take_in(later, start + timedelta(hours=2))
 
@@ -245,6 +251,7 @@ def _html_only_with_a_bounce(support, agent, supervisor, start: datetime) -> Non
         html=NEWSLETTER.format(),
         to=support,
         inline=[("logo@narmadacare.example", PIXEL)],
+        at=start,
     )
     ticket = _take_in(raw, start)
     if ticket is None:
