@@ -16,8 +16,15 @@ from django.utils import timezone
 from sampark.core.errors import Conflict
 from sampark.customers.models import Asset, Contact, Identity, Organization
 from sampark.demo import load_demo
+from sampark.mail.models import InboundMessage
 from sampark.team.models import AgentProfile, Group
-from sampark.tickets.models import ACTIVE_STATUSES, FieldDefinition, Ticket, TicketEvent
+from sampark.tickets.models import (
+    ACTIVE_STATUSES,
+    Attachment,
+    FieldDefinition,
+    Ticket,
+    TicketEvent,
+)
 from sampark.tickets.problems import problems_in
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
@@ -261,3 +268,20 @@ def test_the_rota_has_leave_with_a_handover_and_group_strategies(summary):
         "least_loaded",
         "round_robin",
     }
+
+
+def test_email_conversations_come_in_as_real_mail(summary):
+    outcomes = Counter(InboundMessage.objects.values_list("outcome", flat=True))
+    assert outcomes["created"] == 3 and outcomes["appended"] == 2
+    assert outcomes["bounce"] == 1 and outcomes["auto_reply"] == 1
+    replies = TicketEvent.objects.filter(kind="message_in", data__quoted=True)
+    languages = {event.data["language"] for event in replies}
+    assert {"en", "hi"} <= languages
+    assert all("quoted_text" in event.data for event in replies)
+    assert TicketEvent.objects.filter(kind="message_in", data__html=True).exists()
+    assert TicketEvent.objects.filter(kind="bounce").exists()
+    assert TicketEvent.objects.filter(kind="auto_reply").exists()
+    bounced = Identity.objects.get(value="it.support@narmadacare.example")
+    assert bounced.bounced_at is not None and "user unknown" in bounced.bounce_reason
+    assert Attachment.objects.filter(filename="event-log.pdf").exists()
+    assert Attachment.objects.filter(inline=True, content_id="logo@narmadacare.example").exists()

@@ -72,7 +72,7 @@ def test_the_author_sees_the_reply_waiting_with_undo(signed_in, priya, ticket):
     with time_machine.travel(clock.now(), tick=False):  # a slow machine must not count down
         row = reply(ticket, priya)
         html = client.get(page(ticket)).content.decode()
-    assert 'id="delivery-%d"' % row.pk in html
+    assert f'id="delivery-{row.pk}"' in html
     assert "Sending in 10 s" in html
     assert undo_url(row) in html
 
@@ -133,7 +133,7 @@ def test_the_state_follows_the_delivery(signed_in, priya, ticket, sink):
 
 
 def test_a_failure_shows_its_reason(signed_in, priya, ticket, sink):
-    row = reply(ticket, priya)
+    reply(ticket, priya)
     sink.refuse = "550 5.1.1 No such user"
     outbound.deliver_due(now=clock.now() + timedelta(seconds=11))
     html = signed_in(priya).get(page(ticket)).content.decode()

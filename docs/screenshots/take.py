@@ -118,6 +118,20 @@ shown = escalated.ticket_id if escalated else desk.pk
 print(helper.email, shown)
 """
 
+# The demo's email conversations (sampark/demo/mail.py): the English reply with its files and
+# an out-of-office answer, the Hindi reply, and the HTML-only notice whose reply bounced.
+PICK_MAIL = """
+from sampark.mail.models import InboundMessage
+def find(subject, outcome="created"):
+    found = InboundMessage.objects.filter(subject__startswith=subject, outcome=outcome)
+    found = found.order_by("id").first()
+    return (found.ticket_id, found.pk) if found else (0, 0)
+printer, _ = find("Ward 5 printer")
+hindi, _ = find("वार्ड 3")
+notice, notice_mail = find("Nurse-call alerts")
+print(printer, hindi, notice, notice_mail)
+"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -168,12 +182,18 @@ def shoot(
     customers: tuple[int, int, int, int],
     helper: str,
     escalated: int,
+    mail: tuple[int, int, int, int] = (0, 0, 0, 0),
+    mail_only: bool = False,
 ) -> list:
     from playwright.sync_api import sync_playwright
 
     shots = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        if mail_only:
+            shots = shoot_mail(browser, base, out, mail)
+            browser.close()
+            return shots
         context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
         # Start with the admin's navigation sidebar folded away: more room for the page itself.
         context.add_init_script("localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
@@ -222,6 +242,7 @@ def shoot(
         shots += shoot_merge(browser, base, out, customers)
         shots += shoot_escalation(browser, base, out, helper, escalated)
         shots += shoot_board(browser, base, out)
+        shots += shoot_mail(browser, base, out, mail)
         browser.close()
     return shots
 
@@ -294,6 +315,34 @@ def shoot_workspace(
     page.click(".user-menu button[type=submit]")
     page.wait_for_url(f"{base}/sign-in/")
     save("workspace-sign-in-hi")
+    context.close()
+    return shots
+
+
+def shoot_mail(browser, base: str, out: Path, mail: tuple[int, int, int, int]) -> list:
+    """Email on the ticket page, as the demo agent sees it: a reply with its quote unfolded,
+    its files and an out-of-office answer; the original of an HTML-only mail; a bounce with the
+    bounced address on the customer panel; and a Hindi reply in Hindi."""
+    printer, hindi, notice, notice_mail = mail
+    if not printer:
+        return []
+    shots = []
+    context, page, save = _workspace_page(browser, base, out, AGENT_EMAIL, shots)
+    page.goto(f"{base}/tickets/{printer}/")
+    page.evaluate(
+        "() => document.querySelectorAll('details.mail-quoted').forEach(d => d.open = true)"
+    )
+    save("workspace-mail-timeline", scroll=".event-message_in .attachment-chips")
+    save("workspace-mail-original", f"/tickets/{notice}/mail/{notice_mail}/")
+    save("workspace-mail-bounce", f"/tickets/{notice}/", scroll=".event-bounce")
+    page.goto(f"{base}/tickets/{hindi}/")
+    page.click("button[name=language][value=hi]")
+    page.wait_for_url(f"{base}/tickets/{hindi}/")
+    page.evaluate(
+        "() => document.querySelectorAll('details.mail-quoted').forEach(d => d.open = true)"
+    )
+    save("workspace-mail-timeline-hi", scroll=".mail-quoted")
+    page.click("button[name=language][value=en]")
     context.close()
     return shots
 
@@ -371,6 +420,9 @@ def main() -> int:
     parser.add_argument("--home", type=Path, help="SAMPARK_HOME to use (default: a new temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the SAMPARK_HOME afterwards")
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    parser.add_argument(
+        "--mail-only", action="store_true", help="only the email shots (workspace-mail-*)"
+    )
     args = parser.parse_args()
 
     home = args.home or Path(tempfile.mkdtemp(prefix="sampark-shots-"))
@@ -383,6 +435,9 @@ def main() -> int:
     picked = sampark("shell", "--no-imports", "-c", PICK, env=env).stdout.split()
     ticket, contact, calendar, desk, rule, split, *customers = map(int, picked[-12:-2])
     helper, escalated = picked[-2], int(picked[-1])
+    mail = tuple(
+        map(int, sampark("shell", "--no-imports", "-c", PICK_MAIL, env=env).stdout.split()[-4:])
+    )
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -407,6 +462,8 @@ def main() -> int:
             tuple(customers),
             helper,
             escalated,
+            mail,
+            args.mail_only,
         )
         for path in shots:
             print(f"wrote {path}")

@@ -240,6 +240,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # be in a temporary file, and Django writes each file over FILE_UPLOAD_MAX_MEMORY_SIZE to one.
 SAMPARK_UPLOAD_MAX_BYTES = int(os.environ.get("SAMPARK_UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The files of one reply or note together. Below the upload limit, so that a reply over it is
+# refused on the page with the agent's text kept, not by the server's 413.
+SAMPARK_REPLY_ATTACHMENTS_MAX_BYTES = int(
+    os.environ.get("SAMPARK_REPLY_ATTACHMENTS_MAX_BYTES", 20 * 1024 * 1024)
+)
 FILE_UPLOAD_TEMP_DIR = SAMPARK_HOME / "tmp" / "uploads"
 FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 

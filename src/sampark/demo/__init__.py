@@ -22,6 +22,7 @@ from sampark.tickets.models import ACTIVE_STATUSES, Ticket, TicketEvent
 
 from .cast import build_cast, demo_emails, set_presence
 from .content import ADMIN_EMAIL, ADMIN_PASSWORD, SAMPLE_AGENT_EMAIL, SAMPLE_SUPERVISOR_EMAIL
+from .mail import MAIL_TICKETS, tell_mail_stories
 from .plans import make_plans
 from .rota import set_rota
 from .stories import Run, Stage
@@ -57,9 +58,10 @@ def load_demo(*, if_empty: bool = False, tickets: int = 300, seed: int = 7) -> s
     with transaction.atomic():
         stage = Stage()
         cast = build_cast(rng, stage)
-        for plan in make_plans(cast, rng, now, tickets):
+        for plan in make_plans(cast, rng, now, max(tickets - MAIL_TICKETS, 0)):
             stage.add(Run(cast, plan).story())
         stage.run(until=now)
+        tell_mail_stories(cast, now)
         set_presence(cast)
         set_rota(cast)
     return _summary(time.monotonic() - started)

@@ -3,12 +3,15 @@ changes the ticket carries the version the agent read (``version``) and the newe
 page showed (``seen``), so that a change made meanwhile is shown instead of overwritten."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from sampark.mail.parsing import sniff
 from sampark.team.models import Group
 from sampark.tickets.models import Priority, Status
-from sampark.tickets.services import CallDirection
+from sampark.tickets.services import CallDirection, NewAttachment
 
 from .models import Draft
 from .services.ticket_page import Composed
@@ -20,6 +23,35 @@ MAX_MINUTES = 24 * 60
 class VersionedForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     seen = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Any number of files from one input (``<input type=file multiple>``)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        one = super().clean
+        if isinstance(data, list | tuple):
+            return [one(item, initial) for item in data if item]
+        return [one(data, initial)] if data else []
+
+
+def _as_attachment(upload) -> NewAttachment:
+    """An uploaded file as the attachments service keeps it: its type is what its bytes say
+    (the browser's word is kept as the declared type)."""
+    data = upload.read()
+    declared = (upload.content_type or "").split(";")[0].strip().lower()
+    return NewAttachment(
+        filename=upload.name,
+        content_type=sniff(data) or declared or "application/octet-stream",
+        declared_type=declared,
+        data=data,
+    )
 
 
 class ComposerForm(VersionedForm):
@@ -52,6 +84,8 @@ class ComposerForm(VersionedForm):
         label=_("Call duration (minutes)"), min_value=0, max_value=MAX_MINUTES, required=False
     )
 
+    attachments = FilesField(label=_("Attach files"), required=False)
+
     def __init__(self, *args, for_draft: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if for_draft:
@@ -62,6 +96,19 @@ class ComposerForm(VersionedForm):
         data = super().clean()
         if data.get("kind") == Draft.Kind.CALL and not data.get("call_direction"):
             self.add_error("call_direction", _("Choose inbound or outbound."))
+        files = data.get("attachments") or []
+        if files and data.get("kind") == Draft.Kind.CALL:
+            self.add_error("attachments", _("Files go with a reply or a note, not a call log."))
+        limit = settings.SAMPARK_REPLY_ATTACHMENTS_MAX_BYTES
+        if (total := sum(f.size for f in files)) > limit:
+            self.add_error(
+                "attachments",
+                _(
+                    "The files come to %(size)s; one reply or note may carry %(limit)s. Nothing "
+                    "was sent and your text is kept: choose smaller files, or fewer."
+                )
+                % {"size": filesizeformat(total), "limit": filesizeformat(limit)},
+            )
         return data
 
     def composed(self) -> Composed:
@@ -73,6 +120,7 @@ class ComposerForm(VersionedForm):
             status=data.get("status") or "",
             call_direction=data.get("call_direction") or "",
             call_minutes=data.get("call_minutes"),
+            attachments=tuple(_as_attachment(f) for f in data.get("attachments") or []),
         )
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from sampark.core import clock
 from sampark.customers.models import Asset, Identity
-from sampark.mail import queries as mail_queries
+from sampark.mail import queries as deliveries
 from sampark.routing import reasons
 from sampark.team.models import AgentProfile, Group
 from sampark.tickets import access
@@ -28,7 +28,7 @@ from sampark.tickets import queries as tickets
 from sampark.tickets.models import Priority, Ticket, TicketEvent
 from sampark.tickets.problems import problems_in
 
-from . import ticket_words
+from . import mail_queries, ticket_words
 from .models import Draft, TicketViewer
 from .services.ticket_page import VIEWER_TTL
 
@@ -64,8 +64,8 @@ def timeline(ticket: Ticket, show: str = "all", cursor: str | None = None) -> ti
         ticket, kinds=TIMELINE_FILTERS.get(show), cursor=cursor, limit=TIMELINE_SIZE
     )
     page.items.reverse()
-    ticket_words.as_rows(page.items, ticket)
-    mail_queries.attach_deliveries(page.items)
+    mail_queries.with_mail(ticket_words.as_rows(page.items, ticket))
+    deliveries.attach_deliveries(page.items)
     return page
 
 
@@ -86,7 +86,9 @@ def events_since(ticket: Ticket, event_id: int, limit: int = 20) -> list[TicketE
     rows = TicketEvent.objects.filter(
         ticket_id__in=tickets.history_ticket_ids(ticket), id__gt=event_id
     ).select_related("actor", "contact")
-    return ticket_words.as_rows(list(rows.order_by("id")[:limit]), ticket)
+    rows = mail_queries.with_mail(ticket_words.as_rows(list(rows.order_by("id")[:limit]), ticket))
+    deliveries.attach_deliveries(rows)
+    return rows
 
 
 # --- one problem, one ticket -------------------------------------------------------------

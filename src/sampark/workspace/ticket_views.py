@@ -4,6 +4,7 @@ a missing one, on the page and on every action, before any input is read. Change
 which check access again and refuse a stale version: the agent is then shown what changed and
 asked to confirm, never an error page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.http import Http404
@@ -114,6 +115,7 @@ def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
         "now": clock.now(),
         "agents": queries.agents(),
         "priorities": queries.priorities(),
+        "reply_files_limit": settings.SAMPARK_REPLY_ATTACHMENTS_MAX_BYTES,
     }
 
 
@@ -141,7 +143,7 @@ def send(request, agent, ticket_id: int):
     the page comes back with the composer as it was, the events that came in between, and the
     new version, so that sending again confirms."""
     found = _visible(request.user, ticket_id)
-    form = forms.ComposerForm(request.POST)
+    form = forms.ComposerForm(request.POST, request.FILES)
     if form.is_valid():
         version = form.cleaned_data["version"]
         try:
@@ -153,6 +155,8 @@ def send(request, agent, ticket_id: int):
             data.update({"version": found.version, "seen": queries.newest_event_id(found)})
             composer = forms.ComposerForm(data)
             composer.is_valid()
+            if request.FILES:  # a browser cannot be given files back: say so
+                composer.add_error("attachments", _("Nothing was sent: choose the files again."))
             stale = queries.events_since(found, seen)
             context = _context(request, agent, found, composer=composer, stale=stale)
             return render(request, TEMPLATE, context)

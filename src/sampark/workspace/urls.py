@@ -7,6 +7,7 @@ from . import (
     customer_views,
     delivery_views,
     leave_views,
+    mail_views,
     queue_views,
     ticket_views,
     views,
@@ -24,6 +25,13 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/send/", ticket_views.send, name="ticket_send"),
     path("tickets/<int:ticket_id>/draft/", ticket_views.save_draft, name="ticket_draft"),
     path("tickets/<int:ticket_id>/viewers/", ticket_views.heartbeat, name="ticket_viewers"),
+    path("tickets/<int:ticket_id>/mail/<int:mail_id>/", mail_views.original, name="ticket_mail"),
+    path("tickets/<int:ticket_id>/mail/<int:mail_id>/raw/", mail_views.raw, name="ticket_mail_raw"),
+    path(
+        "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
+        mail_views.attachment,
+        name="ticket_attachment",
+    ),
     path("tickets/<int:ticket_id>/<slug:action>/", ticket_views.act, name="ticket_action"),
     path(
         "tickets/<int:ticket_id>/email/<int:outbound_id>/",

@@ -347,8 +347,33 @@ def _body(parsed: ParsedMail) -> str:
     return parsed.stripped.strip() or parsed.text.strip() or _("(no text)")
 
 
+# The quoted history kept on the event for the timeline's "show quoted text"; the whole
+# message is always in the original (the raw file), so a longer history is cut here.
+QUOTED_TEXT_MAX = 20_000
+
+
+def _address_data(addresses: tuple[Address, ...]) -> list[dict]:
+    return [{"name": a.name, "address": a.address} for a in addresses[:20] if a.address]
+
+
+def _quoted_text(parsed: ParsedMail) -> str:
+    """What quote stripping cut: the text after what is shown, or the whole text when the cut
+    was not only at the end (answers between quoted lines)."""
+    if not parsed.quoted:
+        return ""
+    text, shown = parsed.text.strip(), parsed.stripped.strip()
+    rest = text[len(shown) :] if text.startswith(shown) else text
+    return rest.strip("\n")[:QUOTED_TEXT_MAX]
+
+
 def _message_data(record: InboundMessage, parsed: ParsedMail) -> dict:
     data = {"mail": record.pk, "message_id": parsed.message_id, "quoted": parsed.quoted}
+    if parsed.sender is not None:
+        data["from"] = _address_data((parsed.sender,))
+    if parsed.cc:
+        data["cc"] = _address_data(parsed.cc)
+    if quoted_text := _quoted_text(parsed):
+        data["quoted_text"] = quoted_text
     if parsed.forwarded:
         data["forwarded"] = True
     if parsed.html:

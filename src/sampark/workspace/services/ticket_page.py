@@ -37,6 +37,7 @@ class Composed:
     status: str = ""
     call_direction: str = ""
     call_minutes: int | None = None
+    attachments: tuple[tickets.NewAttachment, ...] = ()
 
 
 def _drafts_of(user, ticket_id: int):
@@ -71,6 +72,9 @@ def send(user, ticket_id: int, composed: Composed, *, expected_version: int) -> 
             agent=user,
             time_spent=seconds,
             expected_version=expected_version,
+            # The count tells the timeline which rows have files to read.
+            data={"attachments": len(composed.attachments)} if composed.attachments else None,
+            attachments=composed.attachments,
         )
     else:
         raise InvalidInput(_("Choose a reply, an internal note or a call."), field="kind")
