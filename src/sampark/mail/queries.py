@@ -34,9 +34,10 @@ def attention_count() -> int:
     return InboundMessage.objects.filter(needs_attention=True).count()
 
 
-def needing_attention(cursor: str | None = None, size: int = ATTENTION_PAGE) -> AttentionPage:
+def needing_attention(cursor: str | None = None, size: int | None = None) -> AttentionPage:
     """Flagged messages, newest first, a page at a time (keyset: the cursor is the last row's
     received time and id). InvalidInput for a cursor that is not one of ours."""
+    size = size or ATTENTION_PAGE
     rows = InboundMessage.objects.filter(needs_attention=True).select_related("mailbox")
     if cursor:
         at, pk = decode_cursor(cursor, datetime, int)
@@ -46,3 +47,8 @@ def needing_attention(cursor: str | None = None, size: int = ATTENTION_PAGE) -> 
     page = page[:size]
     last = page[-1] if more else None
     return AttentionPage(page, encode_cursor(last.received_at, last.pk) if last else None)
+
+
+def flagged_message(inbound_id: int) -> InboundMessage | None:
+    """A message waiting for a person; None for any other (dismissed, taken in, missing)."""
+    return InboundMessage.objects.filter(pk=inbound_id, needs_attention=True).first()

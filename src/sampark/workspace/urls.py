@@ -2,7 +2,15 @@ from django.conf import settings
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
-from . import board_views, customer_views, leave_views, queue_views, ticket_views, views
+from . import (
+    board_views,
+    customer_views,
+    leave_views,
+    mailbox_views,
+    queue_views,
+    ticket_views,
+    views,
+)
 from .forms import NewPasswordForm
 
 app_name = "workspace"
@@ -46,6 +54,14 @@ urlpatterns = [
     path("swarm-requests/", queue_views.swarm_requests, name="swarm_requests"),
     path("swarm-requests/<int:swarm_id>/", queue_views.answer_swarm, name="swarm_answer"),
     path("board/", board_views.board, name="board"),
+    path("mailboxes/", mailbox_views.mailbox_list, name="mailboxes"),
+    path("mailboxes/new/", mailbox_views.mailbox_edit, name="mailbox_new"),
+    path("mailboxes/<int:mailbox_id>/", mailbox_views.mailbox_edit, name="mailbox"),
+    path("mailboxes/<int:mailbox_id>/delete/", mailbox_views.mailbox_delete, name="mailbox_delete"),
+    path("mail/attention/", mailbox_views.attention, name="mail_attention"),
+    path("mail/attention/<int:inbound_id>/original/", mailbox_views.original, name="mail_original"),
+    path("mail/attention/<int:inbound_id>/retry/", mailbox_views.retry, name="mail_retry"),
+    path("mail/attention/<int:inbound_id>/dismiss/", mailbox_views.dismiss, name="mail_dismiss"),
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", auth.LogoutView.as_view(), name="sign_out"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -286,13 +286,22 @@ def delete_mailbox(mailbox: Mailbox) -> None:
     mailbox.delete()
 
 
-def check_servers(mailbox: Mailbox) -> dict[str, str | None]:
-    """What the mailbox's servers answer, as ``{"imap": ..., "smtp": ...}``: None when the
-    settings work, the problem in words when they do not, and no key for a server the mailbox
-    does not have. Slow I/O: never call it inside a transaction."""
+def draft(mailbox: Mailbox | None, fields: dict) -> Mailbox:
+    """The mailbox as it would stand after the change, unsaved: what the screens test before
+    they save. ``fields`` as :func:`clean_mailbox` returns them (passwords sealed)."""
+    copy = Mailbox() if mailbox is None else Mailbox.objects.get(pk=mailbox.pk)
+    for name, value in fields.items():
+        setattr(copy, name, value)
+    return copy
+
+
+def check_servers(mailbox: Mailbox, only=("imap", "smtp")) -> dict[str, str | None]:
+    """What the mailbox's servers (of ``only``) answer, as ``{"imap": ..., "smtp": ...}``: None
+    when the settings work, the problem in words when they do not, and no key for a server the
+    mailbox does not have. Slow I/O: never call it inside a transaction."""
     results = {}
-    if mailbox.imap_host:
+    if "imap" in only and mailbox.imap_host:
         results["imap"] = check_imap(mailbox)
-    if mailbox.smtp_host:
+    if "smtp" in only and mailbox.smtp_host:
         results["smtp"] = check_smtp(mailbox)
     return results
