@@ -390,3 +390,105 @@ def test_a_token_of_someone_who_is_no_agent_is_refused(db, sales):
 
     assert [r.status_code for r in responses] == [401, 401]
     assert Mailbox.objects.filter(pk=sales.pk).exists()
+
+
+# --- the Django admin -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_browser(client, admin):
+    client.force_login(admin)
+    return client
+
+
+def admin_form(**fields):
+    form = {
+        "address": "desk@sampark.test",
+        "display_name": "Desk",
+        "name": "",
+        "group": "",
+        "auto_reply": "on",
+        "active": "on",
+        "undo_seconds": "10",
+        "imap_security": "tls",
+        "imap_folder": "INBOX",
+        "smtp_security": "starttls",
+    }
+    form.update(fields)
+    return form
+
+
+def test_the_admin_adds_a_mailbox_through_the_service_with_a_sealed_password(
+    admin_browser, default_mailbox
+):
+    response = admin_browser.post(
+        "/admin/mail/mailbox/add/",
+        admin_form(
+            address="Desk@Sampark.test",
+            smtp_host="smtp.sampark.test",
+            smtp_username="desk",
+            smtp_password="pw-admin",
+            skip_test="on",
+        ),
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    saved = Mailbox.objects.get(address="desk@sampark.test")
+    assert secrets.unseal(saved.smtp_password) == "pw-admin"
+
+
+def test_the_admin_page_never_shows_a_stored_password(admin_browser, sales):
+    save_mailbox(sales, **imap_settings())
+    sales.refresh_from_db()
+
+    page = admin_browser.get(f"/admin/mail/mailbox/{sales.pk}/change/").content.decode()
+
+    assert "s3cret-imap" not in page
+    assert sales.imap_password not in page
+
+
+def test_the_admin_tests_a_changed_server_and_shows_its_error(admin_browser, sales, unused_port):
+    form = admin_form(
+        address="sales@sampark.test",
+        imap_host="127.0.0.1",
+        imap_port=str(unused_port),
+        imap_security="none",
+        imap_username="sales",
+        imap_password="pw",
+    )
+
+    response = admin_browser.post(f"/admin/mail/mailbox/{sales.pk}/change/", form)
+
+    assert response.status_code == 200
+    assert f"IMAP 127.0.0.1:{unused_port}" in response.content.decode()
+    sales.refresh_from_db()
+    assert sales.imap_host == ""
+
+
+def test_the_admin_refuses_a_second_default_being_unset(admin_browser, default_mailbox):
+    form = admin_form(address=default_mailbox.address)  # is_default left unticked
+
+    response = admin_browser.post(f"/admin/mail/mailbox/{default_mailbox.pk}/change/", form)
+
+    assert response.status_code == 200
+    assert "Exactly one mailbox is the default" in response.content.decode()
+    default_mailbox.refresh_from_db()
+    assert default_mailbox.is_default
+
+
+def test_received_and_sent_mail_are_read_only_in_the_admin(admin_browser, default_mailbox):
+    from sampark.mail.models import InboundMessage
+    from sampark.mail.services.ingest import ingest
+
+    result = ingest(b"From: ravi@example.in\r\nTo: x@y\r\nSubject: hi\r\n\r\nhello", via="pipe")
+
+    listed = admin_browser.get("/admin/mail/inboundmessage/?needs_attention__exact=0")
+    opened = admin_browser.get(f"/admin/mail/inboundmessage/{result.inbound_id}/change/")
+    added = admin_browser.get("/admin/mail/inboundmessage/add/")
+    sent = admin_browser.get("/admin/mail/outboundmessage/")
+
+    assert listed.status_code == 200
+    assert listed.context["cl"].result_count == InboundMessage.objects.count() == 1
+    assert opened.status_code == 200
+    assert added.status_code == 403
+    assert sent.status_code == 200
