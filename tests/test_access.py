@@ -243,6 +243,13 @@ CONFIGURATION = {
     ("post", "/api/v1/sla-policies"): lambda w: {"name": "Gold", "first_response_minutes": 30},
     ("patch", "/api/v1/sla-policies/{policy_id}"): lambda w: {"position": 7},
     ("put", "/api/v1/groups/{group_id}/strategy"): lambda w: {"method": "round_robin"},
+    # Mailboxes hold server passwords: even reading them is configuration.
+    ("get", "/api/v1/mailboxes"): None,
+    ("post", "/api/v1/mailboxes"): lambda w: {"address": "sales@sampark.test"},
+    ("get", "/api/v1/mailboxes/{mailbox_id}"): None,
+    ("patch", "/api/v1/mailboxes/{mailbox_id}"): lambda w: {"display_name": "Billing desk"},
+    ("delete", "/api/v1/mailboxes/{mailbox_id}"): None,
+    ("post", "/api/v1/mailboxes/{mailbox_id}/test"): None,
 }
 # Reads that hold no ticket data: every agent reads them whatever their scope.
 OPEN_READS = {
@@ -504,6 +511,7 @@ def test_notifications_of_tickets_outside_the_scope_are_hidden(world, persona):
 @pytest.fixture
 def config_ids(desk):
     from sampark.calendars.models import BusinessCalendar, Holiday
+    from sampark.mail.services.mailboxes import save_mailbox
     from sampark.sla.models import SLAPolicy
 
     admin = desk.clients[ADMIN]
@@ -518,6 +526,7 @@ def config_ids(desk):
     calendar = BusinessCalendar.objects.first()
     holiday = Holiday.objects.create(calendar=calendar, date="2027-08-15", name="Independence")
     policy = SLAPolicy.objects.first()
+    mailbox = save_mailbox(address="billing@sampark.test")
     return {
         "agent_id": desk.helper.pk,
         "group_id": desk.groups["A"].pk,
@@ -528,6 +537,7 @@ def config_ids(desk):
         "calendar_id": calendar.pk,
         "holiday_id": holiday.pk,
         "policy_id": policy.pk,
+        "mailbox_id": mailbox.pk,
     }
 
 

@@ -108,6 +108,12 @@ OPERATION_IDS = {
     ("get", "/api/v1/leaves/{leave_id}"): "get_leave",
     ("post", "/api/v1/leaves/{leave_id}/end"): "end_leave",
     ("post", "/api/v1/tickets/take-next"): "take_next",
+    ("get", "/api/v1/mailboxes"): "list_mailboxes",
+    ("post", "/api/v1/mailboxes"): "create_mailbox",
+    ("get", "/api/v1/mailboxes/{mailbox_id}"): "get_mailbox",
+    ("patch", "/api/v1/mailboxes/{mailbox_id}"): "patch_mailbox",
+    ("delete", "/api/v1/mailboxes/{mailbox_id}"): "delete_mailbox",
+    ("post", "/api/v1/mailboxes/{mailbox_id}/test"): "check_mailbox",
 }
 
 

@@ -128,6 +128,15 @@ class InboundMessage(models.Model):
     )
     # Rejected and unreadable mail waits for a person, who reads it and clears the flag.
     needs_attention = models.BooleanField(_("needs attention"), default=False)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dismissed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     class Meta:
