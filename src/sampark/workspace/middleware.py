@@ -21,10 +21,17 @@ class AgentPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The thread goes back to the language it had: what a request chose must not leak
+        # into whatever the same thread runs next (a test, a task, the next request's start).
+        language = translation.get_language()
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+            if language:
+                translation.activate(language)
+            else:
+                translation.deactivate()
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
