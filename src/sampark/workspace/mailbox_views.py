@@ -82,7 +82,9 @@ def mailbox_edit(request, agent, mailbox_id=None):
                 request, _("The mailbox %(address)s is saved.") % {"address": saved.address}
             )
             return redirect("workspace:mailboxes")
-    status = 422 if form.errors else 200
+    # A full page shows its errors with 200 (the browser renders it as any page); htmx gets
+    # 422, which it does not swap unless told to.
+    status = 422 if form.errors and request.htmx else 200
     context = {"agent": agent, "form": form, "mailbox": mailbox, "checks": checks}
     context["test_button"] = TEST_BUTTON
     return render(request, "workspace/mailboxes/edit.html", context, status=status)

@@ -27,7 +27,7 @@ logger = logging.getLogger("sampark.mail")
 
 def _flagged(inbound_id: int) -> InboundMessage:
     record = (
-        InboundMessage.objects.select_for_update()
+        InboundMessage.objects.select_for_update(of=("self",))
         .select_related("mailbox")
         .filter(pk=inbound_id, needs_attention=True)
         .first()
