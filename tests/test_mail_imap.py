@@ -154,6 +154,18 @@ def test_the_first_round_takes_only_unseen_mail_and_later_rounds_everything_new(
     assert subjects == {"waiting for us", "read by a person before the next round"}
 
 
+def test_read_mail_passed_over_on_the_first_round_is_not_taken_later(db, dovecot):
+    dovecot.append(mail(subject="waiting for us"))
+    dovecot.append(mail(subject="read years ago"), flags=[SEEN])
+    mailbox = connect(dovecot)
+
+    imap.poll(mailbox)
+    later = imap.poll(fresh(mailbox))
+
+    assert later.taken == []
+    assert list(InboundMessage.objects.values_list("subject", flat=True)) == ["waiting for us"]
+
+
 def test_a_renumbered_folder_starts_over_without_taking_anything_twice(db, dovecot):
     kept = mail(subject="kept across the renumbering")
     dovecot.append(kept, folder="Support")

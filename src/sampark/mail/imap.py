@@ -123,6 +123,9 @@ def _take_new(mailbox: Mailbox, client: IMAPClient, result: Round) -> None:
         }
         return
     criteria = ["UID", f"{mailbox.imap_last_uid + 1}:*"]
+    # On a first round the read mail is passed over, so the mark then goes to the highest UID
+    # seen now, lest a later round take read mail that sits above the last unread message.
+    passed_over = max(client.search(criteria), default=0) if first_round else 0
     if first_round:
         criteria.append("UNSEEN")
     # "n:*" always matches the last message, even below n.
@@ -153,6 +156,9 @@ def _take_new(mailbox: Mailbox, client: IMAPClient, result: Round) -> None:
             mailbox.imap_last_uid = stored[-1]
         if result.error:
             return
+    if passed_over > mailbox.imap_last_uid:
+        polling.advance(mailbox.pk, uidvalidity, passed_over)
+        mailbox.imap_last_uid = passed_over
 
 
 def _mark(client: IMAPClient, uids: list[int], done_folder: str) -> None:
