@@ -475,3 +475,77 @@ def test_mail_to_an_address_that_became_unknown_still_has_a_requester_address(su
     reply(ticket, agent)
     assert sent_reply(ticket).recipients == ["ravi.verma@example.in"]
     assert email.utils.parseaddr(sent_reply(ticket).from_address)[1] == SUPPORT
+
+
+# --- the API ------------------------------------------------------------------------------
+
+
+def test_the_api_lists_a_tickets_email_with_its_delivery_state(support, agent, api_as, sink):
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent)
+    outbound.deliver_due()
+
+    response = api_as(agent).get(f"/api/v1/tickets/{ticket.pk}/outbound")
+
+    assert response.status_code == 200
+    held, ack = response.json()
+    assert (
+        ack["kind"] == "ack" and ack["state"] == "sent" and ack["to"] == ["ravi.verma@example.in"]
+    )
+    assert held["kind"] == "reply" and held["state"] == "holding"
+    assert 0 < held["seconds_left"] <= support.undo_seconds and held["author"] == agent.pk
+
+
+def test_the_api_takes_a_reply_back_for_its_author_only_and_in_time(
+    support, agent, api_as, make_agent
+):
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent, body="Not this one.")
+    row = sent_reply(ticket)
+    url = f"/api/v1/tickets/{ticket.pk}/outbound/{row.pk}/undo"
+
+    assert api_as(make_agent(role="admin")).post(url).status_code == 403
+    response = api_as(agent).post(url)
+    assert response.status_code == 200, response.content
+    assert response.json()["text"] == "Not this one."
+    assert response.json()["outbound"]["state"] == "withdrawn"
+    assert api_as(agent).post(url).status_code == 409
+
+
+def test_the_api_says_a_reply_that_left_can_no_longer_be_taken_back(support, agent, api_as):
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent)
+    row = sent_reply(ticket)
+    outbound.deliver_due(now=later(11))
+    response = api_as(agent).post(f"/api/v1/tickets/{ticket.pk}/outbound/{row.pk}/undo")
+    assert response.status_code == 409
+    assert "already been sent" in response.json()["detail"]
+
+
+def test_the_api_answers_an_email_of_a_ticket_out_of_scope_like_a_missing_ticket(
+    support, agent, api_as, make_agent, make_group
+):
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent)
+    row = sent_reply(ticket)
+    outsider = api_as(make_agent(groups=[make_group(name="Elsewhere")]))
+
+    refused = outsider.post(f"/api/v1/tickets/{ticket.pk}/outbound/{row.pk}/undo")
+    missing = outsider.post(f"/api/v1/tickets/999999/outbound/{row.pk}/undo")
+    assert refused.status_code == missing.status_code == 404
+    assert refused.json() == missing.json()
+    assert outsider.get(f"/api/v1/tickets/{ticket.pk}/outbound").status_code == 404
+    row.refresh_from_db()
+    assert row.status == Status.QUEUED
+
+
+def test_the_api_does_not_reach_an_email_through_another_ticket(
+    support, agent, api_as, make_ticket
+):
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent)
+    other = make_ticket()
+    response = api_as(agent).post(
+        f"/api/v1/tickets/{other.pk}/outbound/{sent_reply(ticket).pk}/undo"
+    )
+    assert response.status_code == 404

@@ -108,6 +108,8 @@ OPERATION_IDS = {
     ("get", "/api/v1/leaves/{leave_id}"): "get_leave",
     ("post", "/api/v1/leaves/{leave_id}/end"): "end_leave",
     ("post", "/api/v1/tickets/take-next"): "take_next",
+    ("get", "/api/v1/tickets/{ticket_id}/outbound"): "list_outbound",
+    ("post", "/api/v1/tickets/{ticket_id}/outbound/{outbound_id}/undo"): "undo_send",
 }
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sampark.core import clock
@@ -70,7 +72,7 @@ def reply(ticket, agent, body="Please restart the router."):
 def test_the_author_sees_the_reply_waiting_with_undo(signed_in, priya, ticket):
     row = reply(ticket, priya)
     html = signed_in(priya).get(page(ticket)).content.decode()
-    assert 'id="delivery-%d"' % row.pk in html
+    assert f'id="delivery-{row.pk}"' in html
     assert "Sending in 10 s" in html or "Sending in 9 s" in html
     assert undo_url(row) in html
 
@@ -131,7 +133,7 @@ def test_the_state_follows_the_delivery(signed_in, priya, ticket, sink):
 
 
 def test_a_failure_shows_its_reason(signed_in, priya, ticket, sink):
-    row = reply(ticket, priya)
+    reply(ticket, priya)
     sink.refuse = "550 5.1.1 No such user"
     outbound.deliver_due(now=clock.now() + timedelta(seconds=11))
     html = signed_in(priya).get(page(ticket)).content.decode()
@@ -182,9 +184,6 @@ def test_the_page_reads_delivery_in_one_query_however_many_replies(
     client = signed_in(priya)
     reply(ticket, priya, body="Answer 0")
     client.get(page(ticket))
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as one:
         client.get(page(ticket))
     for n in range(1, 8):

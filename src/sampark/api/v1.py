@@ -17,6 +17,7 @@ from sampark.assignment.api import router as assignment_router
 from sampark.calendars.api import router as calendars_router
 from sampark.customers.api import router as customers_router
 from sampark.db import configuration
+from sampark.mail.api import router as mail_router
 from sampark.notifications.api import router as notifications_router
 from sampark.routing.api import router as routing_router
 from sampark.sla.api import router as sla_router
@@ -140,3 +141,4 @@ api.add_router("", calendars_router)
 api.add_router("", sla_router)
 api.add_router("", notifications_router)
 api.add_router("", routing_router)
+api.add_router("", mail_router)
