@@ -549,3 +549,12 @@ def test_the_api_does_not_reach_an_email_through_another_ticket(
         f"/api/v1/tickets/{other.pk}/outbound/{sent_reply(ticket).pk}/undo"
     )
     assert response.status_code == 404
+
+
+def test_the_worker_sends_what_is_due_every_round(support, sink):
+    from sampark.serving.worker import Worker
+
+    open_by_mail()
+    Worker(poll_seconds=0, sweep_seconds=3600).run_once()
+    assert len(sink.messages) == 1
+    assert OutboundMessage.objects.get().status == Status.SENT
