@@ -555,6 +555,6 @@ def test_the_worker_sends_what_is_due_every_round(support, sink):
     from sampark.serving.worker import Worker
 
     open_by_mail()
-    Worker(poll_seconds=0, sweep_seconds=3600).run_once()
+    Worker(poll_seconds=0, sweep_seconds=3600).send_mail()
     assert len(sink.messages) == 1
     assert OutboundMessage.objects.get().status == Status.SENT
