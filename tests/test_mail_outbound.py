@@ -558,3 +558,36 @@ def test_the_worker_sends_what_is_due_every_round(support, sink):
     Worker(poll_seconds=0, sweep_seconds=3600).send_mail()
     assert len(sink.messages) == 1
     assert OutboundMessage.objects.get().status == Status.SENT
+
+
+def test_a_reply_whose_email_failed_to_queue_is_queued_after_commit(
+    support, agent, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Never silently lost: the reply commits, and its email is queued right after."""
+    ticket, _raw = open_by_mail()
+    real = outbound._thread_of
+    calls = []
+
+    def fails_once(ticket):
+        calls.append(ticket.pk)
+        if len(calls) == 1:
+            raise RuntimeError("the database hiccupped")
+        return real(ticket)
+
+    monkeypatch.setattr(outbound, "_thread_of", fails_once)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = reply(ticket, agent)
+    assert len(calls) == 2
+    assert sent_reply(ticket).event_id == event.pk
+
+
+def test_a_follow_up_ticket_from_email_is_acknowledged_too(support, agent):
+    ticket, raw = open_by_mail()
+    for status in ("solved", "closed"):
+        version = Ticket.objects.get(pk=ticket.pk).version
+        tickets.update_ticket(ticket.pk, actor=agent, expected_version=version, status=status)
+    answer = mail("It broke again.", headers={"In-Reply-To": f"<{message_id_of(raw)}>"})
+    result = ingest(answer, via="pipe")
+    assert result.outcome == InboundMessage.Outcome.FOLLOW_UP
+    acks = OutboundMessage.objects.filter(kind="ack").order_by("id")
+    assert [a.ticket.number for a in acks] == [ticket.number, result.ticket_number]
