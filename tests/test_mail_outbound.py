@@ -416,7 +416,8 @@ def test_undo_within_the_window_takes_the_reply_back(support, agent, sink):
     row.refresh_from_db()
     assert row.status == Status.CANCELLED and row.next_attempt_at is None
     marker = ticket.events.get(kind=Kind.REPLY_WITHDRAWN)
-    assert marker.data == {"event": event.pk} and marker.actor_id == agent.pk
+    assert marker.data == {"event": event.pk, "reply_at": event.created_at.isoformat()}
+    assert marker.actor_id == agent.pk
     outbound.deliver_due(now=later(3600))
     assert all(m["Auto-Submitted"] == "auto-replied" for m in sink.messages)
 
@@ -591,3 +592,28 @@ def test_a_follow_up_ticket_from_email_is_acknowledged_too(support, agent):
     assert result.outcome == InboundMessage.Outcome.FOLLOW_UP
     acks = OutboundMessage.objects.filter(kind="ack").order_by("id")
     assert [a.ticket.number for a in acks] == [ticket.number, result.ticket_number]
+
+
+def test_a_withdrawn_reply_is_no_response(support, agent):
+    from sampark.sla.services import HISTORY_KINDS, history_of
+
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent)
+    assert Ticket.objects.get(pk=ticket.pk).first_responded_at is not None
+
+    outbound.undo_send(agent, sent_reply(ticket).pk)
+
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert ticket.first_responded_at is None
+    rows = ticket.events.filter(kind__in=HISTORY_KINDS).order_by("created_at", "id")
+    history = history_of(ticket, rows.values_list("kind", "created_at", "data"))
+    assert history.responses == []
+
+
+def test_withdrawing_a_later_reply_keeps_the_first_response(support, agent):
+    ticket, _raw = open_by_mail()
+    first = reply(ticket, agent, body="First answer.")
+    reply(ticket, agent, body="Second answer.")
+    second = OutboundMessage.objects.get(event__body="Second answer.")
+    outbound.undo_send(agent, second.pk)
+    assert Ticket.objects.get(pk=ticket.pk).first_responded_at == first.created_at
