@@ -188,6 +188,7 @@ TICKET_PATHS = {
     ("get", "/api/v1/tickets/{ticket_id}/metrics"): None,
     ("get", "/api/v1/tickets/{ticket_id}/escalations"): None,
     ("get", "/api/v1/tickets/{ticket_id}/swarms"): None,
+    ("get", "/api/v1/tickets/{ticket_id}/outbound"): None,
     ("post", "/api/v1/tickets/{ticket_id}/swarms"): lambda w, t, p: {
         "message": "Has anyone seen this jam before?",
         "agents": [w.people[ADMIN].pk, w.people[AGENT_B].pk],
@@ -316,6 +317,9 @@ OPERATIONS = {
     ("get", "/api/v1/leaves/{leave_id}"): "own leave and delegations; all for supervisors",
     ("post", "/api/v1/leaves/{leave_id}/end"): "own leave; anyone's for supervisors",
     ("post", "/api/v1/tickets/take-next"): "takes only a ticket in scope",
+    # Undo send names an email of the ticket: 404 outside the scope like a missing ticket,
+    # and only the reply's author within its window (tests/test_mail_outbound.py).
+    ("post", "/api/v1/tickets/{ticket_id}/outbound/{outbound_id}/undo"): "through its ticket",
 }
 
 

@@ -416,7 +416,8 @@ def test_undo_within_the_window_takes_the_reply_back(support, agent, sink):
     row.refresh_from_db()
     assert row.status == Status.CANCELLED and row.next_attempt_at is None
     marker = ticket.events.get(kind=Kind.REPLY_WITHDRAWN)
-    assert marker.data == {"event": event.pk} and marker.actor_id == agent.pk
+    assert marker.data == {"event": event.pk, "reply_at": event.created_at.isoformat()}
+    assert marker.actor_id == agent.pk
     outbound.deliver_due(now=later(3600))
     assert all(m["Auto-Submitted"] == "auto-replied" for m in sink.messages)
 
@@ -475,3 +476,144 @@ def test_mail_to_an_address_that_became_unknown_still_has_a_requester_address(su
     reply(ticket, agent)
     assert sent_reply(ticket).recipients == ["ravi.verma@example.in"]
     assert email.utils.parseaddr(sent_reply(ticket).from_address)[1] == SUPPORT
+
+
+# --- the API ------------------------------------------------------------------------------
+
+
+def test_the_api_lists_a_tickets_email_with_its_delivery_state(support, agent, api_as, sink):
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent)
+    outbound.deliver_due()
+
+    response = api_as(agent).get(f"/api/v1/tickets/{ticket.pk}/outbound")
+
+    assert response.status_code == 200
+    held, ack = response.json()
+    assert (
+        ack["kind"] == "ack" and ack["state"] == "sent" and ack["to"] == ["ravi.verma@example.in"]
+    )
+    assert held["kind"] == "reply" and held["state"] == "holding"
+    assert 0 < held["seconds_left"] <= support.undo_seconds and held["author"] == agent.pk
+
+
+def test_the_api_takes_a_reply_back_for_its_author_only_and_in_time(
+    support, agent, api_as, make_agent
+):
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent, body="Not this one.")
+    row = sent_reply(ticket)
+    url = f"/api/v1/tickets/{ticket.pk}/outbound/{row.pk}/undo"
+
+    assert api_as(make_agent(role="admin")).post(url).status_code == 403
+    response = api_as(agent).post(url)
+    assert response.status_code == 200, response.content
+    assert response.json()["text"] == "Not this one."
+    assert response.json()["outbound"]["state"] == "withdrawn"
+    assert api_as(agent).post(url).status_code == 409
+
+
+def test_the_api_says_a_reply_that_left_can_no_longer_be_taken_back(support, agent, api_as):
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent)
+    row = sent_reply(ticket)
+    outbound.deliver_due(now=later(11))
+    response = api_as(agent).post(f"/api/v1/tickets/{ticket.pk}/outbound/{row.pk}/undo")
+    assert response.status_code == 409
+    assert "already been sent" in response.json()["detail"]
+
+
+def test_the_api_answers_an_email_of_a_ticket_out_of_scope_like_a_missing_ticket(
+    support, agent, api_as, make_agent, make_group
+):
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent)
+    row = sent_reply(ticket)
+    outsider = api_as(make_agent(groups=[make_group(name="Elsewhere")]))
+
+    refused = outsider.post(f"/api/v1/tickets/{ticket.pk}/outbound/{row.pk}/undo")
+    missing = outsider.post(f"/api/v1/tickets/999999/outbound/{row.pk}/undo")
+    assert refused.status_code == missing.status_code == 404
+    assert refused.json() == missing.json()
+    assert outsider.get(f"/api/v1/tickets/{ticket.pk}/outbound").status_code == 404
+    row.refresh_from_db()
+    assert row.status == Status.QUEUED
+
+
+def test_the_api_does_not_reach_an_email_through_another_ticket(
+    support, agent, api_as, make_ticket
+):
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent)
+    other = make_ticket()
+    response = api_as(agent).post(
+        f"/api/v1/tickets/{other.pk}/outbound/{sent_reply(ticket).pk}/undo"
+    )
+    assert response.status_code == 404
+
+
+def test_the_worker_sends_what_is_due_every_round(support, sink):
+    from sampark.serving.worker import Worker
+
+    open_by_mail()
+    Worker(poll_seconds=0, sweep_seconds=3600).send_mail()
+    assert len(sink.messages) == 1
+    assert OutboundMessage.objects.get().status == Status.SENT
+
+
+def test_a_reply_whose_email_failed_to_queue_is_queued_after_commit(
+    support, agent, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Never silently lost: the reply commits, and its email is queued right after."""
+    ticket, _raw = open_by_mail()
+    real = outbound._thread_of
+    calls = []
+
+    def fails_once(ticket):
+        calls.append(ticket.pk)
+        if len(calls) == 1:
+            raise RuntimeError("the database hiccupped")
+        return real(ticket)
+
+    monkeypatch.setattr(outbound, "_thread_of", fails_once)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = reply(ticket, agent)
+    assert len(calls) == 2
+    assert sent_reply(ticket).event_id == event.pk
+
+
+def test_a_follow_up_ticket_from_email_is_acknowledged_too(support, agent):
+    ticket, raw = open_by_mail()
+    for status in ("solved", "closed"):
+        version = Ticket.objects.get(pk=ticket.pk).version
+        tickets.update_ticket(ticket.pk, actor=agent, expected_version=version, status=status)
+    answer = mail("It broke again.", headers={"In-Reply-To": f"<{message_id_of(raw)}>"})
+    result = ingest(answer, via="pipe")
+    assert result.outcome == InboundMessage.Outcome.FOLLOW_UP
+    acks = OutboundMessage.objects.filter(kind="ack").order_by("id")
+    assert [a.ticket.number for a in acks] == [ticket.number, result.ticket_number]
+
+
+def test_a_withdrawn_reply_is_no_response(support, agent):
+    from sampark.sla.services import HISTORY_KINDS, history_of
+
+    ticket, _raw = open_by_mail()
+    reply(ticket, agent)
+    assert Ticket.objects.get(pk=ticket.pk).first_responded_at is not None
+
+    outbound.undo_send(agent, sent_reply(ticket).pk)
+
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert ticket.first_responded_at is None
+    rows = ticket.events.filter(kind__in=HISTORY_KINDS).order_by("created_at", "id")
+    history = history_of(ticket, rows.values_list("kind", "created_at", "data"))
+    assert history.responses == []
+
+
+def test_withdrawing_a_later_reply_keeps_the_first_response(support, agent):
+    ticket, _raw = open_by_mail()
+    first = reply(ticket, agent, body="First answer.")
+    reply(ticket, agent, body="Second answer.")
+    second = OutboundMessage.objects.get(event__body="Second answer.")
+    outbound.undo_send(agent, second.pk)
+    assert Ticket.objects.get(pk=ticket.pk).first_responded_at == first.created_at

@@ -114,6 +114,8 @@ OPERATION_IDS = {
     ("patch", "/api/v1/mailboxes/{mailbox_id}"): "patch_mailbox",
     ("delete", "/api/v1/mailboxes/{mailbox_id}"): "delete_mailbox",
     ("post", "/api/v1/mailboxes/{mailbox_id}/test"): "check_mailbox",
+    ("get", "/api/v1/tickets/{ticket_id}/outbound"): "list_outbound",
+    ("post", "/api/v1/tickets/{ticket_id}/outbound/{outbound_id}/undo"): "undo_send",
 }
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sampark.core import clock
@@ -184,9 +186,6 @@ def test_the_page_reads_delivery_in_one_query_however_many_replies(
     client = signed_in(priya)
     reply(ticket, priya, body="Answer 0")
     client.get(page(ticket))
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as one:
         client.get(page(ticket))
     for n in range(1, 8):

@@ -18,6 +18,7 @@ from sampark.calendars.api import router as calendars_router
 from sampark.customers.api import router as customers_router
 from sampark.db import configuration
 from sampark.mail.api import router as mail_router
+from sampark.mail.delivery_api import router as delivery_router
 from sampark.notifications.api import router as notifications_router
 from sampark.routing.api import router as routing_router
 from sampark.sla.api import router as sla_router
@@ -142,3 +143,4 @@ api.add_router("", sla_router)
 api.add_router("", notifications_router)
 api.add_router("", routing_router)
 api.add_router("", mail_router)
+api.add_router("", delivery_router)

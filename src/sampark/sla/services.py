@@ -48,6 +48,7 @@ HISTORY_KINDS = (
     Kind.MESSAGE_OUT,
     Kind.CALL,
     Kind.SPLIT_FROM,
+    Kind.REPLY_WITHDRAWN,
 )
 
 
@@ -153,6 +154,11 @@ def history_of(ticket: Ticket, rows: Iterable[HistoryRow]) -> clocks.History:
             history.customer_messages.append(created_at)
         elif kind in (Kind.MESSAGE_OUT, Kind.CALL):
             history.responses.append(created_at)
+        elif kind == Kind.REPLY_WITHDRAWN and data.get("reply_at"):
+            # A reply taken back in its undo window never reached the customer.
+            withdrawn = dt.datetime.fromisoformat(data["reply_at"])
+            if withdrawn in history.responses:
+                history.responses.remove(withdrawn)
     if history.status != ticket.status:
         # Rows loaded by bulk paths may lack a status event; trust the ticket's column.
         history.statuses.append((ticket.updated_at, ticket.status))

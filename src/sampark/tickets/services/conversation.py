@@ -212,8 +212,10 @@ def add_message(
 def withdraw_reply(ticket_id: int, event_id: int, *, agent) -> TicketEvent:
     """The agent takes back a public reply of theirs before it left (an email reply waits in
     its undo window). The log is append-only: the reply stays, and this event says it was
-    withdrawn and never reached the customer. The channel decides whether it is still in
-    time (``sampark.mail.services.outbound.undo_send``)."""
+    withdrawn and never reached the customer, so it is no response: the first response goes
+    back to the one before it (if any), and the SLA clocks replay the log without it. The
+    channel decides whether it is still in time (``sampark.mail.services.outbound.undo_send``).
+    """
     _require_agent(agent, field="actor")
     ticket = _lock(ticket_id, actor=agent)
     reply = TicketEvent.objects.filter(pk=event_id, ticket=ticket, kind=Kind.MESSAGE_OUT).first()
@@ -225,12 +227,29 @@ def withdraw_reply(ticket_id: int, event_id: int, *, agent) -> TicketEvent:
         Kind.REPLY_WITHDRAWN,
         channel=reply.channel,
         actor=agent,
-        data={"event": reply.pk},
+        data={"event": reply.pk, "reply_at": reply.created_at.isoformat()},
         at=now,
     )
-    _save(ticket, set(), now)
+    changed = set()
+    if ticket.first_responded_at == reply.created_at:
+        ticket.first_responded_at = _first_response_besides(ticket, reply)
+        changed.add("first_responded_at")
+    _save(ticket, changed, now)
     events.publish("ticket_message", ticket_id=ticket.pk, event_id=event.pk, kind=event.kind)
     return event
+
+
+def _first_response_besides(ticket: Ticket, reply: TicketEvent):
+    """The first reply or call on ``ticket`` other than ``reply`` and the replies withdrawn
+    before it, or None: the first response once ``reply`` is taken back."""
+    withdrawn = {
+        data.get("event")
+        for data in ticket.events.filter(kind=Kind.REPLY_WITHDRAWN).values_list("data", flat=True)
+    }
+    responses = ticket.events.filter(kind__in=(Kind.MESSAGE_OUT, Kind.CALL)).exclude(
+        pk__in=[pk for pk in withdrawn | {reply.pk} if pk]
+    )
+    return responses.order_by("created_at", "id").values_list("created_at", flat=True).first()
 
 
 NOTICE_KINDS = (Kind.BOUNCE, Kind.AUTO_REPLY)
