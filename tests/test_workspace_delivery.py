@@ -193,3 +193,22 @@ def test_the_page_reads_delivery_in_one_query_however_many_replies(
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(page(ticket))
     assert TicketEvent.objects.filter(ticket=ticket, kind="message_out").count() == 8
+
+
+def test_sending_an_email_reply_says_how_long_it_can_be_taken_back(signed_in, priya, ticket):
+    client = signed_in(priya)
+    ticket.refresh_from_db()
+    with time_machine.travel(clock.now(), tick=False):
+        sent = client.post(
+            reverse("workspace:ticket_send", args=[ticket.pk]),
+            {"kind": "reply", "body": "Try a restart", "version": ticket.version},
+            follow=True,
+        )
+    html = sent.content.decode()
+    assert "The email leaves in 10 s: Undo under the reply takes it back." in html
+    note = client.post(
+        reverse("workspace:ticket_send", args=[ticket.pk]),
+        {"kind": "note", "body": "Router model RX-2", "version": ticket.version + 1},
+        follow=True,
+    )
+    assert "Sent." in note.content.decode() and "leaves in" not in note.content.decode()

@@ -164,3 +164,9 @@ def ticket_outbound(ticket_id: int, limit: int = 100) -> list[Delivery]:
     now = clock.now()
     rows = _rows(OutboundMessage.objects.filter(ticket_id=ticket_id)).order_by("-id")[:limit]
     return [delivery_of(row, now) for row in rows]
+
+
+def email_of(event_id: int) -> Delivery | None:
+    """The email a reply event sent (or is holding), if it sent one."""
+    row = _rows(OutboundMessage.objects.filter(event_id=event_id)).first()
+    return delivery_of(row) if row else None

@@ -352,3 +352,8 @@ def visible_ticket_id(user, number: int) -> int | None:
 
 def is_agent(user_id: int) -> bool:
     return AgentProfile.objects.filter(user_id=user_id, user__is_active=True).exists()
+
+
+def email_of(event: TicketEvent):
+    """The email a public reply sent or is holding (None when it sent none)."""
+    return deliveries.email_of(event.pk)

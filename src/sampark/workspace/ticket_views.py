@@ -147,7 +147,7 @@ def send(request, agent, ticket_id: int):
     if form.is_valid():
         version = form.cleaned_data["version"]
         try:
-            services.send(request.user, found.pk, form.composed(), expected_version=version)
+            event = services.send(request.user, found.pk, form.composed(), expected_version=version)
         except StaleVersion:
             found = _visible(request.user, ticket_id)
             seen = form.cleaned_data.get("seen") or 0
@@ -164,9 +164,20 @@ def send(request, agent, ticket_id: int):
             field = COMPOSER_FIELDS.get(error.field, error.field)
             form.add_error(field if field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Sent."))
+            messages.success(request, _sent(event))
             return redirect(reverse("workspace:ticket", args=[found.pk]) + "#timeline")
     return render(request, TEMPLATE, _context(request, agent, found, composer=form))
+
+
+def _sent(event) -> str:
+    """What the agent is told after a send: a reply that went out as an email is still in its
+    undo window, and the agent is told where to take it back."""
+    email = queries.email_of(event) if event.kind == "message_out" else None
+    if email is not None and email.state == "holding":
+        return _("Sent. The email leaves in %(seconds)s s: Undo under the reply takes it back.") % {
+            "seconds": email.seconds_left
+        }
+    return _("Sent.")
 
 
 @require_POST
