@@ -447,6 +447,7 @@ def test_trying_again_without_a_fix_flags_it_again_once(signed_in, admin, looped
     [stored] = InboundMessage.objects.filter(key=record.key)
     assert stored.needs_attention
     assert stored.outcome == InboundMessage.Outcome.REJECTED
+    assert stored.received_at == record.received_at
 
 
 def test_dismissing_clears_the_flag_and_records_who(signed_in, meenakshi, looped):
