@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from sampark.customers.services import RequesterDetails, find_or_create_contact
 from sampark.team.models import AgentProfile, Group
@@ -38,6 +39,16 @@ def fresh_caches():
     clear()
     yield
     clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language. A request in Hindi leaves Hindi active in
+    the thread, and what a later test stores (an ingested message's reason, a CLI line) would
+    be Hindi: test_mail_ingest.py failed after test_workspace_home.py's Hindi page."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -447,6 +447,7 @@ def test_trying_again_without_a_fix_flags_it_again_once(signed_in, admin, looped
     [stored] = InboundMessage.objects.filter(key=record.key)
     assert stored.needs_attention
     assert stored.outcome == InboundMessage.Outcome.REJECTED
+    assert stored.received_at == record.received_at
 
 
 def test_dismissing_clears_the_flag_and_records_who(signed_in, meenakshi, looped):
@@ -478,3 +479,16 @@ def test_actions_need_a_post(signed_in, admin, looped):
     response = signed_in(admin).get(f"/mail/attention/{record.pk}/dismiss/")
 
     assert response.status_code == 405
+
+
+def test_a_message_whose_original_is_gone_stays_flagged(signed_in, admin, looped):
+    from django.core.files.storage import default_storage
+
+    record, _sales = looped
+    default_storage.delete(record.raw.name)
+
+    response = signed_in(admin).post(f"/mail/attention/{record.pk}/retry/", follow=True)
+
+    assert "The stored original of this message is missing." in response.content.decode()
+    record.refresh_from_db()
+    assert record.needs_attention

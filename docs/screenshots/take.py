@@ -243,6 +243,7 @@ def shoot(
         shots += shoot_escalation(browser, base, out, helper, escalated)
         shots += shoot_board(browser, base, out)
         shots += shoot_mail(browser, base, out, mail)
+        shots += shoot_mailboxes(browser, base, out)
         browser.close()
     return shots
 
@@ -379,6 +380,40 @@ def shoot_board(browser, base: str, out: Path) -> list:
     page.wait_for_url(f"{base}/board/")
     save("workspace-board-hi", whole=True)
     page.click("button[name=language][value=en]")  # leave the demo's supervisor in English
+    context.close()
+    return shots
+
+
+def shoot_mailboxes(browser, base: str, out: Path) -> list:
+    """The mailbox screen as the demo's admin sees it: the list, and the default mailbox's
+    form in English and in Hindi."""
+    shots = []
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Asia/Kolkata")
+    page = context.new_page()
+
+    def save(name: str, path: str = "", *, whole: bool = False):
+        if path:
+            page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => document.fonts.ready")
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target), full_page=whole)
+        shots.append(target)
+
+    page.goto(f"{base}/")
+    page.fill("input[name=email]", ADMIN_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/home/")
+    page.click("button[name=language][value=en]")
+    page.wait_for_url(f"{base}/home/")
+    save("workspace-mailboxes", "/mailboxes/")
+    page.locator("table.mailbox-list a").first.click()
+    save("workspace-mailbox", whole=True)
+    page.click("button[name=language][value=hi]")
+    page.wait_for_load_state("networkidle")
+    save("workspace-mailbox-hi", whole=True)
+    page.click("button[name=language][value=en]")  # leave the demo's admin in English
     context.close()
     return shots
 

@@ -55,9 +55,11 @@ def retry_inbound(inbound_id: int, *, actor=None) -> Ingested:
     record = _flagged(inbound_id)
     raw = raw_bytes(record)
     recipients = (record.mailbox.address,) if record.mailbox else ()
-    via = record.via
+    via, received_at = record.via, record.received_at
     record.delete()
     result = ingest(raw, via=via, recipients=recipients)
+    # The message arrived when it first did; this is only another reading of it.
+    InboundMessage.objects.filter(pk=result.inbound_id).update(received_at=received_at)
     logger.info(
         "mail %s taken in again by %s: %s",
         inbound_id,
