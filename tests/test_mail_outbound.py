@@ -617,3 +617,11 @@ def test_withdrawing_a_later_reply_keeps_the_first_response(support, agent):
     second = OutboundMessage.objects.get(event__body="Second answer.")
     outbound.undo_send(agent, second.pk)
     assert Ticket.objects.get(pk=ticket.pk).first_responded_at == first.created_at
+
+
+def test_a_round_with_nothing_due_is_one_read(support, agent, django_assert_num_queries):
+    ticket, _raw = open_by_mail()
+    outbound.deliver_due()
+    reply(ticket, agent)  # waits in its undo window
+    with django_assert_num_queries(1):
+        assert not outbound.deliver_due()
