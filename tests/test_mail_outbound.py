@@ -617,3 +617,45 @@ def test_withdrawing_a_later_reply_keeps_the_first_response(support, agent):
     second = OutboundMessage.objects.get(event__body="Second answer.")
     outbound.undo_send(agent, second.pk)
     assert Ticket.objects.get(pk=ticket.pk).first_responded_at == first.created_at
+
+
+def test_a_round_with_nothing_due_is_one_read(support, agent, django_assert_num_queries):
+    ticket, _raw = open_by_mail()
+    outbound.deliver_due()
+    reply(ticket, agent)  # waits in its undo window
+    with django_assert_num_queries(1):
+        assert not outbound.deliver_due()
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(SAMPARK_MAIL_AUTO_REPLIES_PER_SENDER="off")
+def test_two_workers_at_once_send_every_message_exactly_once(support, sink):
+    import threading
+
+    from django.db import connection
+
+    for n in range(12):
+        open_by_mail(sender=f"Customer {n} <customer{n}@example.in>")
+    start = threading.Barrier(2, timeout=30)
+    problems = []
+
+    def work() -> None:
+        try:
+            start.wait()
+            while outbound.deliver_due(limit=3):
+                pass
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            problems.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+
+    assert problems == []
+    ids = sorted(m["Message-ID"] for m in sink.messages)
+    assert len(ids) == 12 and len(set(ids)) == 12
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}

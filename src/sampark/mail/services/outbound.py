@@ -433,7 +433,11 @@ def retry_pauses() -> tuple[timedelta, ...]:
 
 def _claim(now, limit: int) -> list[OutboundMessage]:
     """The due rows, each made this worker's for :data:`LEASE` (its next attempt moved past
-    the lease, its attempt counted); other workers skip rows being claimed."""
+    the lease, its attempt counted); other workers skip rows being claimed. With nothing due
+    (most rounds) it is one read on the partial index and no write transaction: on SQLite
+    each one takes the whole database's write lock."""
+    if not OutboundMessage.objects.filter(status__in=DUE, next_attempt_at__lte=now).exists():
+        return []
     with transaction.atomic():
         due = OutboundMessage.objects.filter(status__in=DUE, next_attempt_at__lte=now)
         due = due.order_by("next_attempt_at", "id").select_for_update(skip_locked=True)
