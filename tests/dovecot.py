@@ -33,16 +33,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.mail_sink import free_port
+
 DOVECOT = "/usr/sbin/dovecot"
 USER = "support"
 PASSWORD = "imap-test-Secret-7"  # noqa: S105 - a throwaway test server's user
 MISSING = "Dovecot is not installed (Debian: apt-get install dovecot-imapd); IMAP tests skipped"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _certificates(folder: Path) -> tuple[Path, Path, Path]:

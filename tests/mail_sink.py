@@ -1,9 +1,11 @@
 """A real SMTP server for tests: aiosmtpd on a free loopback port, keeping every message it
-accepts. It can refuse recipients with a given answer (``refuse``), and be stopped and started
-again on the same port (a mail server that is down, then back)."""
+accepts. It can refuse recipients with a given answer (``refuse``), be stopped and started
+again on the same port (a mail server that is down, then back), and ask for a login
+(``running_smtp_server``: the checks that connect and log in before a mailbox is saved)."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import socket
@@ -14,8 +16,11 @@ import pytest
 
 try:
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
 except ImportError:  # pragma: no cover - the test lock installs it
-    Controller = None
+    Controller = AuthResult = None
+
+SMTP_USER, SMTP_PASSWORD = "desk", "rk7-smtp-pass"  # noqa: S105 - the test server's account
 
 
 @dataclass
@@ -46,23 +51,33 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
+def _authenticate(server, session, envelope, mechanism, auth_data):
+    ok = auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
+    # Not handled: aiosmtpd answers 535 itself (handled=True would leave the client hanging).
+    return AuthResult(success=ok, handled=False)
+
+
 class MailSink:
-    def __init__(self):
+    def __init__(self, *, login: bool = False):
         if Controller is None:
             pytest.skip("aiosmtpd is not installed: no SMTP sink to send to")
-        self.port = _free_port()
+        self.port = free_port()
         self.received: list[Received] = []
         self.refuse = ""
+        self.login = login
         self._controller = None
 
     def start(self) -> MailSink:
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        # With ``login``, one account (SMTP_USER), allowed without TLS: it never leaves the
+        # machine.
+        extra = {"authenticator": _authenticate, "auth_require_tls": False} if self.login else {}
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **extra)
         self._controller.start()
         return self
 
@@ -74,3 +89,13 @@ class MailSink:
     @property
     def messages(self) -> list[EmailMessage]:
         return [r.message for r in self.received]
+
+
+@contextlib.contextmanager
+def running_smtp_server():
+    """A sink that asks for a login, on 127.0.0.1 at the yielded sink's ``port``."""
+    sink = MailSink(login=True).start()
+    try:
+        yield sink
+    finally:
+        sink.stop()

@@ -11,6 +11,7 @@ from sampark.mail.services.mailboxes import delete_mailbox, save_mailbox
 from sampark.team.models import AgentProfile
 from sampark.team.services import issue_token
 from tests.conftest import ApiClient
+from tests.mail_sink import free_port
 
 
 @pytest.fixture
@@ -357,11 +358,7 @@ def test_the_api_reports_a_server_that_does_not_answer(admin_api, sales, unused_
 
 @pytest.fixture
 def unused_port():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_port()
 
 
 @pytest.mark.parametrize("role", [AgentProfile.Role.AGENT, AgentProfile.Role.SUPERVISOR])

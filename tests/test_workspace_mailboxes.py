@@ -17,7 +17,8 @@ from sampark.mail.services.ingest import ingest
 from sampark.mail.services.mailboxes import save_mailbox
 from sampark.team.models import AgentProfile
 from sampark.tickets.models import Ticket
-from tests.smtp_sink import SMTP_PASSWORD, SMTP_USER, running_smtp_server, unused_port
+from tests.mail_sink import SMTP_PASSWORD, SMTP_USER, running_smtp_server
+from tests.mail_sink import free_port as unused_port
 
 
 @pytest.fixture(autouse=True)

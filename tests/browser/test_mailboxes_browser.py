@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from sampark.mail.models import Mailbox
 from sampark.team.models import AgentProfile
-from tests.smtp_sink import SMTP_PASSWORD, SMTP_USER, running_smtp_server
+from tests.mail_sink import SMTP_PASSWORD, SMTP_USER, running_smtp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_password_hashing")]
 PASSWORD = "rk7-Vq2n-Lm4x"  # noqa: S105 - a test account's password
