@@ -59,6 +59,22 @@ def test_a_poll_takes_in_new_mail_and_marks_it_seen_after_storing(db, dovecot):
     assert imap.poll(mailbox).taken == []
 
 
+def test_mail_polled_from_a_mailbox_goes_to_that_mailbox_whatever_its_headers(
+    db, dovecot, make_group
+):
+    billing = Mailbox.objects.create(
+        name="Billing", address="billing@sampark.localhost", group=make_group()
+    )
+    dovecot.append(mail(to="accounts-list@example.in"))  # we were in Bcc
+    connect_to = {**dovecot.mailbox_settings(), "imap_password": secrets.seal(PASSWORD)}
+    Mailbox.objects.filter(pk=billing.pk).update(**connect_to)
+
+    done = imap.poll(fresh(billing))
+
+    assert [r.outcome for _uid, r in done.taken] == [Outcome.CREATED]
+    assert InboundMessage.objects.get().mailbox == billing
+
+
 def test_stored_mail_is_moved_to_the_done_folder(db, dovecot):
     client = dovecot.client()
     client.create_folder("Done")

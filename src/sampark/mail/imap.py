@@ -140,7 +140,10 @@ def _take_new(mailbox: Mailbox, client: IMAPClient, result: Round) -> None:
                 stored.append(uid)
                 continue
             try:
-                taken = ingest(bytes(raw), via=InboundMessage.Via.IMAP)
+                # The polled mailbox received it, whatever its headers say (a Bcc, a list).
+                taken = ingest(
+                    bytes(raw), via=InboundMessage.Via.IMAP, recipients=(mailbox.address,)
+                )
             except Exception as error:  # the database or the disk: nothing was stored
                 logger.exception("IMAP %s UID %s could not be stored", mailbox.address, uid)
                 result.error = _("Message UID %(uid)s could not be stored: %(error)s") % {
