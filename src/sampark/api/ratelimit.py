@@ -114,11 +114,24 @@ class SQLiteFileWindows(DatabaseWindows):
         db = getattr(self.local, "db", None)
         if db is None or self.local.pid != os.getpid():  # a forked worker opens its own
             db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=OFF")
-            db.execute(self.TABLE)
+            self._prepare(db)
             self.local.db, self.local.pid = db, os.getpid()
         return db
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        """WAL and the table. Switching a new file to WAL needs it to itself, and SQLite
+        answers "database is locked" at once, without waiting, when another process (a second
+        worker starting at the same moment) is doing the same: so wait and try again."""
+        for attempt in range(100):
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=OFF")
+                db.execute(self.TABLE)
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == 99:
+                    raise
+                time.sleep(0.05)
 
     def add(self, scope: str, key: str, window_ends: int) -> int:
         return (
