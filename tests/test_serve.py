@@ -113,6 +113,9 @@ def test_two_server_processes_serve_the_api_under_one_rate_limit(two_servers, ag
     _token, secret = issue_token(agent, name="serve test")
     headers = {"Authorization": f"Bearer {secret}"}
 
+    # The limit counts in windows of whole minutes: start the ten requests well inside one.
+    if (left := 60 - time.time() % 60) < 20:
+        time.sleep(left + 0.1)
     statuses = []
     for _request in range(10):  # a new connection each time, to either process
         with httpx.Client(base_url=two_servers, headers=headers, timeout=10) as client:
