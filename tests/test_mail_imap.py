@@ -292,3 +292,22 @@ def test_without_idle_the_watcher_polls():
             watcher.stopping.set()
             thread.join(30)
         assert not watcher.idling.is_set() and not thread.is_alive()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_watcher_reconnects_after_the_server_restarts(dovecot):
+    mailbox = connect(dovecot)
+    watcher = imap.Watcher(mailbox.pk, poll_seconds=3600)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(watcher.idling.is_set)
+        dovecot.restart()  # the connection in IDLE ends with a BYE a few seconds later
+        wait_until(lambda: watcher.connections == 2 and watcher.idling.is_set(), seconds=60)
+        dovecot.append(mail(subject="after the restart"))
+        wait_until(lambda: InboundMessage.objects.filter(subject="after the restart").exists())
+    finally:
+        watcher.stopping.set()
+        thread.join(30)
+    assert not thread.is_alive()
