@@ -5,6 +5,10 @@ certificate authority of the test's own. Skipped where Dovecot is not installed.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -311,3 +315,23 @@ def test_the_watcher_reconnects_after_the_server_restarts(dovecot):
         watcher.stopping.set()
         thread.join(30)
     assert not thread.is_alive()
+
+
+@pytest.mark.slow
+def test_sampark_mail_watch_takes_mail_in_until_it_is_stopped(dovecot, shared_database_url):
+    connect(dovecot)
+    env = {**os.environ, "SAMPARK_DATABASE_URL": shared_database_url}
+    watch = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "sampark.cli", "mail", "watch"],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        uid = dovecot.append(mail(subject="while sampark mail watch runs"))
+        wait_until(lambda: InboundMessage.objects.filter(via="imap").exists())
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        code = watch.wait(30)
+    assert code == 0
+    assert f"UID {uid}: stored as ticket #" in watch.stdout.read()
