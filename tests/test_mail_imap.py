@@ -255,6 +255,18 @@ def test_the_worker_polls_each_mailbox_once_per_interval(db, dovecot):
     assert InboundMessage.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_polls_mail_in_a_thread_of_its_own_beside_its_tasks(dovecot):
+    dovecot.append(mail())
+    connect(dovecot)
+    worker = Worker(mail_poll_seconds=3600)
+
+    worker.run_once()
+    worker._mail_thread.join(30)
+
+    assert InboundMessage.objects.filter(via="imap").count() == 1
+
+
 def wait_until(condition, seconds=20.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
