@@ -133,11 +133,11 @@ def _take_new(mailbox: Mailbox, client: IMAPClient, result: Round) -> None:
     for start in range(0, len(uids), BATCH):
         batch = uids[start : start + BATCH]
         fetched = client.fetch(batch, ["BODY.PEEK[]"])
-        stored = []
+        stored, done_up_to = [], 0
         for uid in batch:
             raw = fetched.get(uid, {}).get(b"BODY[]")
-            if raw is None:  # expunged by someone else meanwhile
-                stored.append(uid)
+            if raw is None:  # expunged by someone else meanwhile: nothing to take or mark
+                done_up_to = uid
                 continue
             try:
                 # The polled mailbox received it, whatever its headers say (a Bcc, a list).
@@ -153,10 +153,12 @@ def _take_new(mailbox: Mailbox, client: IMAPClient, result: Round) -> None:
                 break
             result.taken.append((uid, taken))
             stored.append(uid)
+            done_up_to = uid
         if stored:
             _mark(client, stored, done_folder)
-            polling.advance(mailbox.pk, uidvalidity, stored[-1])
-            mailbox.imap_last_uid = stored[-1]
+        if done_up_to:
+            polling.advance(mailbox.pk, uidvalidity, done_up_to)
+            mailbox.imap_last_uid = done_up_to
         if result.error:
             return
     if passed_over > mailbox.imap_last_uid:
