@@ -164,6 +164,12 @@ class Dovecot:
         finally:
             client.logout()
 
+    def restart(self) -> None:
+        """Stop the server and start it again on the same ports, with the same mail."""
+        self.stop()
+        self.process = _start(self.root / "dovecot.conf")
+        _wait_for_greeting(self)
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -245,12 +251,7 @@ def running_dovecot(*, capabilities: str = "") -> Iterator[Dovecot]:
         imap_port, imaps_port = free_port(), free_port()
         conf = root / "dovecot.conf"
         conf.write_text(_config(root, account.pw_name, imap_port, imaps_port, capabilities))
-        process = subprocess.Popen(  # noqa: S603 - Debian's dovecot, our configuration
-            [DOVECOT, "-F", "-c", str(conf)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        server = Dovecot(root, imap_port, imaps_port, ca_file, process)
+        server = Dovecot(root, imap_port, imaps_port, ca_file, _start(conf))
         try:
             _wait_for_greeting(server)
             yield server
@@ -258,6 +259,12 @@ def running_dovecot(*, capabilities: str = "") -> Iterator[Dovecot]:
             server.stop()
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _start(conf: Path) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - Debian's dovecot, our configuration
+        [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
 
 
 def _wait_for_greeting(server: Dovecot) -> None:

@@ -5,6 +5,10 @@ certificate authority of the test's own. Skipped where Dovecot is not installed.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -251,6 +255,18 @@ def test_the_worker_polls_each_mailbox_once_per_interval(db, dovecot):
     assert InboundMessage.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_polls_mail_in_a_thread_of_its_own_beside_its_tasks(dovecot):
+    dovecot.append(mail())
+    connect(dovecot)
+    worker = Worker(mail_poll_seconds=3600)
+
+    worker.run_once()
+    worker._mail_thread.join(30)
+
+    assert InboundMessage.objects.filter(via="imap").count() == 1
+
+
 def wait_until(condition, seconds=20.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -292,3 +308,42 @@ def test_without_idle_the_watcher_polls():
             watcher.stopping.set()
             thread.join(30)
         assert not watcher.idling.is_set() and not thread.is_alive()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_watcher_reconnects_after_the_server_restarts(dovecot):
+    mailbox = connect(dovecot)
+    watcher = imap.Watcher(mailbox.pk, poll_seconds=3600)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(watcher.idling.is_set)
+        dovecot.restart()  # the connection in IDLE ends with a BYE a few seconds later
+        wait_until(lambda: watcher.connections == 2 and watcher.idling.is_set(), seconds=60)
+        dovecot.append(mail(subject="after the restart"))
+        wait_until(lambda: InboundMessage.objects.filter(subject="after the restart").exists())
+    finally:
+        watcher.stopping.set()
+        thread.join(30)
+    assert not thread.is_alive()
+
+
+@pytest.mark.slow
+def test_sampark_mail_watch_takes_mail_in_until_it_is_stopped(dovecot, shared_database_url):
+    connect(dovecot)
+    env = {**os.environ, "SAMPARK_DATABASE_URL": shared_database_url}
+    watch = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "sampark.cli", "mail", "watch"],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        uid = dovecot.append(mail(subject="while sampark mail watch runs"))
+        wait_until(lambda: InboundMessage.objects.filter(via="imap").exists())
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        code = watch.wait(30)
+    assert code == 0
+    assert f"UID {uid}: stored as ticket #" in watch.stdout.read()

@@ -133,11 +133,11 @@ def _take_new(mailbox: Mailbox, client: IMAPClient, result: Round) -> None:
     for start in range(0, len(uids), BATCH):
         batch = uids[start : start + BATCH]
         fetched = client.fetch(batch, ["BODY.PEEK[]"])
-        stored = []
+        stored, done_up_to = [], 0
         for uid in batch:
             raw = fetched.get(uid, {}).get(b"BODY[]")
-            if raw is None:  # expunged by someone else meanwhile
-                stored.append(uid)
+            if raw is None:  # expunged by someone else meanwhile: nothing to take or mark
+                done_up_to = uid
                 continue
             try:
                 # The polled mailbox received it, whatever its headers say (a Bcc, a list).
@@ -153,10 +153,12 @@ def _take_new(mailbox: Mailbox, client: IMAPClient, result: Round) -> None:
                 break
             result.taken.append((uid, taken))
             stored.append(uid)
+            done_up_to = uid
         if stored:
             _mark(client, stored, done_folder)
-            polling.advance(mailbox.pk, uidvalidity, stored[-1])
-            mailbox.imap_last_uid = stored[-1]
+        if done_up_to:
+            polling.advance(mailbox.pk, uidvalidity, done_up_to)
+            mailbox.imap_last_uid = done_up_to
         if result.error:
             return
     if passed_over > mailbox.imap_last_uid:
@@ -211,6 +213,7 @@ class Watcher:
         self.on_round = on_round or (lambda _round: None)
         self.stopping = stopping or threading.Event()
         self.idling = threading.Event()  # set while the server is in IDLE for us (tests wait)
+        self.connections = 0  # how many times it logged in
 
     def run(self) -> None:
         backoff = 1.0
@@ -221,6 +224,7 @@ class Watcher:
                 return
             try:
                 client = open_imap(mailbox)
+                self.connections += 1
             except ConnectionProblem as problem:
                 polling.finish_round(mailbox.pk, str(problem))
                 logger.warning("IMAP %s: %s; again in %.0f s", mailbox.address, problem, backoff)
@@ -231,7 +235,7 @@ class Watcher:
                 if self._session(client):
                     backoff = 1.0
             except IMAP_ERRORS as error:
-                logger.warning("IMAP %s: %s; reconnecting", mailbox.address, error)
+                logger.warning("IMAP %s: %s (reconnecting)", mailbox.address, error)
                 polling.finish_round(mailbox.pk, str(error))
                 self.stopping.wait(backoff)
                 backoff = min(backoff * 2, 300.0)
@@ -275,12 +279,19 @@ class Watcher:
         renew_at = time.monotonic() + min(IDLE_RENEW_SECONDS, max(self.poll_seconds, 60.0))
         try:
             while not self.stopping.is_set() and time.monotonic() < renew_at:
+                started = time.monotonic()
                 responses = client.idle_check(timeout=IDLE_CHECK_SECONDS)
+                if any(response[:1] == (b"BYE",) for response in responses):
+                    raise OSError(_("The server closed the connection."))
                 if any(_is_new_mail(response) for response in responses):
+                    break
+                if not responses and time.monotonic() - started < IDLE_CHECK_SECONDS / 2:
+                    # Nothing, yet early: the connection ended (imapclient hides the EOF).
+                    # Leaving IDLE either works, and a round runs, or raises, and we reconnect.
                     break
         finally:
             self.idling.clear()
-            client.idle_done()
+        client.idle_done()
 
 
 def _is_new_mail(response) -> bool:

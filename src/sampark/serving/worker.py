@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from sampark.api import ratelimit
 from sampark.assignment import sweep as assignment
@@ -51,6 +51,7 @@ class Worker:
             settings.SAMPARK_MAIL_POLL_SECONDS if mail_poll_seconds is None else mail_poll_seconds
         )
         self._last_mail_poll = 0.0
+        self._mail_thread: threading.Thread | None = None
 
     def run_tasks(self) -> None:
         """Run every task that is ready now, then return."""
@@ -104,6 +105,23 @@ class Worker:
             if round_.taken:
                 logger.info("mail: %s took in %d messages", round_.mailbox, len(round_.taken))
 
+    def _poll_mail_aside(self) -> None:
+        """Poll in a thread of its own, so that a slow or unreachable mail server (20 s to
+        time out) never holds up the tasks; a round still running is not started twice."""
+        if self._mail_thread is not None and self._mail_thread.is_alive():
+            return
+
+        def round_() -> None:
+            try:
+                self.poll_mail()
+            except Exception:
+                logger.exception("mail polling failed")
+            finally:
+                connections.close_all()  # this thread's own, before it ends
+
+        self._mail_thread = threading.Thread(target=round_, name="sampark-mail-poll", daemon=True)
+        self._mail_thread.start()
+
     def run_once(self) -> None:
         close_old_connections()
         try:
@@ -115,14 +133,11 @@ class Worker:
         except Exception:
             # A failing task or sweep is logged and retried next round; the worker lives on.
             logger.exception("worker round failed")
-        try:
-            if time.monotonic() - self._last_mail_poll >= self.mail_poll_seconds:
-                self._last_mail_poll = time.monotonic()
-                self.poll_mail()
-        except Exception:
-            logger.exception("mail polling failed")
         finally:
             close_old_connections()
+        if time.monotonic() - self._last_mail_poll >= self.mail_poll_seconds:
+            self._last_mail_poll = time.monotonic()
+            self._poll_mail_aside()
 
     def run_forever(self) -> None:
         logger.info("worker %s started (sweep every %ss)", self.worker_id, self.sweep_seconds)
