@@ -5,10 +5,13 @@ its ticket, and never dropped. The messages are built here; the parser has its o
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import uuid
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -257,6 +260,20 @@ def test_a_message_over_the_size_limit_is_stored_raw_for_a_person(db):
     stored = InboundMessage.objects.get(pk=result.inbound_id)
     assert stored.raw.read() == raw and stored.needs_attention and stored.size == len(raw)
     assert stored.subject == "Router restarts every hour"
+
+
+def test_a_raw_file_cut_short_by_a_killed_writer_is_written_whole_by_the_next_delivery(db):
+    raw = mail("The invoice PDF is attached to this message.")
+    digest = hashlib.sha256(raw).hexdigest()
+    path = Path(default_storage.path(f"mail/raw/{digest[:2]}/{digest}.eml"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw[: len(raw) // 2])  # what a process killed mid-write would leave
+
+    result = ingest(raw, via="pipe")
+
+    assert result.outcome == Outcome.CREATED
+    assert InboundMessage.objects.get(pk=result.inbound_id).raw.read() == raw
+    assert not list(path.parent.glob("*.part"))
 
 
 def test_garbage_is_stored_and_reported_never_dropped(db):

@@ -21,7 +21,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import os
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -194,12 +197,30 @@ def _storable(value):
 
 
 def _keep_raw(raw: bytes, sha256: str) -> str:
-    """Write the bytes once, named by their digest (a message delivered twice is one file)."""
+    """Write the bytes once, named by their digest (a message delivered twice is one file).
+
+    On the local disk the file appears whole or not at all: the bytes go to a temporary name
+    first, then take the final one (``os.replace``). A process killed while writing leaves no
+    truncated ``.eml`` under the final name for the next delivery to trust, and two processes
+    writing the same message at once each put the same whole file in place."""
     name = f"mail/raw/{sha256[:2]}/{sha256}.eml"
-    if not default_storage.exists(name):
-        saved = default_storage.save(name, ContentFile(raw))
-        if saved != name:  # another process wrote the same bytes meanwhile
-            default_storage.delete(saved)
+    try:
+        path = Path(default_storage.path(name))
+    except NotImplementedError:  # a storage without local paths saves whole files itself
+        if not default_storage.exists(name):
+            saved = default_storage.save(name, ContentFile(raw))
+            if saved != name:  # another process wrote the same bytes meanwhile
+                default_storage.delete(saved)
+        return name
+    if path.is_file() and path.stat().st_size == len(raw):
+        return name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        partial.write_bytes(raw)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return name
 
 
