@@ -8,9 +8,12 @@ there is none. A page that logs a console error or throws fails its test, and
 
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
@@ -24,6 +27,34 @@ CHROMIUM_ARGS = [
 ]
 LAPTOP = {"width": 1280, "height": 800}
 MISSING = "chromium not found: apt-get install chromium fonts-noto-core"
+
+
+class _InFlight:
+    """The live server's requests still being answered. A page closed at the end of a test may
+    leave one running (a heartbeat, a draft autosave); the database's flush after the test
+    must wait for it, or on PostgreSQL its TRUNCATE and the request's writes deadlock."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **_kwargs):
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **_kwargs):
+        with self.lock:
+            self.count -= 1
+
+    def wait_for_none(self, seconds: float = 10.0) -> None:
+        deadline = time.monotonic() + seconds
+        while self.count > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+IN_FLIGHT = _InFlight()
+request_started.connect(IN_FLIGHT.started)
+request_finished.connect(IN_FLIGHT.finished)
 
 
 def find_chromium() -> str | None:
@@ -84,6 +115,7 @@ def open_browser(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+    IN_FLIGHT.wait_for_none()
     if problems:
         pytest.fail("The browser reported errors:\n" + "\n".join(problems))
 
