@@ -6,30 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sampark.mail.models import Mailbox
+from sampark.mail.services.mailboxes import FIELDS as MAILBOX_FIELDS
 from sampark.mail.services.mailboxes import MAX_PASSWORD, MAX_UNDO_SECONDS, PASSWORDS
 from sampark.team.models import Group
 
+# The service's fields, the address first: the order of the screen.
 FIELDS = (
     "address",
     "display_name",
-    "name",
-    "group",
-    "auto_reply",
-    "is_default",
-    "active",
-    "undo_seconds",
-    "imap_host",
-    "imap_port",
-    "imap_security",
-    "imap_username",
-    "imap_password",
-    "imap_folder",
-    "imap_done_folder",
-    "smtp_host",
-    "smtp_port",
-    "smtp_security",
-    "smtp_username",
-    "smtp_password",
+    *(n for n in MAILBOX_FIELDS if n not in ("address", "display_name")),
 )
 SERVERS = ("imap", "smtp")
 
