@@ -764,12 +764,17 @@ class _KnownHeaders(HeaderRegistry):
     the stdlib itself reads Content-Type a dozen times per part while walking a message. Header
     objects are immutable, so one built for a (name, value) pair serves every later access, in
     this message and in the next that carries the same header (figures in the module's
-    docstring)."""
+    docstring). Only short values are kept: the ones read again and again (Content-Type,
+    Content-Disposition) are short, and a long one (References, or a hostile header of
+    megabytes) must not stay in a long-running listener's memory."""
 
     def __call__(self, name, value):
+        if len(value) > KEPT_HEADER_CHARS:
+            return _registry(name, value)
         return _header(name, value)
 
 
+KEPT_HEADER_CHARS = 1024
 _registry = HeaderRegistry()
 
 
