@@ -1,7 +1,8 @@
-"""A real SMTP server for tests: aiosmtpd on a free loopback port, keeping every message it
+"""Mail for tests. A real SMTP server: aiosmtpd on a free loopback port, keeping every message it
 accepts. It can refuse recipients with a given answer (``refuse``), be stopped and started
 again on the same port (a mail server that is down, then back), and ask for a login
-(``running_smtp_server``: the checks that connect and log in before a mailbox is saved)."""
+(``running_smtp_server``: the checks that connect and log in before a mailbox is saved). And
+the delivery-status notification an MTA sends back when our mail bounces (``dsn``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ try:
 except ImportError:  # pragma: no cover - the test lock installs it
     Controller = AuthResult = None
 
+SUPPORT_ADDRESS = "support@sampark.localhost"  # the default mailbox of a fresh instance
 SMTP_USER, SMTP_PASSWORD = "desk", "rk7-smtp-pass"  # noqa: S105 - the test server's account
 
 
@@ -99,3 +101,35 @@ def running_smtp_server():
         yield sink
     finally:
         sink.stop()
+
+
+def dsn(original_message_id: str, recipient: str, status="5.1.1", mta="mx.example.in") -> bytes:
+    """A delivery-status notification about our message ``original_message_id`` to
+    ``recipient``, as the MTA ``mta`` writes one."""
+    boundary = "dsn-boundary"
+    return (
+        f"From: Mail Delivery System <MAILER-DAEMON@{mta}>\r\n"
+        f"To: {SUPPORT_ADDRESS}\r\n"
+        f"Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <dsn-{original_message_id}>\r\n"
+        f"Auto-Submitted: auto-replied\r\n"
+        f"MIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\r\n'
+        f"\r\n--{boundary}\r\n"
+        f"Content-Type: text/plain\r\n\r\n"
+        f"Your message could not be delivered to {recipient}.\r\n"
+        f"\r\n--{boundary}\r\n"
+        f"Content-Type: message/delivery-status\r\n\r\n"
+        f"Reporting-MTA: dns; {mta}\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\n"
+        f"Action: failed\r\n"
+        f"Status: {status}\r\n"
+        f"Diagnostic-Code: smtp; 550 {status} User unknown\r\n"
+        f"\r\n--{boundary}\r\n"
+        f"Content-Type: text/rfc822-headers\r\n\r\n"
+        f"From: {SUPPORT_ADDRESS}\r\n"
+        f"To: {recipient}\r\n"
+        f"Message-ID: <{original_message_id}>\r\n"
+        f"Subject: Re: Router restarts every hour\r\n"
+        f"\r\n--{boundary}--\r\n"
+    ).encode()

@@ -24,6 +24,7 @@ from sampark.mail.services import matching
 from sampark.mail.services.ingest import ingest
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Attachment, Status, Ticket, TicketEvent
+from tests.mail_sink import dsn
 
 Kind = TicketEvent.Kind
 Outcome = InboundMessage.Outcome
@@ -301,37 +302,6 @@ def test_attachments_and_inline_images_are_stored_with_the_message(db):
     )
     inline = next(a for a in files.values() if a.content_id)
     assert inline.content_id == "pixel@example.in" and inline.content_type == "image/png"
-
-
-def dsn(original_message_id: str, recipient: str, status="5.1.1") -> bytes:
-    """A delivery-status notification, as an MTA writes one."""
-    boundary = "dsn-boundary"
-    return (
-        f"From: Mail Delivery System <MAILER-DAEMON@mx.example.in>\r\n"
-        f"To: {SUPPORT}\r\n"
-        f"Subject: Undelivered Mail Returned to Sender\r\n"
-        f"Message-ID: <dsn-{original_message_id}>\r\n"
-        f"Auto-Submitted: auto-replied\r\n"
-        f"MIME-Version: 1.0\r\n"
-        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\r\n'
-        f"\r\n--{boundary}\r\n"
-        f"Content-Type: text/plain\r\n\r\n"
-        f"Your message could not be delivered to {recipient}.\r\n"
-        f"\r\n--{boundary}\r\n"
-        f"Content-Type: message/delivery-status\r\n\r\n"
-        f"Reporting-MTA: dns; mx.example.in\r\n\r\n"
-        f"Final-Recipient: rfc822; {recipient}\r\n"
-        f"Action: failed\r\n"
-        f"Status: {status}\r\n"
-        f"Diagnostic-Code: smtp; 550 {status} User unknown\r\n"
-        f"\r\n--{boundary}\r\n"
-        f"Content-Type: text/rfc822-headers\r\n\r\n"
-        f"From: {SUPPORT}\r\n"
-        f"To: {recipient}\r\n"
-        f"Message-ID: <{original_message_id}>\r\n"
-        f"Subject: Re: Router restarts every hour\r\n"
-        f"\r\n--{boundary}--\r\n"
-    ).encode()
 
 
 def test_a_bounce_is_recorded_on_the_ticket_whose_reply_bounced(support, make_agent):

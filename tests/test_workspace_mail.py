@@ -23,6 +23,7 @@ from sampark.mail.services.ingest import ingest
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Attachment, Ticket, TicketEvent
 from sampark.workspace.models import Draft
+from tests.mail_sink import dsn
 
 Kind = TicketEvent.Kind
 SUPPORT = "support@sampark.localhost"
@@ -471,35 +472,6 @@ def test_the_composer_posts_files_and_the_draft_still_saves(signed_in, asha):
 # --- bounces and out-of-office --------------------------------------------------------------------
 
 
-def dsn(original_message_id: str, recipient: str, status="5.1.1") -> bytes:
-    boundary = "dsn-boundary"
-    return (
-        f"From: Mail Delivery System <MAILER-DAEMON@mx.acme.example>\r\n"
-        f"To: {SUPPORT}\r\n"
-        f"Subject: Undelivered Mail Returned to Sender\r\n"
-        f"Message-ID: <dsn-{original_message_id}>\r\n"
-        f"Auto-Submitted: auto-replied\r\n"
-        f"MIME-Version: 1.0\r\n"
-        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\r\n'
-        f"\r\n--{boundary}\r\n"
-        f"Content-Type: text/plain\r\n\r\n"
-        f"Your message could not be delivered to {recipient}.\r\n"
-        f"\r\n--{boundary}\r\n"
-        f"Content-Type: message/delivery-status\r\n\r\n"
-        f"Reporting-MTA: dns; mx.acme.example\r\n\r\n"
-        f"Final-Recipient: rfc822; {recipient}\r\n"
-        f"Action: failed\r\n"
-        f"Status: {status}\r\n"
-        f"Diagnostic-Code: smtp; 550 {status} User unknown\r\n"
-        f"\r\n--{boundary}\r\n"
-        f"Content-Type: text/rfc822-headers\r\n\r\n"
-        f"From: {SUPPORT}\r\n"
-        f"To: {recipient}\r\n"
-        f"Message-ID: <{original_message_id}>\r\n"
-        f"\r\n--{boundary}--\r\n"
-    ).encode()
-
-
 def bounced(ticket) -> InboundMessage:
     sent_id = f"reply-{ticket.pk}@sampark.localhost"
     OutboundMessage.objects.create(
@@ -514,7 +486,7 @@ def bounced(ticket) -> InboundMessage:
     MailReference.objects.create(
         digest=matching.reference_digest(sent_id), ticket=ticket, outbound=True
     )
-    result = ingest(dsn(sent_id, "sunita@acme.example"), via="pipe")
+    result = ingest(dsn(sent_id, "sunita@acme.example", mta="mx.acme.example"), via="pipe")
     return InboundMessage.objects.get(pk=result.inbound_id)
 
 
