@@ -1,7 +1,7 @@
 """The background worker: runs queued tasks (Django Tasks on the database queue), sends the
 email that is due (every round), polls the mailboxes by IMAP every SAMPARK_MAIL_POLL_SECONDS,
 and runs the periodic sweeps (SLA timers and reminders, escalation due times, leave and waiting
-tickets, ended rate-limit windows).
+tickets, ended rate-limit windows, SQLite's planner statistics once a table has grown).
 
 ``sampark worker`` runs it in the foreground; ``sampark serve`` runs one in a thread unless
 told ``--no-worker``. Any number can run against one PostgreSQL database: tasks are claimed
@@ -21,6 +21,7 @@ from django.db import close_old_connections, connections
 
 from sampark.api import ratelimit
 from sampark.assignment import sweep as assignment
+from sampark.db import statistics
 from sampark.mail import imap
 from sampark.mail.services import outbound
 from sampark.sla import services as sla
@@ -77,7 +78,8 @@ class Worker:
     def sweep(self):
         """The periodic sweep: SLA timers and reminders, escalations due soon and overdue,
         leave starting and ending, tickets waiting for their SPOC, and the rate-limit windows
-        that have ended (kept in the database unless Redis expires them)."""
+        that have ended (kept in the database unless Redis expires them), and SQLite's planner
+        statistics when a table has grown by a quarter since they were measured."""
         ratelimit.forget_expired()
         result = sla.sweep()
         if result.tickets:
@@ -95,6 +97,7 @@ class Worker:
         assigned = assignment.sweep()
         if assigned.leaves_started or assigned.leaves_ended or assigned.waiting_assigned:
             logger.info("assignment: %s", assigned)
+        statistics.keep_current()
         return result
 
     def poll_mail(self) -> None:
