@@ -25,6 +25,11 @@ request, since uvicorn closes idle connections after 5 s, as a browser would fin
   after_send  GET of where it redirects (the ticket page again, with "Sent.")
   think
 
+and after each of its pages, as the browser's htmx does, ``counts``: GET the sidebar's counts
+at the address the page names, unless this agent's cache holds that address's answer for less
+than its ``Cache-Control: max-age`` (the address changes after the agent's own send, so the
+page after a send always asks again).
+
 A send answered with the page again because the ticket changed meanwhile (another simulated
 agent wrote on it: the workspace's optimistic locking) is counted as ``stale``, not as an
 error. With ``--page-requests`` the ticket page's own background requests are made too: its
@@ -55,6 +60,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import sys
 import tempfile
@@ -81,7 +87,7 @@ from bench.workspace_agents import (
     ticket_links,
 )
 
-PAGES = ("queue", "ticket", "send", "after_send")
+PAGES = ("queue", "ticket", "send", "after_send", "counts")
 BACKGROUND = ("heartbeat", "draft")
 DEFAULT_STEPS = (100, 250, 500, 750, 1000, 1500)
 HEARTBEAT_EVERY = 12.0
@@ -90,6 +96,8 @@ RETRYABLE = (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError)
 # this is opened again rather than raced against that close (a browser would see the close
 # and open a new one too).
 IDLE_REOPEN = 4.0
+COUNTS_ADDRESS = re.compile(r'hx-get="(/queues/counts/[^"]*)"')
+MAX_AGE = re.compile(r"max-age=(\d+)")
 REPLIES = (
     "नमस्ते, हमने आपकी शिकायत देख ली है और इंजीनियर आज शाम तक संपर्क करेंगे।",
     "Hello, we have checked your order and the refund is on its way.",
@@ -151,6 +159,7 @@ class Agent:
         self.rng = random.Random(index)
         self.client = LeanClient(timeout=60.0)
         self.last_used = 0.0
+        self.cached: dict[str, float] = {}  # the counts' address: until when it is fresh
 
     async def think(self, ticket: int | None = None, version: str = "") -> None:
         """A pause, exponential with the mean asked; on a ticket page with ``--page-requests``
@@ -199,6 +208,24 @@ class Agent:
             return response
         return None
 
+    async def counts(self, html: str) -> None:
+        """The sidebar's counts after a page, from this tab's cache while they are fresh."""
+        found = COUNTS_ADDRESS.search(html)
+        if found is None:
+            return
+        address = found.group(1).replace("&amp;", "&")
+        if self.cached.get(address, 0.0) > time.monotonic():
+            return
+        response = await self.request("counts", "GET", address, headers={"HX-Request": "true"})
+        if response is None:
+            return
+        if response.status_code != 200:
+            self.recorder.fail("counts", f"{response.status_code}")
+            return
+        age = MAX_AGE.search(response.headers.get("cache-control", ""))
+        if age:
+            self.cached = {address: time.monotonic() + int(age.group(1))}
+
     async def heartbeat(self, ticket: int, version: str) -> None:
         headers = {"X-CSRFToken": self.jar.values.get("csrftoken", ""), "HX-Request": "true"}
         data = {"body": "", "version": version}
@@ -225,6 +252,7 @@ class Agent:
             self.recorder.fail("queue", f"{queue.status_code}")
             await self.think()
             return
+        await self.counts(queue.text)
         ids = ticket_links(queue.text)
         await self.think()
         if not ids:
@@ -239,6 +267,7 @@ class Agent:
             await self.think()
             return
         html = page.text
+        await self.counts(html)
         try:
             form = scrape_form(html, form_id="composer")
         except ValueError:  # a closed ticket has no composer
@@ -270,6 +299,8 @@ class Agent:
                 after = await self.request("after_send", "GET", target.path)
                 if after is not None and after.status_code != 200:
                     self.recorder.fail("after_send", f"{after.status_code}")
+                elif after is not None:
+                    await self.counts(after.text)
             elif sent.status_code == 200 and "composer" in sent.text:
                 if self.recorder.measuring:
                     self.recorder.stale += 1

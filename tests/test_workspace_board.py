@@ -367,9 +367,18 @@ def test_the_board_in_hindi(signed_in, admin, desk):
 # --- the query budget ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("access", "queries"), [("all", 14), ("groups", 15)])
+@pytest.mark.parametrize(
+    ("access", "queries", "numbers_alone"), [("all", 13, 10), ("groups", 13, 11)]
+)
 def test_the_board_costs_the_same_queries_for_few_or_many_groups_agents_and_tickets(
-    signed_in, make_group, make_agent, make_ticket, django_assert_num_queries, access, queries
+    signed_in,
+    make_group,
+    make_agent,
+    make_ticket,
+    django_assert_num_queries,
+    access,
+    queries,
+    numbers_alone,
 ):
     group = make_group()
     supervisor = make_agent(role=SUPERVISOR, groups=[group], ticket_access=access)
@@ -378,8 +387,9 @@ def test_the_board_costs_the_same_queries_for_few_or_many_groups_agents_and_tick
     client.get("/board/")
     # Session, user, profile; the groups, the priorities, the active tickets by group and
     # owner, the clocks at risk, the updates due, the unassigned tickets, the agents; the
-    # sidebar's groups, counts and saved views, the count of mail needing attention (and, for a
-    # groups scope, the generation the scope's groups are kept under).
+    # sidebar's groups and saved views, the count of mail needing attention (and, for a groups
+    # scope, the generation the scope's groups are kept under). The queues' counts come in a
+    # request of their own.
     with django_assert_num_queries(queries):
         client.get("/board/")
     for n in range(6):
@@ -392,7 +402,7 @@ def test_the_board_costs_the_same_queries_for_few_or_many_groups_agents_and_tick
     assert len(client.get("/board/").context["board"].groups) == (7 if access == "groups" else 8)
     with django_assert_num_queries(queries):
         client.get("/board/")
-    with django_assert_num_queries(queries - 4):
+    with django_assert_num_queries(numbers_alone):
         client.get("/board/", headers={"HX-Request": "true"})  # the numbers alone: no sidebar
 
 

@@ -15,6 +15,7 @@ from sampark.tickets.models import Ticket
 from sampark.workspace import queues
 from sampark.workspace.models import SavedView
 from sampark.workspace.services import ticket_page as page_services
+from tests.sidebar import counts_address, sidebar_counts
 
 
 @pytest.fixture
@@ -53,14 +54,9 @@ def meenakshi(make_agent, front_desk):
 
 
 def counts(response) -> dict[str, int]:
-    """The sidebar's counts as the page shows them."""
-    page = response.content.decode()
-    found = {}
-    for name in queues.NAMED_QUEUES:
-        marker = f'href="/queues/{name}/"'
-        start = page.index(marker)
-        count_at = page.index('class="count">', start) + len('class="count">')
-        found[name] = int(page[count_at : page.index("<", count_at)])
+    """The sidebar's counts as the page's browser gets them."""
+    found = sidebar_counts(response)
+    found.pop("swarm_requests")
     return found
 
 
@@ -153,6 +149,49 @@ def test_sla_at_risk_counts_and_lists_tickets_past_the_warning_point(
         assert "Overdue" in response.content.decode()
 
 
+def test_the_counts_come_after_the_page_and_a_change_of_the_agents_renews_their_address(
+    signed_in, asha, front_desk, make_ticket
+):
+    ticket = make_ticket(group=front_desk, owner=None)
+    client = signed_in(asha)
+    page = client.get("/queues/unassigned/")
+    first = counts_address(page)
+    answer = client.get(first)
+    assert answer["Cache-Control"] == "private, max-age=30"  # the browser may reuse them
+    assert sidebar_counts(page)["unassigned"] == 1
+
+    # A ticket page's own requests (who is viewing, the draft) change no count: same address.
+    client.post(f"/tickets/{ticket.pk}/viewers/", {"replying": "0"})
+    assert counts_address(client.get("/queues/unassigned/")) == first
+    # A form that may change tickets gives the next page a new address, so the browser asks
+    # again and the agent sees their own change at once.
+    client.post(f"/tickets/{ticket.pk}/owner/", {"take": "1", "version": ticket.version})
+    after = client.get("/queues/unassigned/")
+    assert counts_address(after) != first
+    assert sidebar_counts(after)["unassigned"] == 0
+    assert sidebar_counts(after)["mine"] == 1
+
+
+def test_the_counts_cost_the_same_queries_for_any_number_of_tickets(
+    signed_in, asha, front_desk, make_ticket, django_assert_num_queries
+):
+    client = signed_in(asha)
+    address = counts_address(client.get("/home/"))
+    client.get(address)
+    # Session, user, profile; the agent's groups; every count in one query.
+    with django_assert_num_queries(5) as few:
+        client.get(address)
+    for _ in range(20):
+        make_ticket(group=front_desk, owner=None)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(address)
+
+
+def test_the_counts_need_a_signed_in_agent(client, signed_in, asha):
+    assert client.get("/queues/counts/").status_code == 302  # to the sign-in page
+    assert signed_in(asha).post("/queues/counts/").status_code == 405
+
+
 def test_the_current_queue_is_marked_in_the_sidebar(signed_in, asha):
     page = signed_in(asha).get("/queues/pending/").content.decode()
 
@@ -232,11 +271,11 @@ def test_the_queue_page_costs_the_same_queries_for_3_or_30_tickets(
     for _ in range(3):
         make_ticket(group=front_desk, owner=asha)
     client.get("/queues/groups/")
-    # Session, user, profile, the access layer's generation (page, sidebar); the SLA part
+    # Session, user, profile, the access layer's generation; the SLA part
     # and the rest of the page's ids; the tickets and their clocks, tags and collaborators;
     # who else is on the rows' tickets; the bulk form's priorities and agents; the shortcuts
-    # setting; every sidebar count in one; saved views.
-    with django_assert_num_queries(17) as few:
+    # setting; saved views. The sidebar's counts come in a request of their own (below).
+    with django_assert_num_queries(15) as few:
         client.get("/queues/groups/")
     for _ in range(27):
         make_ticket(group=front_desk, owner=asha, language="hi", subject="प्रिंटर")

@@ -98,9 +98,10 @@ def kinds(ticket) -> list[str]:
 # Session, user, profile, configuration; the ticket and its clocks, tags and collaborators;
 # draft, merged tickets and the newest event, groups, merged tickets, events; why it came here
 # (its opening event); identities, assets, other tickets; viewers, shortcuts, agents,
-# priorities; open escalations and requests for help; and the sidebar's queue counts (three
-# queries, as on every workspace page). None of them grows with the history.
-PAGE_QUERIES = 27
+# priorities; open escalations and requests for help; and the sidebar's groups and saved views
+# (two queries, as on every workspace page; its counts come in a request of their own). None
+# of them grows with the history.
+PAGE_QUERIES = 25
 
 
 # --- what the page shows --------------------------------------------------------------------

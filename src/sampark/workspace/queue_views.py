@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sampark.assignment.services import taking
 from sampark.core.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -21,7 +21,7 @@ from .queue_forms import BulkForm, QueueFilterForm, QueuePageForm, ViewForm
 from .services import queues as services
 from .ticket_forms import SwarmAnswerForm
 from .ticket_queries import who_is_on
-from .views import agent_required
+from .views import COUNTS_MAX_AGE, agent_required
 
 
 def _render_queue(request, agent, *, filters, order, title, queue="", view=None, query=""):
@@ -70,6 +70,24 @@ def queue(request, agent, name):
     return _render_queue(
         request, agent, filters=filters, order=named.order, title=named.label, queue=name
     )
+
+
+@agent_required
+@require_GET
+def queue_counts(request, agent):
+    """The sidebar's counts, swapped into the page's sidebar by htmx after it loads and every
+    minute. The browser may reuse them for ``COUNTS_MAX_AGE`` seconds: the address changes
+    when the agent has sent a form that may have changed tickets (``views.COUNTS_COOKIE``),
+    so only other people's changes wait that long to show."""
+    access.attach_scope(request.user)  # worked out once for the counts' queries
+    counts = queues.queue_counts(request.user, queues.my_group_ids(request.user), agent.time_zone)
+    shown = [
+        (name, counts[name], name == "sla" and counts[name] > 0) for name in queues.NAMED_QUEUES
+    ]
+    shown.append(("swarm_requests", counts["swarm_requests"], False))
+    response = render(request, "workspace/queues/counts.html", {"counts": shown})
+    response["Cache-Control"] = f"private, max-age={COUNTS_MAX_AGE}"
+    return response
 
 
 @agent_required

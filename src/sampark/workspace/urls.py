@@ -69,6 +69,7 @@ urlpatterns = [
     path("leave/<int:leave_id>/end/", leave_views.end_leave, name="leave_end"),
     path("queues/shortcuts/", queue_views.shortcuts, name="shortcuts"),
     path("queues/filter/", queue_views.filtered_queue, name="queue_filter"),
+    path("queues/counts/", queue_views.queue_counts, name="queue_counts"),
     path("queues/<slug:name>/", queue_views.queue, name="queue"),
     path("swarm-requests/", queue_views.swarm_requests, name="swarm_requests"),
     path("swarm-requests/<int:swarm_id>/", queue_views.answer_swarm, name="swarm_answer"),

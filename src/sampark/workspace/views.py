@@ -1,6 +1,7 @@
 """The agent workspace's pages and actions. Each view parses with a form, calls one service or
 query, and renders; the rules live in the forms, services and queries."""
 
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -29,6 +30,14 @@ from .forms import (
     safe_next,
 )
 
+# The sidebar's counts come in a request of their own after each page, which the browser may
+# answer from its cache for COUNTS_MAX_AGE seconds; their address carries this cookie, which a
+# form that may change tickets renews, so that the page after it counts afresh. The requests a
+# page makes by itself (who is viewing, the draft, presence) change no count.
+COUNTS_COOKIE = "sampark_counts"
+COUNTS_MAX_AGE = 30
+_CHANGES_NO_COUNT = frozenset({"ticket_viewers", "ticket_draft", "presence"})
+
 
 def agent_required(view):
     """Signed-out visitors go to the sign-in page (and come back afterwards); a signed-in
@@ -41,9 +50,24 @@ def agent_required(view):
         profile = profile_of(request.user)
         if profile is None:
             return render(request, "workspace/refused.html", status=403)
-        return view(request, profile, *args, **kwargs)
+        response = view(request, profile, *args, **kwargs)
+        if request.method == "POST" and response.status_code < 400:
+            match = request.resolver_match
+            if match is None or match.url_name not in _CHANGES_NO_COUNT:
+                _renew_counts(response)
+        return response
 
     return wrapped
+
+
+def _renew_counts(response) -> None:
+    response.set_cookie(
+        COUNTS_COOKIE,
+        format(time.time_ns() // 1000, "x"),
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 def _remember_language(response, language: str) -> None:

@@ -1,7 +1,10 @@
-"""The queues' template tags: the sidebar's queues with their counts, and a row's SLA badge and
-escalation due time."""
+"""The queues' template tags: the sidebar's queues, and a row's SLA badge and escalation due
+time."""
+
+from urllib.parse import quote
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -9,33 +12,35 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from sampark.core import clock
-from sampark.tickets import access
 
 from .. import queues
 from ..ticket_queries import duration_words
+from ..views import COUNTS_COOKIE
 
 register = template.Library()
 
 
 @register.inclusion_tag("workspace/queues/sidebar.html", takes_context=True)
 def queue_sidebar(context):
-    """Every workspace page's named queues, their counts and the agent's saved views."""
+    """Every workspace page's named queues and the agent's saved views. Their counts come
+    after the page, from :func:`sampark.workspace.queue_views.queue_counts` (see
+    ``views.COUNTS_COOKIE``): a page does not wait for them, and the browser reuses them for
+    a while as the agent moves from page to page."""
     request = context["request"]
     agent = context.get("agent")
     if agent is None or not request.user.is_authenticated:
         return {"show": False}
-    access.attach_scope(request.user)  # worked out once for the sidebar's queries
-    group_ids = queues.my_group_ids(request.user)
-    counts = queues.queue_counts(request.user, group_ids, agent.time_zone)
     match = request.resolver_match
     here = (
         (match.url_name, match.kwargs.get("name") or match.kwargs.get("view_id")) if match else None
     )
+    version = request.COOKIES.get(COUNTS_COOKIE, "")
     return {
         "show": True,
-        "queues": [(q, counts[q.name]) for q in queues.NAMED_QUEUES.values()],
-        "swarm_requests": counts["swarm_requests"],
-        "views": queues.sidebar_views(request.user, group_ids),
+        "queues": queues.NAMED_QUEUES.values(),
+        "counts_url": reverse("workspace:queue_counts")
+        + (f"?v={quote(version)}" if version else ""),
+        "views": queues.sidebar_views(request.user, queues.my_group_ids(request.user)),
         "here": here,
     }
 
