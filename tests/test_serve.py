@@ -124,6 +124,48 @@ def test_two_server_processes_serve_the_api_under_one_rate_limit(two_servers, ag
     assert statuses == [200] * 6 + [429] * 4
 
 
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on the loopback port (``/proc/net/tcp``, state 0A)."""
+    wanted = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return sum(1 for row in rows if row[1] == wanted and row[3] == "0A")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc/net/tcp")
+def test_each_worker_listens_on_a_socket_of_its_own(two_servers):
+    """The kernel spreads new connections over the workers' sockets (SO_REUSEPORT), instead of
+    one worker accepting every connection that arrives at once from a shared socket."""
+    port = int(two_servers.rsplit(":", 1)[1])
+    deadline = time.monotonic() + 30  # the second may still be starting when the first answers
+    while listening_sockets(port) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert listening_sockets(port) == 2
+    clients = [httpx.Client(base_url=two_servers, timeout=10) for _ in range(24)]
+    try:
+        assert all(client.get("/healthz").status_code == 200 for client in clients)
+    finally:
+        for client in clients:
+            client.close()
+
+
+@pytest.mark.slow
+def test_serve_refuses_an_address_in_use(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [str(SAMPARK), "serve", "--no-migrate", "--no-worker", "--workers", "2"]
+        command += ["--port", str(port), "--log-level", "warning"]
+        env = {**os.environ, "SAMPARK_HOME": str(tmp_path)}
+        finished = subprocess.run(  # noqa: S603 - our own executable
+            command, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+    assert finished.returncode == 3
+    assert "cannot listen" in finished.stderr
+
+
 @pytest.mark.slow
 def test_small_responses_on_a_kept_alive_connection_come_back_at_once(two_servers):
     with httpx.Client(base_url=two_servers, timeout=10) as client:
