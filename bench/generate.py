@@ -967,11 +967,13 @@ class Summary:
 def insert_active_clocks(writer: BulkWriter, *, seed: int, now: datetime) -> int:
     """An SLA clock row for every active ticket, as ``start_clocks`` would have left it: the
     ticket's policy, its targets' states (first response met or running, paused while pending
-    or on hold) and a next deadline between an hour and five days ahead. Returns the rows.
-    Used by the generator and by ``bench.sla_sweep``, which refills them."""
+    or on hold) and a next deadline between an hour and five days ahead, with the due times
+    and the ticket's group and owner that the queues and counts read from the clock's indexes
+    (``sla.services._clock_fields``). Returns the rows. Used by the generator and by
+    ``bench.sla_sweep``, which refills them."""
     import random
 
-    from sampark.sla.clocks import ClockState
+    from sampark.sla.clocks import ClockState, DueTimes
     from sampark.sla.models import SLAPolicy, Target, TicketClock
     from sampark.tickets.models import ACTIVE_STATUSES, Ticket
 
@@ -982,14 +984,27 @@ def insert_active_clocks(writer: BulkWriter, *, seed: int, now: datetime) -> int
             by_priority.setdefault(priority.pk, policy)
     computed_at = writer.dt((now - EPOCH_UTC).total_seconds())
     columns = ["ticket_id", "policy_id", "clocks", "next_deadline", "computed_at"]
+    columns += ["sla_due", "at_risk_from", "update_due", "ticket_group", "ticket_owner"]
     rows, total = [], 0
     tickets = (
         Ticket.objects.filter(status__in=ACTIVE_STATUSES)
-        .values_list("pk", "priority_id", "created_at", "first_responded_at", "status")
+        .values_list(
+            "pk",
+            "priority_id",
+            "created_at",
+            "first_responded_at",
+            "status",
+            "group_id",
+            "owner_id",
+        )
         .order_by()
     )
+
+    def moment(value):
+        return None if value is None else writer.dt((value - EPOCH_UTC).total_seconds())
+
     # Read to the end before writing: an open statement would hold a read snapshot.
-    for pk, priority_id, created_at, responded_at, status in list(tickets):
+    for pk, priority_id, created_at, responded_at, status, group_id, owner_id in list(tickets):
         policy = by_priority.get(priority_id)
         next_deadline = now + timedelta(seconds=rng.uniform(3600, 5 * 86400))
         states = {}
@@ -1012,14 +1027,20 @@ def insert_active_clocks(writer: BulkWriter, *, seed: int, now: datetime) -> int
                 else:
                     due = next_deadline + timedelta(minutes=minutes * (1 - policy.warn_fraction))
                     states[target] = ClockState(due=due, warn_at=next_deadline, cycle=cycle)
-        payload = json.dumps({target: state.as_json() for target, state in states.items()})
+        stored = {target: state.as_json() for target, state in states.items()}
+        due = DueTimes.of(stored)
         rows.append(
             (
                 pk,
                 policy.pk if policy else None,
-                payload,
+                json.dumps(stored),
                 writer.dt((next_deadline - EPOCH_UTC).total_seconds()),
                 computed_at,
+                moment(due.sla_due),
+                moment(due.at_risk_from),
+                moment(due.update_due),
+                group_id,
+                owner_id,
             )
         )
         if len(rows) >= 20_000:
@@ -1790,7 +1811,9 @@ class Generator:
             self._finish()
             t = self._phase("finish", t)
             with self._atomic():
-                now = datetime.fromtimestamp(self.end, UTC)
+                # Deadlines ahead of the moment the set is made (not of its last ticket), so
+                # that a benchmark run soon after finds most clocks on track, as a help desk's.
+                now = max(datetime.fromtimestamp(self.end, UTC), datetime.now(UTC))
                 self.clocks = insert_active_clocks(self.writer, seed=self.seed, now=now)
             t = self._phase("SLA clocks", t)
         finally:

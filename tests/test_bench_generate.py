@@ -158,6 +158,7 @@ def test_bench_file_and_api(generated, client):
 
 
 def test_every_active_ticket_has_an_sla_clock_as_start_clocks_leaves_it(generated):
+    from sampark.sla.clocks import DueTimes
     from sampark.sla.models import TicketClock
     from sampark.tickets.models import ACTIVE_STATUSES, Ticket
 
@@ -168,6 +169,14 @@ def test_every_active_ticket_has_an_sla_clock_as_start_clocks_leaves_it(generate
     for row in clocks.values():
         assert row.policy_id is not None  # every seeded priority has a policy
         assert row.next_deadline > row.ticket.created_at
+        # What the queues and the sidebar's counts read from the clock's own indexes.
+        assert (row.ticket_group, row.ticket_owner) == (row.ticket.group_id, row.ticket.owner_id)
+        due = DueTimes.of(row.clocks)
+        assert (row.sla_due, row.at_risk_from, row.update_due) == (
+            due.sla_due,
+            due.at_risk_from,
+            due.update_due,
+        )
         for state in row.clocks.values():
             if state.get("paused"):
                 assert row.ticket.status in ("pending", "on_hold")
