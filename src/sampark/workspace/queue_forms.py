@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sampark.core.language import TextLanguage
 from sampark.customers.models import Organization
+from sampark.db import configuration
 from sampark.team.models import AgentProfile, Group, Tier
 from sampark.tickets.models import ACTIVE_STATUSES, Channel, Priority, Status, tag_name
 
@@ -26,9 +27,16 @@ class QueuePageForm(forms.Form):
     cursor = forms.CharField(required=False, max_length=500)
 
 
-def _agents() -> list[tuple[str, str]]:
+@configuration.cached
+def _agents() -> tuple[tuple[str, str], ...]:
+    """Every agent as a choice (user id, name), kept while the configuration holds."""
     rows = AgentProfile.objects.select_related("user").order_by("user__first_name", "user__email")
-    return [(str(p.user_id), p.user.get_full_name() or p.user.email) for p in rows]
+    return tuple((str(p.user_id), p.user.get_full_name() or p.user.email) for p in rows)
+
+
+@configuration.cached
+def _priority_codes() -> tuple[str, ...]:
+    return tuple(Priority.objects.order_by("rank").values_list("code", flat=True))
 
 
 class ViewForm(forms.Form):
@@ -77,9 +85,7 @@ class ViewForm(forms.Form):
 
     def __init__(self, *args, user, group_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["priorities"].choices = list(
-            Priority.objects.order_by("rank").values_list("code", "code")
-        )
+        self.fields["priorities"].choices = [(code, code) for code in _priority_codes()]
         groups = list(Group.objects.order_by("name").values_list("pk", "name"))
         self.fields["groups"].choices = groups
         self.fields["owners"].choices = [
@@ -198,8 +204,7 @@ class QueueFilterForm(forms.Form):
         self.time_zone = time_zone
         self.names: dict[str, dict] = {}
         if "priority" in data:
-            codes = Priority.objects.order_by("rank").values_list("code", flat=True)
-            self.fields["priority"].choices = [(code, code) for code in codes]
+            self.fields["priority"].choices = [(code, code) for code in _priority_codes()]
 
     def _named(self, name: str, rows, label) -> tuple:
         """The ids of parameter ``name``, each of a row in ``rows`` (whose names the
@@ -360,9 +365,7 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["priority"].choices = [("", "—")] + list(
-            Priority.objects.order_by("rank").values_list("code", "code")
-        )
+        self.fields["priority"].choices = [("", "—")] + [(c, c) for c in _priority_codes()]
         self.fields["owner"].choices = [("", "—"), *_agents()]
         self.fields["selected"].choices = [(v, v) for v in self.data.getlist("selected")]
 

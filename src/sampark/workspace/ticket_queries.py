@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from sampark.core import clock
 from sampark.customers.models import Asset, Identity
+from sampark.db import configuration
 from sampark.mail import queries as deliveries
 from sampark.routing import reasons
 from sampark.team.models import AgentProfile, Group
@@ -310,12 +311,15 @@ def draft_for(user, ticket: Ticket) -> Draft | None:
 
 
 # --- what the action forms offer ----------------------------------------------------------
+# Configuration, kept per process while its generation holds (``sampark.db.configuration``):
+# shared by every request, so read-only, hence tuples.
 
 
-def groups() -> list[Group]:
+@configuration.cached
+def groups() -> tuple[Group, ...]:
     """Every group, by tier and name: where a ticket may be escalated, whom a request for
     help may ask."""
-    return list(
+    return tuple(
         Group.objects.only("name", "name_hi", "tier", "escalates_to_id").order_by("tier", "name")
     )
 
@@ -331,17 +335,19 @@ def next_in_chain(ticket: Ticket, groups: list[Group]) -> Group | None:
     return configured or (higher[0] if higher else None)
 
 
-def agents() -> list:
+@configuration.cached
+def agents() -> tuple:
     """Active agents, by name: the people a ticket can go to or pull in."""
-    return list(
+    return tuple(
         User.objects.filter(is_active=True, agent__isnull=False)
         .only("first_name", "last_name", "email")
         .order_by("first_name", "last_name", "id")
     )
 
 
-def priorities() -> list[Priority]:
-    return list(Priority.objects.order_by("rank"))
+@configuration.cached
+def priorities() -> tuple[Priority, ...]:
+    return tuple(Priority.objects.order_by("rank"))
 
 
 def visible_ticket_id(user, number: int) -> int | None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sampark.core.errors import InvalidInput
+from sampark.db import configuration
 from sampark.team import services as team
 from sampark.team.permissions import profile_of
 
@@ -50,6 +51,10 @@ def agent_required(view):
         profile = profile_of(request.user)
         if profile is None:
             return render(request, "workspace/refused.html", status=403)
+        if request.method in ("GET", "HEAD"):
+            # A page reads the configuration generation once for all its cached lists.
+            with configuration.snapshot():
+                return view(request, profile, *args, **kwargs)
         response = view(request, profile, *args, **kwargs)
         if request.method == "POST" and response.status_code < 400:
             match = request.resolver_match
