@@ -32,7 +32,10 @@ page after a send always asks again).
 
 A send answered with the page again because the ticket changed meanwhile (another simulated
 agent wrote on it: the workspace's optimistic locking) is counted as ``stale``, not as an
-error. With ``--page-requests`` the ticket page's own background requests are made too: its
+error; so is a ticket that answers 404 (``gone``) after its queue page listed it: the worker's
+SLA sweep escalated it to a group outside the agent's scope meanwhile, and the workspace
+answers for a ticket one may not see as for a missing one. With ``--page-requests`` the
+ticket page's own background requests are made too: its
 heartbeat (``/viewers/``) on load and every 12 s while it is open, and one draft save before
 the send, as htmx does while one types.
 
@@ -122,13 +125,14 @@ class Recorder:
     errors: Counter = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
     stale: int = 0
+    gone: int = 0
     retried: int = 0
     statuses: Counter = field(default_factory=Counter)
 
     def reset(self) -> None:
         self.latencies, self.app, self.cpu = {}, {}, {}
         self.errors, self.error_samples = Counter(), []
-        self.stale = self.retried = 0
+        self.stale = self.gone = self.retried = 0
         self.statuses = Counter()
 
     def record(self, page: str, ms: float, status: int | None, timing: str = "") -> None:
@@ -208,6 +212,10 @@ class Agent:
             return response
         return None
 
+    def note_gone(self) -> None:
+        if self.recorder.measuring:
+            self.recorder.gone += 1
+
     async def counts(self, html: str) -> None:
         """The sidebar's counts after a page, from this tab's cache while they are fresh."""
         found = COUNTS_ADDRESS.search(html)
@@ -262,6 +270,10 @@ class Agent:
         if page is None:
             await self.think()
             return
+        if page.status_code == 404:
+            self.note_gone()
+            await self.think()
+            return
         if page.status_code != 200:
             self.recorder.fail("ticket", f"{page.status_code} /tickets/{ticket}/")
             await self.think()
@@ -304,6 +316,8 @@ class Agent:
             elif sent.status_code == 200 and "composer" in sent.text:
                 if self.recorder.measuring:
                     self.recorder.stale += 1
+            elif sent.status_code == 404:
+                self.note_gone()
             else:
                 self.recorder.fail("send", f"{sent.status_code} {sent.text[:120]}")
         await self.think()
@@ -355,6 +369,7 @@ def summarise_step(n, recorder: Recorder, elapsed, server_cpu, client_cpu, lags,
         "errors": sum(recorder.errors.values()),
         "error_samples": recorder.error_samples,
         "stale_sends": recorder.stale,
+        "gone": recorder.gone,
         "retried": recorder.retried,
         "server_cpu_cores": round(server_cpu / elapsed, 2) if elapsed else 0.0,
         # What one working agent costs the server, and how many agents would keep all the
@@ -376,7 +391,7 @@ def print_step(step: dict) -> None:
         f"({step['server_cpu_ms_per_agent_second']:.1f} ms a second per agent: all "
         f"{os.cpu_count()} cores busy at {step['agents_at_full_cpu']} agents), simulator "
         f"{step['client_cpu_cores']:.2f} cores (loop lag p95 {step['loop_lag_p95_ms']:.0f} ms), "
-        f"stale sends {step['stale_sends']}, errors {step['errors']}, "
+        f"stale sends {step['stale_sends']}, gone {step['gone']}, errors {step['errors']}, "
         f"load {step['loadavg_1m']:.1f}"
     )
     if "database_cpu_cores" in step:

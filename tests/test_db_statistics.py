@@ -4,7 +4,7 @@ by the worker's sweep; PostgreSQL keeps its own."""
 import pytest
 from django.db import connection
 
-from sampark.customers.models import Contact
+from sampark.customers.models import Contact, Organization
 from sampark.db import statistics
 from sampark.serving.worker import Worker
 
@@ -56,3 +56,19 @@ def test_postgresql_is_left_to_autovacuum():
     add_contacts(30)
     assert statistics.stale_tables() == []
     assert statistics.keep_current() == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's statistics only")
+def test_only_the_tables_that_grew_are_measured(monkeypatch):
+    """Measuring the whole database when one small table grew stalled writers for seconds."""
+    monkeypatch.setattr(statistics, "SMALL", 20)
+    add_contacts(40)
+    statistics.keep_current()
+    add_contacts(5)  # not a quarter more: its figures stay as they were
+
+    Organization.objects.bulk_create(Organization(name=f"संस्था {n}") for n in range(30))
+    measured = statistics.keep_current()
+
+    assert "customers_organization" in measured and "customers_contact" not in measured
+    assert figures("customers_organization") == 30
+    assert figures("customers_contact") == 40
