@@ -26,7 +26,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Q, Subquery
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -343,16 +343,24 @@ def _ticket_part(rows, part: _Part, scope: access.Scope):
     return rows
 
 
-def _clock_part(rows, part: _Part, scope: access.Scope):
+def _clock_part(rows, part: _Part, scope: access.Scope, tickets):
     """A part as clock rows: the clock's own copy of group and owner picks the index range,
-    the ticket's columns decide."""
+    the ticket's columns decide. ``tickets``: the tickets the queue admits, checked for each
+    clock row as it is walked (``EXISTS`` on the primary key) rather than joined. Joined,
+    PostgreSQL took the clock's copy of the group and the ticket's group for independent
+    conditions, expected 332 rows of the front desk's 22,533 and hashed all 35k of its
+    tickets before sorting (17 ms); as a semi-join it walks the clock index in order and
+    stops after the page (1 ms)."""
     if part.group is not None:
-        return rows.filter(ticket_group=part.group, ticket__group_id=part.group)
-    if part.owner is not None:
-        return rows.filter(ticket_owner=part.owner, ticket__owner_id=part.owner)
-    if part.collaborations:
-        return rows.filter(ticket_id__in=access.collaborations_of(scope))
-    return rows
+        rows = rows.filter(ticket_group=part.group)
+        tickets = tickets.filter(group_id=part.group)
+    elif part.owner is not None:
+        rows = rows.filter(ticket_owner=part.owner)
+        tickets = tickets.filter(owner_id=part.owner)
+    elif part.collaborations:
+        rows = rows.filter(ticket_id__in=access.collaborations_of(scope))
+    admits = tickets.filter(pk=OuterRef("ticket_id")).values(one=Value(1))[:1]
+    return rows.alias(admitted=Subquery(admits)).filter(admitted=1)
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -460,14 +468,14 @@ def queue_page(
     rest_order = "priority" if order == "sla" else order
 
     def sla_keys(after_key, n, back):
-        clocks = TicketClock.objects.filter(
-            sla_due__isnull=False, ticket__status__in=ACTIVE_STATUSES
-        )
-        clocks = clocks.filter(ticket_conditions(filters, me, "ticket__"))
+        clocks = TicketClock.objects.filter(sla_due__isnull=False)
         clocks = clocks.filter(sla_conditions(filters, now, via=""))
+        admitted = Ticket.objects.filter(status__in=ACTIVE_STATUSES)
+        admitted = admitted.filter(ticket_conditions(filters, me))
         if after_key is not None:
             clocks = clocks.filter(_before("sla", after_key) if back else _after("sla", after_key))
-        return _union_keys([_clock_part(clocks, p, scope) for p in parts], _KEYS["sla"], n, back)
+        walks = [_clock_part(clocks, p, scope, admitted) for p in parts]
+        return _union_keys(walks, _KEYS["sla"], n, back)
 
     def rest_keys(after_key, n, back):
         rows = tickets_rows
