@@ -158,6 +158,7 @@ def test_the_counts_come_after_the_page_and_a_change_of_the_agents_renews_their_
     first = counts_address(page)
     answer = client.get(first)
     assert answer["Cache-Control"] == "private, max-age=30"  # the browser may reuse them
+    assert "Cookie" in answer["Vary"]  # but not for whoever signs in next on that browser
     assert sidebar_counts(page)["unassigned"] == 1
 
     # A ticket page's own requests (who is viewing, the draft) change no count: same address.

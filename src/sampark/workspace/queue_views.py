@@ -5,6 +5,7 @@ renders; what an agent may see is decided by the access layer inside the queries
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -87,6 +88,8 @@ def queue_counts(request, agent):
     shown.append(("swarm_requests", counts["swarm_requests"], False))
     response = render(request, "workspace/queues/counts.html", {"counts": shown})
     response["Cache-Control"] = f"private, max-age={COUNTS_MAX_AGE}"
+    # Kept per session cookie too: whoever signs in next on the same browser counts afresh.
+    patch_vary_headers(response, ["Cookie"])
     return response
 
 
