@@ -6,8 +6,9 @@ uvicorn's own way (one socket shared by every worker, each accepting from it) le
 take every connection that arrived at once: asyncio accepts all the pending connections when
 it wakes, so 4 kept-alive connections (a benchmark's, or a proxy's to its upstream) often all
 landed on one worker, which then ran their requests one after another while the other idled,
-and their latency was four times a request's. Where the platform has no ``SO_REUSEPORT``,
-uvicorn's shared socket is used.
+and their latency was four times a request's. Only Linux spreads connections over sockets
+bound with ``SO_REUSEPORT`` (macOS and the BSDs give them all to one), so elsewhere uvicorn's
+shared socket is used.
 
 The sockets are TCP sockets (``IPPROTO_TCP``), so asyncio sets TCP_NODELAY on every
 connection a worker accepts: a small response on a kept-alive connection goes out at once,
@@ -42,7 +43,7 @@ def serve(*, host: str, port: int, workers: int, log_level: str, access_log: boo
         "access_log": access_log,
         "lifespan": "off",
     }
-    if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
+    if workers <= 1 or not sys.platform.startswith("linux"):
         uvicorn.run(APPLICATION, workers=workers, **options)
         return
     config = uvicorn.Config(APPLICATION, workers=workers, **options)
