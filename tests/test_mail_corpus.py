@@ -2,28 +2,18 @@
 libraries' test suites, see its README) parses without raising; its bounces and automatic
 replies are recognised; the quoted history of its reply bodies is stripped.
 
-The corpus lives beside the repository (``../shared/email-corpus``) and is never copied in."""
+The corpus lives beside the repository (``../shared/email-corpus``, see tests/email_corpus.py)
+and is never copied in."""
 
 import csv
-from pathlib import Path
 
 import pytest
 
 from sampark.mail.parsing import html_to_text, parse, sanitise_html
 from sampark.mail.quotes import strip_quotes
+from tests.email_corpus import find_corpus
 
-
-def _corpus() -> Path | None:
-    for candidate in (
-        Path(__file__).resolve().parents[1].parent / "shared" / "email-corpus",
-        Path("/work/shared/email-corpus"),
-    ):
-        if (candidate / "FEATURES.tsv").is_file():
-            return candidate
-    return None
-
-
-CORPUS = _corpus()
+CORPUS = find_corpus()
 pytestmark = pytest.mark.skipif(
     CORPUS is None, reason="the shared email corpus (../shared/email-corpus) is not on this machine"
 )

@@ -6,8 +6,6 @@ is tested in test_mail_corpus.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sampark.core.errors import InvalidInput
@@ -16,18 +14,9 @@ from sampark.mail import parsing
 from sampark.mail.models import InboundMessage
 from sampark.mail.services.ingest import ingest
 from sampark.tickets.models import Ticket
+from tests.email_corpus import find_corpus
 
 Outcome = InboundMessage.Outcome
-
-
-def _corpus() -> Path | None:
-    for candidate in (
-        Path(__file__).resolve().parents[1].parent / "shared" / "email-corpus",
-        Path("/work/shared/email-corpus"),
-    ):
-        if (candidate / "MANIFEST.tsv").is_file():
-            return candidate
-    return None
 
 
 def _writable(sender) -> bool:
@@ -38,7 +27,7 @@ def _writable(sender) -> bool:
         return False
 
 
-CORPUS = _corpus()
+CORPUS = find_corpus()
 FILES = (
     sorted(
         p
