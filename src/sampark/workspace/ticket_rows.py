@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from sampark.tickets.models import Channel, Status
 
 from .templatetags.queues import escalation_due_marker, on_ticket_marker, sla_badge
-from .templatetags.workspace import _url, lang_attribute
+from .templatetags.workspace import _url, lang_attribute, localised_name
 
 
 @dataclass(slots=True)
@@ -53,14 +53,8 @@ def _when(moment) -> dict:
 
 
 def ticket_rows(tickets, *, on_ticket=None, escalation_due=None, history=False) -> list[Row]:
-    hindi = translation.get_language() == "hi"
     statuses = {value: str(label) for value, label in Status.choices}
     channels = {value: str(label) for value, label in Channel.choices}
-
-    def named(record) -> str:
-        if record is None:
-            return ""
-        return (record.name_hi if hindi and getattr(record, "name_hi", "") else record.name) or ""
 
     rows = []
     for ticket in tickets:
@@ -76,10 +70,10 @@ def ticket_rows(tickets, *, on_ticket=None, escalation_due=None, history=False) 
                 lang=lang_attribute(ticket.language),
                 priority_code=ticket.priority.code,
                 priority_rank=ticket.priority.rank,
-                priority_name=named(ticket.priority),
+                priority_name=localised_name(ticket.priority),
                 requester_name=requester.name if requester else "",
                 requester_url=_url("workspace:contact", ticket.requester_id) if requester else "",
-                group_name=named(ticket.group) if ticket.group_id else "",
+                group_name=localised_name(ticket.group) if ticket.group_id else "",
                 owner_name=owner.get_full_name() if owner else "",
                 status=statuses.get(ticket.status, ticket.status),
                 channel=channels.get(ticket.channel, ticket.channel) if history else "",
