@@ -52,10 +52,13 @@ def serve(*, host: str, port: int, workers: int, log_level: str, access_log: boo
     sys.exit(Workers(config, workers).run())
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn tells them apart
+
+
 def listening_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to the address beside the other workers' (``SO_REUSEPORT``)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = socket.socket(_family(host), socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
@@ -65,8 +68,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def _check_free(host: str, port: int) -> None:
     """Refuse an address that something else listens on: with SO_REUSEPORT, another server of
     the same user could otherwise share it unnoticed."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
