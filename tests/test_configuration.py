@@ -160,6 +160,8 @@ def _reads(captured) -> list[str]:
         "UPDATE team_apitoken SET last_used_at = CURRENT_TIMESTAMP",
         "UPDATE auth_user SET last_login = CURRENT_TIMESTAMP",
         "UPDATE team_agentprofile SET presence = 'online'",
+        "UPDATE mail_mailbox SET imap_last_uid = 7, last_polled_at = CURRENT_TIMESTAMP",
+        "UPDATE mail_mailbox SET imap_uidvalidity = 3, last_error = 'timed out'",
     ],
 )
 def test_routine_columns_leave_the_generation_alone(make_agent, routine):
@@ -180,6 +182,7 @@ def test_routine_columns_leave_the_generation_alone(make_agent, routine):
         "DELETE FROM team_agentprofile_groups",
         "UPDATE customers_organization SET account_manager_id = NULL",
         "UPDATE customers_organizationdomain SET domain = domain",
+        "UPDATE mail_mailbox SET auto_reply = auto_reply",
     ],
 )
 def test_directory_changes_move_the_generation(make_agent, default_group, change):

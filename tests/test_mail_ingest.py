@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -380,6 +382,52 @@ def test_sampark_mail_ingest_prints_a_line_per_message(db, tmp_path, capsys):
     assert lines[2] == f"{folder / '1.eml'}: duplicate (#{number})"
     assert sampark(["mail", "ingest", str(tmp_path / "missing.eml")]) == 75
     assert "cannot read" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_helper_processes_read_ahead_but_messages_are_stored_in_their_order(db, tmp_path, capsys):
+    """``--jobs``: other processes parse the next messages while this one stores, and the
+    outcome is what one process gives: a reply that follows its message in the folder finds
+    the ticket that message opened, a repeat is a duplicate, what cannot be read says so."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    first = mail(subject="Router restarts every hour")
+    second = mail("मेरा बिल दो बार कट गया है।", sender="Sunita <sunita@example.in>", subject="बिल")
+    messages = [first, second, reply_to(first), mail(sender=SUPPORT, subject="loop"), first]
+    messages += [reply_to(second, "अभी भी वही समस्या है।") for _ in range(12)]
+    for n, raw in enumerate(messages, 1):
+        (folder / f"{n:03}.eml").write_bytes(raw)
+    missing = tmp_path / "missing.eml"
+    assert sampark(["mail", "ingest", "--jobs", "2", str(folder), str(missing)]) == 75
+    lines = capsys.readouterr().out.splitlines()
+    router = Ticket.objects.get(subject="Router restarts every hour").number
+    bill = Ticket.objects.get(subject="बिल").number
+    assert lines[:5] == [
+        f"{folder / '001.eml'}: stored as ticket #{router}",
+        f"{folder / '002.eml'}: stored as ticket #{bill}",
+        f"{folder / '003.eml'}: appended to #{router}",
+        f"{folder / '004.eml'}: rejected: The message comes from one of our own addresses "
+        "(a mail loop).",
+        f"{folder / '005.eml'}: duplicate (#{router})",
+    ]
+    assert lines[5:17] == [f"{folder / f'{n:03}.eml'}: appended to #{bill}" for n in range(6, 18)]
+    assert lines[17].startswith(f"{missing}: cannot read: ")
+    assert Ticket.objects.count() == 2
+    assert InboundMessage.objects.count() == len(messages) - 1  # the repeat is stored once
+    digest = hashlib.sha256(second).hexdigest()
+    assert default_storage.exists(f"mail/raw/{digest[:2]}/{digest}.eml")  # kept by a helper
+
+
+def test_mailboxes_are_read_again_only_when_they_change(support):
+    ingest(mail(subject="First"), via="pipe")
+    with CaptureQueriesContext(connection) as captured:
+        ingest(mail(subject="Second", sender="Asha <asha@example.in>"), via="pipe")
+    assert not [q for q in captured if '"mail_mailbox"' in q["sql"]]
+    assert OutboundMessage.objects.filter(to_address="asha@example.in").count() == 1
+    support.auto_reply = False
+    support.save(update_fields=["auto_reply"])
+    ingest(mail(subject="Third", sender="Meena <meena@example.in>"), via="pipe")
+    assert not OutboundMessage.objects.filter(to_address="meena@example.in").exists()
 
 
 @settings(

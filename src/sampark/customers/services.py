@@ -244,12 +244,21 @@ def mark_bounced(value: str, *, reason: str, at) -> Identity | None:
     return identity
 
 
-@transaction.atomic
+# The flagged identity of a bounced email address: every incoming mail asks, and almost never
+# finds one.
+_bounced = Prepared(
+    lambda value: Identity.objects.filter(
+        kind=Identity.Kind.EMAIL, value=value, bounced_at__isnull=False
+    ).values_list("pk")[:1],
+    str,
+)
+
+
+@transactions.step
 def clear_bounce(value: str) -> None:
     """The address works again (its owner wrote from it): the bounce flag goes."""
-    Identity.objects.filter(
-        kind=Identity.Kind.EMAIL, value=normalise_email(value), bounced_at__isnull=False
-    ).update(bounced_at=None, bounce_reason="")
+    for (pk,) in _bounced(normalise_email(value)):
+        Identity.objects.filter(pk=pk).update(bounced_at=None, bounce_reason="")
 
 
 @transaction.atomic

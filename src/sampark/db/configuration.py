@@ -66,6 +66,8 @@ MODELS = (
     "team.AgentProfile",
     "customers.Organization",
     "customers.OrganizationDomain",
+    # The mailboxes every incoming message is addressed against.
+    "mail.Mailbox",
 )
 # Columns written as a matter of routine that no cached value holds: updating only these
 # leaves the generation alone. (Cached lookups leave them deferred, so reading one asks the
@@ -74,6 +76,7 @@ UNWATCHED = {
     "team.ApiToken": ("last_used_at",),
     settings.AUTH_USER_MODEL: ("last_login",),
     "team.AgentProfile": ("presence",),
+    "mail.Mailbox": ("imap_uidvalidity", "imap_last_uid", "last_polled_at", "last_error"),
 }
 _READ = f"SELECT generation FROM {TABLE} WHERE id = 1"  # noqa: S608 (constant)
 K = TypeVar("K", bound=Hashable)

@@ -9,45 +9,115 @@ watching them (IDLE where the server has it); ``sampark mail listen [--host H] [
 it) or one message from standard input, as procmail or Postfix's pipe transport hands it over.
 It prints one line per message and exits 0 when every message was stored, whatever became of
 it (a ticket, a duplicate, rejected with a reason); 75 (EX_TEMPFAIL, so that an MTA keeps the
-message and tries again) when one could not be stored at all; 2 on bad arguments."""
+message and tries again) when one could not be stored at all; 2 on bad arguments.
+
+Messages are stored one after another, in the order given: a reply must find the ticket that
+the message it answers opened. Reading a message (parsing, decoding, sanitising, keeping the
+raw file) needs no database, so for a large batch ``--jobs N`` helper processes read the next
+messages while this one stores (by default one fewer than the CPUs, for a hundred messages or
+more). A helper that fails leaves its message to be read here."""
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
 import sys
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
 EX_TEMPFAIL = 75
 LISTEN_PORT = 2525
+# Below this many messages, starting helper processes costs more than they save.
+HELPERS_FROM = 100
+# Messages read ahead per helper, at most: what waits for the database is held in memory.
+AHEAD_PER_HELPER = 8
 
 
-def _messages(sources: list[str]) -> Iterator[tuple[str, bytes | None, str]]:
-    """(name, bytes or None, why not) for each message named by ``sources``."""
+def _names(sources: list[str]) -> list[str]:
+    """Each message named by ``sources``: files, every file of a folder, ``-``."""
+    names = []
     for source in sources:
-        if source == "-":
-            yield "-", sys.stdin.buffer.read(), ""
-            continue
         path = Path(source)
-        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-        for file in files:
+        if source != "-" and path.is_dir():
+            names.extend(str(p) for p in sorted(path.iterdir()) if p.is_file())
+        else:
+            names.append(source)
+    return names
+
+
+def _read(name: str):
+    """(the message ``name`` holds, read by ``receive``, "") or (None, why it cannot be read).
+    In a helper process or in this one."""
+    from sampark.mail.services.ingest import receive  # lint: allow Django is set up first
+
+    try:
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as error:
+        return None, error.strerror or str(error)
+    return receive(raw), ""
+
+
+def _helper_ready() -> None:
+    from sampark.cli import _setup_django  # lint: allow the helper's own Django
+
+    _setup_django()
+
+
+def _helpers(wanted: int | None, count: int) -> int:
+    if wanted is not None:
+        return max(wanted, 0)
+    return max((os.cpu_count() or 1) - 1, 0) if count >= HELPERS_FROM else 0
+
+
+def _received(names: list[str], helpers: int) -> Iterator[tuple[str, object, str]]:
+    """(name, what ``_read`` made of it) for each message, in order; read ahead by ``helpers``
+    processes when there are any (standard input is always read here)."""
+    if helpers < 1:
+        for name in names:
+            yield name, *_read(name)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # no database connection is inherited
+    with ProcessPoolExecutor(helpers, mp_context=context, initializer=_helper_ready) as pool:
+
+        def ask(name: str):
+            if name == "-":
+                return None
             try:
-                yield str(file), file.read_bytes(), ""
-            except OSError as error:
-                yield str(file), None, error.strerror or str(error)
+                return pool.submit(_read, name)
+            except RuntimeError:  # the pool broke (a helper died): read it here
+                return None
+
+        waiting = iter(names)
+        first = itertools.islice(waiting, helpers * AHEAD_PER_HELPER)
+        ahead = deque((name, ask(name)) for name in first)
+        while ahead:
+            name, future = ahead.popleft()
+            if (following := next(waiting, None)) is not None:
+                ahead.append((following, ask(following)))
+            try:
+                read = future.result() if future is not None else _read(name)
+            except Exception:  # the helper failed on it: read it here, where errors are reported
+                read = _read(name)
+            yield name, *read
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from sampark.mail.services.ingest import ingest  # lint: allow Django is set up first
+    from sampark.mail.services.ingest import take_in  # lint: allow Django is set up first
 
+    names = _names(args.sources)
     failed = False
-    for name, raw, why_not in _messages(args.sources):
-        if raw is None:
+    for name, received, why_not in _received(names, _helpers(args.jobs, len(names))):
+        if received is None:
             print(f"{name}: cannot read: {why_not}", flush=True)
             failed = True
             continue
         try:
-            result = ingest(raw, via="pipe")
+            result = take_in(received, via="pipe")
         except Exception as error:  # the database or the disk: nothing was stored
             print(f"{name}: not stored: {error}", flush=True)
             failed = True
@@ -128,6 +198,14 @@ def add_commands(sub, setup) -> None:
         "ingest", help="take in messages from files, folders, or standard input (-)"
     )
     ingest.add_argument("sources", nargs="+", metavar="FILE", help="a message file, a folder, -")
+    ingest.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="helper processes that read the next messages while this one stores them "
+        f"(default: one fewer than the CPUs from {HELPERS_FROM} messages on, else none; "
+        "0: none)",
+    )
     ingest.set_defaults(func=lambda args: setup() or cmd_ingest(args))
 
     poll = mail_sub.add_parser("poll", help="one IMAP round for every active mailbox")

@@ -268,13 +268,21 @@ def _fired_by_ticket(ticket_ids: list[int]) -> dict[int, set[tuple]]:
     return fired
 
 
+# What matching a policy and reading calendars need of a ticket.
+_CLOCK_RELATED = ("organization", "group", "group__calendar", "owner")
+
+
 def _load_many(ticket_ids: list[int]) -> tuple[dict[int, Ticket], dict[int, list[HistoryRow]]]:
     """The tickets (with what matching and calendars need) and their history rows: two
     queries however many tickets."""
-    found = Ticket.objects.select_related(
-        "organization", "group", "group__calendar", "owner"
-    ).in_bulk(ticket_ids)
+    found = Ticket.objects.select_related(*_CLOCK_RELATED).in_bulk(ticket_ids)
     return found, _history_rows(ticket_ids)
+
+
+# One ticket as _load_many reads it, for the recompute after each change: compiled once.
+_ticket_for_clocks = Prepared(
+    lambda pk: Ticket.objects.select_related(*_CLOCK_RELATED).filter(pk=pk), int
+)
 
 
 _history = Prepared(
@@ -309,12 +317,11 @@ def recompute(ticket_id: int, *, now: dt.datetime | None = None) -> TicketClock:
     """Rebuild the ticket's clocks from its log, policy and calendar; store them with the next
     deadline the sweep must act on."""
     now = now or clock.now()
-    found, rows = _load_many([ticket_id])
-    ticket = found.get(ticket_id)
+    ticket = next(iter(_ticket_for_clocks(ticket_id)), None)
     if ticket is None:
         raise Ticket.DoesNotExist(ticket_id)
     policy = match_policy(ticket)
-    states = compute(ticket, policy, rows[ticket_id], now)
+    states = compute(ticket, policy, _history_rows([ticket_id])[ticket_id], now)
     return _upsert(ticket, policy, states, _fired_by_ticket([ticket_id])[ticket_id], now)
 
 

@@ -39,6 +39,8 @@ from sampark.core.text import storable
 from sampark.customers import services as customers
 from sampark.customers.models import Contact
 from sampark.customers.services import RequesterDetails
+from sampark.db import configuration, transactions
+from sampark.db.prepared import Prepared
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Channel, Status, Ticket, TicketEvent
 
@@ -99,10 +101,26 @@ def message_key(message_id: str, sha256: str) -> str:
     return key if len(key) <= 255 else f"mid-sha256:{matching.reference_digest(message_id)}"
 
 
-def ingest(raw: bytes, *, via: str, recipients: tuple[str, ...] = ()) -> Ingested:
-    """Store and take in one message. ``recipients``: the envelope's RCPT TO when the path
-    knows it (the listener); otherwise the mailbox is found from the headers. Raises only when
-    the message could not be stored at all (the database or the disk failed)."""
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A message read and kept on disk, not yet stored in the database: what :func:`receive`
+    makes of the raw bytes. It needs no database, so ``sampark mail ingest`` reads the next
+    messages in other processes while this one stores (see :mod:`sampark.mail.cli`)."""
+
+    sha256: str
+    size: int
+    raw_name: str  # the raw file, under the media storage
+    parsed: ParsedMail | None  # None: not readable at all
+    failure: str  # why it cannot become part of a ticket (unreadable, too large), or ""
+
+    @property
+    def key(self) -> str:
+        return message_key(self.parsed.message_id if self.parsed else "", self.sha256)
+
+
+def receive(raw: bytes) -> Received:
+    """Parse ``raw`` and keep its bytes on disk (once, named by their digest): everything of
+    taking in a message that is not the database's."""
     sha256 = hashlib.sha256(raw).hexdigest()
     too_large = len(raw) > settings.SAMPARK_MAIL_MAX_BYTES
     try:
@@ -113,29 +131,66 @@ def ingest(raw: bytes, *, via: str, recipients: tuple[str, ...] = ()) -> Ingeste
     else:
         failure = ""
         parsed = _storable(parsed)
-    key = message_key(parsed.message_id if parsed else "", sha256)
-    earlier = InboundMessage.objects.filter(key=key).values_list("pk", "ticket__number").first()
-    if earlier is not None:
-        return Ingested("duplicate", ticket_number=earlier[1], inbound_id=earlier[0])
-    raw_name = _keep_raw(raw, sha256)
+    if too_large:
+        failure = _("The message is %(size)d bytes; the limit is %(limit)d.") % {
+            "size": len(raw),
+            "limit": settings.SAMPARK_MAIL_MAX_BYTES,
+        }
+    return Received(sha256, len(raw), _keep_raw(raw, sha256), parsed, failure)
+
+
+# The message already stored under a key, as (its record's id, its ticket's number).
+_stored_under = Prepared(
+    lambda key: InboundMessage.objects.filter(key=key).values_list("pk", "ticket__number")[:1],
+    str,
+)
+
+
+def _duplicate(key: str) -> Ingested | None:
+    """The outcome for a message whose key is already stored, else None."""
+    for inbound_id, number in _stored_under(key):
+        return Ingested("duplicate", ticket_number=number, inbound_id=inbound_id)
+    return None
+
+
+@configuration.cached
+def _mailboxes() -> tuple[Mailbox, ...]:
+    """Every mailbox with its group, as addressing and acknowledging read them, kept until the
+    configuration changes (shared: read-only). The columns that polling writes as routine, and
+    the passwords, are left out."""
+    return tuple(
+        Mailbox.objects.select_related("group").defer(
+            "imap_password", "smtp_password", *configuration.UNWATCHED["mail.Mailbox"]
+        )
+    )
+
+
+def ingest(raw: bytes, *, via: str, recipients: tuple[str, ...] = ()) -> Ingested:
+    """Store and take in one message. ``recipients``: the envelope's RCPT TO when the path
+    knows it (the listener); otherwise the mailbox is found from the headers. Raises only when
+    the message could not be stored at all (the database or the disk failed)."""
+    return take_in(receive(raw), via=via, recipients=recipients)
+
+
+def take_in(received: Received, *, via: str, recipients: tuple[str, ...] = ()) -> Ingested:
+    """Store a message that :func:`receive` read, and what it causes: a ticket, a reply, a
+    duplicate noted, or a record flagged for a person."""
+    parsed, failure, key = received.parsed, received.failure, received.key
+    if duplicate := _duplicate(key):
+        return duplicate
     record = InboundMessage(
         key=key,
         message_id=parsed.message_id if parsed else "",
-        sha256=sha256,
-        size=len(raw),
-        raw=raw_name,
+        sha256=received.sha256,
+        size=received.size,
+        raw=received.raw_name,
         via=via,
         sender=(parsed.sender.address if parsed and parsed.sender else "")[:254],
         subject=(parsed.subject if parsed else "")[:255],
         kind=parsed.kind if parsed else "",
         received_at=clock.now(),
     )
-    if too_large:
-        failure = _("The message is %(size)d bytes; the limit is %(limit)d.") % {
-            "size": len(raw),
-            "limit": settings.SAMPARK_MAIL_MAX_BYTES,
-        }
-    mailboxes = list(Mailbox.objects.all())
+    mailboxes = _mailboxes()
     addressed = _addressed(parsed, recipients) if parsed else list(recipients)
     record.mailbox = matching.mailbox_for(addressed, mailboxes)
     if failure:
@@ -159,20 +214,20 @@ def ingest(raw: bytes, *, via: str, recipients: tuple[str, ...] = ()) -> Ingeste
 def _take_in_once_or_twice(
     record: InboundMessage, parsed: ParsedMail, addressed: list[str], ours: set
 ) -> Ingested:
-    """One transaction: the record, then what it causes. A clash on a unique key is either
+    """One transaction, all or nothing (the services it calls join it without savepoints of
+    their own): the record, then what it causes. A clash on a unique key is either
     the same message stored meanwhile by another path (a duplicate), or another message that
     created the same contact at the same moment (on PostgreSQL): then once more, and it finds
     that contact."""
     for attempt in (1, 2):
         try:
-            with transaction.atomic():
+            with transactions.all_or_nothing():
                 record.pk = None
                 record.save(force_insert=True)
                 return _take_in(record, parsed, addressed, ours)
         except IntegrityError:
-            earlier = InboundMessage.objects.filter(key=record.key)
-            if earlier := earlier.values_list("pk", "ticket__number").first():
-                return Ingested("duplicate", ticket_number=earlier[1], inbound_id=earlier[0])
+            if duplicate := _duplicate(record.key):
+                return duplicate
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
@@ -233,11 +288,9 @@ def _keep_for_a_person(record: InboundMessage, outcome: str, reason: str) -> Ing
         with transaction.atomic():
             record.save(force_insert=True)
     except IntegrityError:
-        earlier = InboundMessage.objects.filter(key=record.key)
-        earlier = earlier.values_list("pk", "ticket__number").first()
-        if earlier is None:
-            raise
-        return Ingested("duplicate", ticket_number=earlier[1], inbound_id=earlier[0])
+        if duplicate := _duplicate(record.key):
+            return duplicate
+        raise
     return Ingested(outcome, inbound_id=record.pk, reason=reason)
 
 
@@ -310,7 +363,7 @@ def _take_in(
     )
     _follow(ticket, parsed, contact, ours)
     outbound.acknowledge(ticket, parsed, record.mailbox, ours)
-    event = ticket.events.filter(kind=Kind.MESSAGE_IN).order_by("id").first()
+    event = ticket.opening_message
     if known is not None:
         reason = _("follow-up of closed ticket #%(number)d") % {"number": known.number}
         return _finish(record, Outcome.FOLLOW_UP, ticket, event, reason)

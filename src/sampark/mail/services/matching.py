@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from django.conf import settings
 
 from sampark.customers.models import Contact
+from sampark.db.prepared import Prepared
 from sampark.tickets.models import Ticket
 
 from ..models import Mailbox, MailReference
@@ -84,9 +85,18 @@ def ticket_by_references(ids: Iterable[str]) -> Ticket | None:
     if not digests:
         return None
     rank = {d: n for n, d in enumerate(digests)}
-    rows = MailReference.objects.filter(digest__in=digests).values_list("digest", "ticket_id")
-    best = max(rows, key=lambda row: (rank[row[0]], row[1]), default=None)
-    return Ticket.objects.filter(pk=best[1]).first() if best else None
+    best = max(_references(digests), key=lambda row: (rank[row[0]], row[1]), default=None)
+    return next(iter(_ticket(best[1])), None) if best else None
+
+
+# Every reply by mail looks its ticket up these two ways: compiled once.
+_references = Prepared(
+    lambda digests: MailReference.objects.filter(digest__in=digests).values_list(
+        "digest", "ticket_id"
+    ),
+    Prepared.TEXTS,
+)
+_ticket = Prepared(lambda pk: Ticket.objects.filter(pk=pk), int)
 
 
 def ticket_by_subject(subject: str, sender: Contact) -> Ticket | None:

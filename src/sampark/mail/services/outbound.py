@@ -50,6 +50,7 @@ from sampark.api.ratelimit import parse_rate
 from sampark.core import clock, events
 from sampark.core.errors import Conflict, Forbidden, NotFound
 from sampark.customers.models import Contact, Identity
+from sampark.db.prepared import Prepared
 from sampark.notifications.services import notify
 from sampark.tickets import access
 from sampark.tickets import services as tickets
@@ -313,17 +314,23 @@ def never_answer(parsed: ParsedMail, ours: set[str]) -> str:
     return ""
 
 
+# Up to ``allowed`` acknowledgements sent to an address since a moment: every new ticket by
+# mail asks, so it is compiled once.
+_acknowledged = Prepared(
+    lambda address, since, *, allowed: OutboundMessage.objects.filter(
+        kind=OutboundMessage.Kind.ACKNOWLEDGEMENT, to_address=address, created_at__gt=since
+    ).values_list("pk")[:allowed],
+    str,
+    datetime,
+)
+
+
 def _over_limit(address: str, now) -> bool:
     rate = parse_rate(settings.SAMPARK_MAIL_AUTO_REPLIES_PER_SENDER)
     if rate is None:
         return False
     allowed, seconds = rate
-    recent = OutboundMessage.objects.filter(
-        kind=OutboundMessage.Kind.ACKNOWLEDGEMENT,
-        to_address=address,
-        created_at__gt=now - timedelta(seconds=seconds),
-    )
-    return recent.count() >= allowed
+    return len(_acknowledged(address, now - timedelta(seconds=seconds), allowed=allowed)) >= allowed
 
 
 def acknowledge(

@@ -12,6 +12,7 @@ from sampark.core.errors import (
     InvalidInput,
     StaleVersion,
 )
+from sampark.db.prepared import Prepared
 from sampark.notifications.services import notify
 from sampark.team.permissions import profile_of
 
@@ -38,6 +39,17 @@ def _is_supervisor(user) -> bool:
     return profile is not None and profile.is_supervisor
 
 
+# Every change to a ticket starts here: compiled once per connection.
+_locked = Prepared(
+    lambda pk: (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("priority", "requester", "owner", "group")
+        .filter(pk=pk)[:1]
+    ),
+    int,
+)
+
+
 def _lock(ticket_id: int, expected_version: int | None = None, *, actor=None) -> Ticket:
     """The ticket, locked for this transaction, at the version the caller read.
 
@@ -45,12 +57,7 @@ def _lock(ticket_id: int, expected_version: int | None = None, *, actor=None) ->
     answers exactly like a missing one, before its version is compared: a stale-version
     conflict would tell that the ticket exists. What the actor may then do with it is asked of
     :mod:`sampark.tickets.access` by each service."""
-    ticket = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("priority", "requester", "owner", "group")
-        .filter(pk=ticket_id)
-        .first()
-    )
+    ticket = next(iter(_locked(ticket_id)), None)
     if ticket is None or (actor is not None and not access.can_see(actor, ticket)):
         raise access.ticket_not_found()
     if expected_version is not None and ticket.version != expected_version:

@@ -18,6 +18,7 @@ from sampark.core.errors import (
 )
 from sampark.core.language import detect_language
 from sampark.customers.models import Contact
+from sampark.db import transactions
 
 from .. import access
 from ..models import (
@@ -107,7 +108,7 @@ def _mark_responded(ticket: Ticket, agent, changed: set[str], now, channel: str)
         )
 
 
-@transaction.atomic
+@transactions.step
 def add_message(
     ticket_id: int,
     *,

@@ -441,6 +441,8 @@ def _write(opening: _Opening) -> Ticket:
         assignment.record(ticket, opening.assignment)
     # What the query layer attaches to tickets it reads, so the caller can render this one.
     ticket.tag_names, ticket.collaborator_list = sorted(opening.tag_names), []
+    # The customer's first message, for a channel that links its own record to it.
+    ticket.opening_message = next((e for e in first_events if e.kind == Kind.MESSAGE_IN), None)
     # The new ticket's log so far, for the SLA clocks: they need not read back what was
     # just written.
     history = [(event.kind, event.created_at, event.data) for event in first_events]
