@@ -40,6 +40,7 @@ from sampark.customers import services as customers
 from sampark.customers.models import Contact
 from sampark.customers.services import RequesterDetails
 from sampark.db import configuration, transactions
+from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Channel, Status, Ticket, TicketEvent
@@ -222,8 +223,8 @@ def _take_in_once_or_twice(
     for attempt in (1, 2):
         try:
             with transactions.all_or_nothing():
-                record.pk = None
-                record.save(force_insert=True)
+                record.pk, record._state.adding = None, True
+                insert([record])
                 return _take_in(record, parsed, addressed, ours)
         except IntegrityError:
             if duplicate := _duplicate(record.key):

@@ -50,6 +50,7 @@ from sampark.api.ratelimit import parse_rate
 from sampark.core import clock, events
 from sampark.core.errors import Conflict, Forbidden, NotFound
 from sampark.customers.models import Contact, Identity
+from sampark.db.inserts import insert
 from sampark.db.prepared import Prepared
 from sampark.notifications.services import notify
 from sampark.tickets import access
@@ -365,7 +366,7 @@ def acknowledge(
             "%(team)s\n\n"
             "This is an automatic message."
         ) % {"name": contact.name, "number": ticket.number, "team": team}
-    row = OutboundMessage.objects.create(
+    row = OutboundMessage(
         mailbox=mailbox,
         ticket=ticket,
         kind=OutboundMessage.Kind.ACKNOWLEDGEMENT,
@@ -382,6 +383,7 @@ def acknowledge(
         next_attempt_at=now,
         created_at=now,
     )
+    insert([row])  # one prepared INSERT, not create()'s compiled anew
     _remember(row)
     return row
 
