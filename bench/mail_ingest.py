@@ -1,14 +1,15 @@
 """Ingest throughput: a folder of varied messages through ``sampark mail ingest`` on a fresh
 SQLite home, end to end (process start, Django set-up, parse, store, thread, open tickets).
 
-    .venv/bin/python -m bench.mail_ingest [--messages 10000] [--runs 3] [--keep DIR]
+    .venv/bin/python -m bench.mail_ingest [--messages 10000] [--runs 3] [--keep DIR] [--jobs N]
 
 Each run makes a new ``SAMPARK_HOME`` under the system's temporary folder, migrates it (not
 timed), then times ``sampark mail ingest FOLDER`` over the whole folder and reads its lines
-back to check that every message was stored. It prints each run's messages per second and the
-median, with the command's own CPU time (user and system): on a shared machine the wall-clock
-rate says as much about the other processes as about Sampark, and the rate per CPU second is
-what one free core would do. The messages (made once, with a fixed seed) are a mix like a
+back to check that every message was stored. The command uses its default helper processes
+(one fewer than the CPUs), or ``--jobs N`` (0: the command alone). It prints each run's
+messages per second and the median, with the CPU time of the command and its helpers (user
+and system): on a shared machine the wall-clock rate says as much about the other processes as
+about Sampark. The messages (made once, with a fixed seed) are a mix like a
 support mailbox's:
 
 - new conversations in English, Hindi and Hinglish, some HTML with a text part, some with a
@@ -190,14 +191,19 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_once(folder: Path, count: int) -> tuple[float, float, dict[str, int]]:
+def run_once(
+    folder: Path, count: int, jobs: int | None = None
+) -> tuple[float, float, dict[str, int]]:
     """(messages per second of wall time, per second of the command's CPU time, outcomes)."""
     home = Path(tempfile.mkdtemp(prefix="spk-mail-ingest-"))
+    helpers = [] if jobs is None else ["--jobs", str(jobs)]
     try:
         _sampark(home, "migrate", "--verbosity", "0")
         cpu = _children_cpu()
         started = time.perf_counter()
-        done = _sampark(home, "mail", "ingest", str(folder), capture_output=True, text=True)
+        done = _sampark(
+            home, "mail", "ingest", *helpers, str(folder), capture_output=True, text=True
+        )
         elapsed = time.perf_counter() - started
         cpu = _children_cpu() - cpu
     finally:
@@ -218,6 +224,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="make the messages here and keep them")
+    parser.add_argument("--jobs", type=int, help="the command's helper processes (0: none)")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="spk-mail-folder-"))
     try:
@@ -229,7 +236,7 @@ def main() -> None:
         rates, cpu_rates = [], []
         for run in range(1, args.runs + 1):
             load = os.getloadavg()[0]
-            rate, cpu_rate, outcomes = run_once(folder, count)
+            rate, cpu_rate, outcomes = run_once(folder, count, args.jobs)
             rates.append(rate)
             cpu_rates.append(cpu_rate)
             print(

@@ -418,6 +418,28 @@ def test_helper_processes_read_ahead_but_messages_are_stored_in_their_order(db, 
     assert default_storage.exists(f"mail/raw/{digest[:2]}/{digest}.eml")  # kept by a helper
 
 
+def test_a_message_whose_raw_file_cannot_be_kept_is_reported_and_the_rest_go_on(
+    db, tmp_path, capsys, monkeypatch
+):
+    from sampark.mail.services import ingest as service
+
+    keep_raw = service._keep_raw
+
+    def disk_full_for_the_first(raw, sha256):
+        if b"Disk full" in raw:
+            raise OSError(28, "No space left on device")
+        return keep_raw(raw, sha256)
+
+    monkeypatch.setattr(service, "_keep_raw", disk_full_for_the_first)
+    (tmp_path / "1.eml").write_bytes(mail(subject="Disk full"))
+    (tmp_path / "2.eml").write_bytes(mail(subject="Router restarts every hour"))
+    assert sampark(["mail", "ingest", "--jobs", "0", str(tmp_path)]) == 75
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{tmp_path / '1.eml'}: not stored: [Errno 28] No space left on device"
+    assert lines[1] == f"{tmp_path / '2.eml'}: stored as ticket #{Ticket.objects.get().number}"
+    assert InboundMessage.objects.count() == 1
+
+
 def test_mailboxes_are_read_again_only_when_they_change(support):
     ingest(mail(subject="First"), via="pipe")
     with CaptureQueriesContext(connection) as captured:

@@ -48,15 +48,18 @@ def _names(sources: list[str]) -> list[str]:
 
 
 def _read(name: str):
-    """(the message ``name`` holds, read by ``receive``, "") or (None, why it cannot be read).
-    In a helper process or in this one."""
+    """(the message ``name`` holds, as ``receive`` read it, "") or (None, what went wrong). In
+    a helper process or in this one; it raises nothing."""
     from sampark.mail.services.ingest import receive  # lint: allow Django is set up first
 
     try:
         raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     except OSError as error:
-        return None, error.strerror or str(error)
-    return receive(raw), ""
+        return None, f"cannot read: {error.strerror or error}"
+    try:
+        return receive(raw), ""
+    except Exception as error:  # the disk: its raw file could not be kept, so nothing is stored
+        return None, f"not stored: {error}"
 
 
 def _helper_ready() -> None:
@@ -111,9 +114,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     names = _names(args.sources)
     failed = False
-    for name, received, why_not in _received(names, _helpers(args.jobs, len(names))):
+    for name, received, what_went_wrong in _received(names, _helpers(args.jobs, len(names))):
         if received is None:
-            print(f"{name}: cannot read: {why_not}", flush=True)
+            print(f"{name}: {what_went_wrong}", flush=True)
             failed = True
             continue
         try:
