@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
+from sampark.db.prepared import Prepared
+
 from . import access
 from .models import ACTIVE_STATUSES, Escalation, SwarmInvitation, SwarmRequest, Ticket, TicketEvent
 
@@ -26,24 +28,18 @@ def _threads(ticket: Ticket, key: str) -> dict[int, list[TicketEvent]]:
     return threads
 
 
-def ticket_escalations(ticket: Ticket, *, open_only: bool = False) -> list[Escalation]:
-    """The ticket's escalations, oldest first, each with ``thread`` (its notes)."""
-    rows = Escalation.objects.filter(ticket_id=ticket.pk).select_related(
+def _escalations_of(ticket_id: int, *, open_only: bool):
+    rows = Escalation.objects.filter(ticket_id=ticket_id).select_related(
         "from_group", "to_group", "raised_by", "assignee", "closed_by"
     )
     if open_only:
         rows = rows.filter(closed_at__isnull=True)
-    found = list(rows.order_by("opened_at", "id")[:MAX_LISTED])
-    threads = _threads(ticket, "escalation") if found else {}
-    for item in found:
-        item.thread = threads.get(item.pk, [])
-    return found
+    return rows.order_by("opened_at", "id")[:MAX_LISTED]
 
 
-def ticket_swarms(ticket: Ticket, *, open_only: bool = False) -> list[SwarmRequest]:
-    """The ticket's requests for help, oldest first, with their invitations and ``thread``."""
+def _swarms_of(ticket_id: int, *, open_only: bool):
     rows = (
-        SwarmRequest.objects.filter(ticket_id=ticket.pk)
+        SwarmRequest.objects.filter(ticket_id=ticket_id)
         .select_related("requested_by", "group", "closed_by")
         .prefetch_related(
             Prefetch(
@@ -54,7 +50,26 @@ def ticket_swarms(ticket: Ticket, *, open_only: bool = False) -> list[SwarmReque
     )
     if open_only:
         rows = rows.filter(closed_at__isnull=True)
-    found = list(rows.order_by("opened_at", "id")[:MAX_LISTED])
+    return rows.order_by("opened_at", "id")[:MAX_LISTED]
+
+
+# Every ticket page asks for both: compiled once per connection.
+_escalations = Prepared(_escalations_of, int)
+_swarms = Prepared(_swarms_of, int)
+
+
+def ticket_escalations(ticket: Ticket, *, open_only: bool = False) -> list[Escalation]:
+    """The ticket's escalations, oldest first, each with ``thread`` (its notes)."""
+    found = _escalations(ticket.pk, open_only=open_only)
+    threads = _threads(ticket, "escalation") if found else {}
+    for item in found:
+        item.thread = threads.get(item.pk, [])
+    return found
+
+
+def ticket_swarms(ticket: Ticket, *, open_only: bool = False) -> list[SwarmRequest]:
+    """The ticket's requests for help, oldest first, with their invitations and ``thread``."""
+    found = _swarms(ticket.pk, open_only=open_only)
     threads = _threads(ticket, "swarm") if found else {}
     for swarm in found:
         swarm.thread = threads.get(swarm.pk, [])
