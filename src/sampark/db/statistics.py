@@ -33,14 +33,20 @@ GROWTH = 1.25  # measured again when a table has grown by a quarter ...
 SMALL = 1000  # ... or has no figures and more rows than this
 
 
+def _has_figures(cursor) -> bool:
+    """Whether the database was ever measured (``sqlite_stat1`` exists)."""
+    cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    return cursor.fetchone() is not None
+
+
 def measure_again(schema_editor, table: str) -> None:
     connection = schema_editor.connection
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone() is not None:
-            cursor.execute(f'ANALYZE "{table}"')
+        measured = _has_figures(cursor)
+    if measured:
+        measure([table], connection)
 
 
 def stale_tables(connection=default_connection) -> list[str]:
@@ -57,8 +63,7 @@ def stale_tables(connection=default_connection) -> list[str]:
         )
         tables = [name for (name,) in cursor.fetchall()]
         measured: dict[str, int] = {}
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone() is not None:
+        if _has_figures(cursor):
             cursor.execute("SELECT tbl, stat FROM sqlite_stat1")
             for table, stat in cursor.fetchall():
                 rows = int((stat or "0").split(" ", 1)[0] or 0)

@@ -15,7 +15,8 @@ from email.message import EmailMessage
 
 from sampark.core import clock
 from sampark.mail.models import Mailbox
-from sampark.mail.services.ingest import ingest, remember
+from sampark.mail.services.ingest import ingest
+from sampark.mail.services.matching import remember
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Ticket
 
@@ -90,7 +91,7 @@ def _reply(ticket: Ticket, agent, supervisor, body: str, at: datetime) -> str:
         owner = ticket.owner
         event = tickets.add_message(ticket.pk, body=body, agent=owner)
         message_id = f"reply-{event.pk}@sampark.localhost"
-        remember(message_id, ticket, outbound=True)
+        remember(message_id, ticket.pk, outbound=True)
     return message_id
 
 

@@ -58,22 +58,22 @@ _escalations = Prepared(_escalations_of, int)
 _swarms = Prepared(_swarms_of, int)
 
 
-def ticket_escalations(ticket: Ticket, *, open_only: bool = False) -> list[Escalation]:
-    """The ticket's escalations, oldest first, each with ``thread`` (its notes)."""
-    found = _escalations(ticket.pk, open_only=open_only)
-    threads = _threads(ticket, "escalation") if found else {}
+def _with_threads(ticket: Ticket, found: list, key: str) -> list:
+    """``found`` (the ticket's escalations or swarms), each with ``thread``: its notes."""
+    threads = _threads(ticket, key) if found else {}
     for item in found:
         item.thread = threads.get(item.pk, [])
     return found
 
 
+def ticket_escalations(ticket: Ticket, *, open_only: bool = False) -> list[Escalation]:
+    """The ticket's escalations, oldest first, each with ``thread`` (its notes)."""
+    return _with_threads(ticket, _escalations(ticket.pk, open_only=open_only), "escalation")
+
+
 def ticket_swarms(ticket: Ticket, *, open_only: bool = False) -> list[SwarmRequest]:
     """The ticket's requests for help, oldest first, with their invitations and ``thread``."""
-    found = _swarms(ticket.pk, open_only=open_only)
-    threads = _threads(ticket, "swarm") if found else {}
-    for swarm in found:
-        swarm.thread = threads.get(swarm.pk, [])
-    return found
+    return _with_threads(ticket, _swarms(ticket.pk, open_only=open_only), "swarm")
 
 
 def swarm(swarm_id: int, who) -> SwarmRequest | None:

@@ -46,7 +46,7 @@ from sampark.tickets import services as tickets
 from sampark.tickets.models import Channel, Status, Ticket, TicketEvent
 
 from .. import parsing
-from ..models import InboundMessage, Mailbox, MailReference, OutboundMessage
+from ..models import InboundMessage, Mailbox, OutboundMessage
 from ..parsing import Address, ParsedMail
 from . import matching, outbound
 
@@ -305,20 +305,12 @@ def _finish(
     record.outcome, record.reason, record.ticket, record.event = outcome, reason, ticket, event
     record.save(update_fields=["outcome", "reason", "ticket", "event"])
     if ticket is not None and record.message_id:
-        remember(record.message_id, ticket, outbound=False)
+        matching.remember(record.message_id, ticket.pk, outbound=False)
     return Ingested(
         outcome,
         ticket_number=ticket.number if ticket else None,
         inbound_id=record.pk,
         reason=reason,
-    )
-
-
-def remember(message_id: str, ticket: Ticket, *, outbound: bool) -> None:
-    """Keep ``message_id`` as one of ``ticket``'s, for the replies that will cite it."""
-    digest = matching.reference_digest(message_id)
-    MailReference.objects.bulk_create(
-        [MailReference(digest=digest, ticket=ticket, outbound=outbound)], ignore_conflicts=True
     )
 
 

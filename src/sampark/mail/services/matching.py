@@ -89,6 +89,19 @@ def ticket_by_references(ids: Iterable[str]) -> Ticket | None:
     return next(iter(_ticket(best[1])), None) if best else None
 
 
+def remember(message_id: str, ticket_id: int, *, outbound: bool) -> None:
+    """Keep ``message_id`` (one we sent or received) as one of the ticket's, for the replies
+    that will cite it."""
+    MailReference.objects.bulk_create(
+        [
+            MailReference(
+                digest=reference_digest(message_id), ticket_id=ticket_id, outbound=outbound
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
 # Every reply by mail looks its ticket up these two ways: compiled once.
 _references = Prepared(
     lambda digests: MailReference.objects.filter(digest__in=digests).values_list(

@@ -58,7 +58,7 @@ from sampark.tickets import services as tickets
 from sampark.tickets.models import Attachment, Channel, Ticket, TicketEvent
 
 from ..connections import ConnectionProblem, smtp_connection
-from ..models import InboundMessage, Mailbox, MailReference, OutboundMessage, new_message_id
+from ..models import InboundMessage, Mailbox, OutboundMessage, new_message_id
 from ..parsing import ParsedMail
 from . import matching
 
@@ -275,22 +275,8 @@ def queue_reply(event_id: int) -> OutboundMessage | None:
         next_attempt_at=event.created_at + timedelta(seconds=delay),
         created_at=now,
     )
-    _remember(row)
+    matching.remember(row.message_id, row.ticket_id, outbound=True)
     return row
-
-
-def _remember(row: OutboundMessage) -> None:
-    """Our Message-ID becomes one of the ticket's, for the answers that will cite it."""
-    MailReference.objects.bulk_create(
-        [
-            MailReference(
-                digest=matching.reference_digest(row.message_id),
-                ticket_id=row.ticket_id,
-                outbound=True,
-            )
-        ],
-        ignore_conflicts=True,
-    )
 
 
 # --- acknowledgements ----------------------------------------------------------------------
@@ -384,7 +370,7 @@ def acknowledge(
         created_at=now,
     )
     insert([row])  # one prepared INSERT, not create()'s compiled anew
-    _remember(row)
+    matching.remember(row.message_id, row.ticket_id, outbound=True)
     return row
 
 
