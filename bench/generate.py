@@ -1809,6 +1809,11 @@ class Generator:
                     self._restore_indexes()
                     t = self._phase("indexes", t)
             self._finish()
+            # The board's rollup: the triggers wrote a row per active ticket while loading;
+            # counted afresh it is a row per key, as the worker's folding leaves it.
+            from sampark.tickets import active_counts
+
+            active_counts.rebuild()
             t = self._phase("finish", t)
             with self._atomic():
                 # Deadlines ahead of the moment the set is made (not of its last ticket), so

@@ -14,8 +14,9 @@ from sampark.customers.models import Contact, Identity
 from sampark.customers.services import normalise_identity
 from sampark.team.models import AgentProfile
 from sampark.team.services import authenticate_token
+from sampark.tickets import active_counts
 from sampark.tickets import services as tickets
-from sampark.tickets.models import ACTIVE_STATUSES, Counter, Ticket, TicketEvent
+from sampark.tickets.models import ACTIVE_STATUSES, ActiveCount, Counter, Ticket, TicketEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `bench` lives at the top of the repository, beside src/
@@ -82,6 +83,10 @@ def test_tickets_are_consistent(generated):
 
     active = Ticket.objects.filter(status__in=ACTIVE_STATUSES).count()
     assert 0.03 * N <= active <= 0.25 * N
+    # The board's rollup, counted afresh: a row per key, summing to the active tickets.
+    counted = active_counts.counted()
+    assert sum(row[-1] for row in counted) == active
+    assert ActiveCount.objects.count() == len(counted)
     assert set(Ticket.objects.values_list("language", flat=True)) == {"en", "hi"}
     subjects = list(Ticket.objects.values_list("subject", flat=True))
     assert any(DEVANAGARI.search(s) for s in subjects)

@@ -4,6 +4,7 @@ sampark serve [--host H] [--port P] [--workers N]   migrate, then serve over ASG
 sampark demo [--if-empty]                           load the bilingual demo data
 sampark createadmin --email E --password P          create (or reset) an administrator
 sampark token create --email E [--name N]           print a new API token on the last line
+sampark counts rebuild                              count the board's active tickets again
 sampark <django command> ...                        e.g. migrate, shell, dbshell
 """
 
@@ -126,6 +127,16 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_counts_rebuild(args: argparse.Namespace) -> int:
+    _setup_django()
+    from sampark.tickets import active_counts  # lint: allow Django is set up first
+
+    rows = active_counts.rebuild()
+    total = sum(row[-1] for row in active_counts.counted())
+    print(f"Counted {total} active tickets again, in {rows} rows.")
+    return 0
+
+
 def default_workers() -> int:
     """``$SAMPARK_WORKERS``, else one server process per core this process may run on, at
     least 2 (each runs one view at a time; see sampark.serving.asgi) and at most 8."""
@@ -188,13 +199,20 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", default="cli")
     create.set_defaults(func=cmd_token_create)
 
+    counts = sub.add_parser("counts", help="the rollup of active tickets the board reads")
+    counts_sub = counts.add_subparsers(dest="counts_command", required=True)
+    rebuild = counts_sub.add_parser(
+        "rebuild", help="count the active tickets again from the tickets themselves"
+    )
+    rebuild.set_defaults(func=cmd_counts_rebuild)
+
     from sampark.mail.cli import add_commands as add_mail_commands
 
     add_mail_commands(sub, _setup_django)
     return parser
 
 
-OWN_COMMANDS = {"serve", "worker", "demo", "createadmin", "token", "mail"}
+OWN_COMMANDS = {"serve", "worker", "demo", "createadmin", "token", "counts", "mail"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """The background worker: runs queued tasks (Django Tasks on the database queue), sends the
 email that is due (every round), polls the mailboxes by IMAP every SAMPARK_MAIL_POLL_SECONDS,
 and runs the periodic sweeps (SLA timers and reminders, escalation due times, leave and waiting
-tickets, ended rate-limit windows, SQLite's planner statistics once a table has grown).
+tickets, ended rate-limit windows, the active tickets' rollup folded, SQLite's planner
+statistics once a table has grown).
 
 ``sampark worker`` runs it in the foreground; ``sampark serve`` runs one in a thread unless
 told ``--no-worker``. Any number can run against one PostgreSQL database: tasks are claimed
@@ -25,6 +26,7 @@ from sampark.db import statistics
 from sampark.mail import imap
 from sampark.mail.services import outbound
 from sampark.sla import services as sla
+from sampark.tickets import active_counts
 from sampark.tickets import services as tickets
 
 logger = logging.getLogger("sampark.serving.worker")
@@ -78,8 +80,9 @@ class Worker:
     def sweep(self):
         """The periodic sweep: SLA timers and reminders, escalations due soon and overdue,
         leave starting and ending, tickets waiting for their SPOC, and the rate-limit windows
-        that have ended (kept in the database unless Redis expires them), and SQLite's planner
-        statistics when a table has grown by a quarter since they were measured."""
+        that have ended (kept in the database unless Redis expires them), the active tickets'
+        rollup folded to a row per key, and SQLite's planner statistics when a table has grown
+        by a quarter since they were measured."""
         ratelimit.forget_expired()
         result = sla.sweep()
         if result.tickets:
@@ -97,6 +100,7 @@ class Worker:
         assigned = assignment.sweep()
         if assigned.leaves_started or assigned.leaves_ended or assigned.waiting_assigned:
             logger.info("assignment: %s", assigned)
+        active_counts.compact()
         statistics.keep_current()
         return result
 

@@ -379,6 +379,34 @@ class Ticket(models.Model):
         return self.status in ACTIVE_STATUSES
 
 
+class ActiveCount(models.Model):
+    """The active tickets counted by group, owner, priority rank and tier: a
+    rollup of ``Ticket`` that the coordinator board reads instead of walking the active
+    tickets (``tickets.active_counts``).
+
+    Rows are changes, +1 or -1, written by database triggers on every insert, update and
+    delete of a ticket (whatever the code path: a service, a bulk update, a group's deletion
+    setting its tickets' group to none), in the writer's own transaction; a count is the sum
+    of its rows. Writers only insert, so no two of them wait on one hot row. The worker folds
+    the rows into one per key now and then (``active_counts.compact``), and the whole table
+    can be rebuilt from the tickets at any time (``sampark counts rebuild``). Plain ids, not
+    foreign keys: a deleted group's or agent's rows sum to nothing and go at the next
+    compaction."""
+
+    group_id = models.BigIntegerField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+    priority_rank = models.PositiveSmallIntegerField()
+    tier = models.CharField(max_length=2)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("active ticket count")
+        verbose_name_plural = _("active ticket counts")
+
+    def __str__(self) -> str:
+        return f"{self.group_id}/{self.owner_id}/{self.priority_rank}/{self.tier}: {self.n:+d}"
+
+
 class TicketEvent(models.Model):
     """One append-only entry in a ticket's history."""
 

@@ -38,7 +38,8 @@ class _Badges:
             escape(_("Escalation due soon")),
             escape(_("Escalation due")),
         )
-        self.paused = f'<span class="sla sla-paused">{escape(_("Paused"))}</span>'
+        paused = escape(_("Paused"))
+        self.paused = f'<span class="sla sla-paused">{paused}</span>'
         self.ago, self.within = _("%(time)s ago"), _("in %(time)s")
         self.replying, self.viewing = _("%(name)s is replying"), _("%(name)s is viewing")
         self.more = _("%(who)s, and %(count)d more")
