@@ -136,6 +136,56 @@ def tickets_by_id(ids: list[int]) -> list[Ticket]:
     return tickets
 
 
+# What a one-line row of the workspace's ticket table shows (``workspace.ticket_rows``):
+# no description, custom fields, organization, asset, tags or collaborators.
+TABLE_ROW_COLUMNS = (
+    "number",
+    "subject",
+    "status",
+    "priority",
+    "priority_rank",
+    "channel",
+    "language",
+    "requester",
+    "owner",
+    "group",
+    "version",
+    "created_at",
+    "updated_at",
+)
+_table_rows_by_id = Prepared(
+    lambda ids: (
+        Ticket.objects.select_related(*TICKET_JOINS)
+        .only(*TABLE_ROW_COLUMNS, *TICKET_RELATED_COLUMNS)
+        .filter(pk__in=ids)
+    ),
+    Prepared.INTS,
+)
+_row_clocks_of = Prepared(
+    lambda ids: (
+        TicketClock.objects.only("ticket_id", "clocks", "sla_due", "at_risk_from").filter(
+            ticket_id__in=ids
+        )
+    ),
+    Prepared.INTS,
+)
+
+
+def table_rows_by_id(ids: list[int]) -> list[Ticket]:
+    """The tickets with these ids, in this order, with what a one-line row of a ticket table
+    shows: priority, requester, owner, group and SLA clock. Two queries: a queue page drew
+    on :func:`tickets_by_id`, and its organizations, assets, tags, collaborators and JSON
+    fields were a tenth of the page."""
+    if not ids:
+        return []
+    by_id = {t.pk: t for t in _table_rows_by_id(ids)}
+    clocks = {c.ticket_id: c for c in _row_clocks_of(list(by_id))}
+    tickets = [by_id[pk] for pk in ids if pk in by_id]
+    for ticket in tickets:
+        Ticket.sla_clock.related.set_cached_value(ticket, clocks.get(ticket.pk))
+    return tickets
+
+
 @dataclass
 class TicketFilters:
     status: list[str] | None = None

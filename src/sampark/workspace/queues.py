@@ -45,7 +45,7 @@ from sampark.tickets.models import (
     Ticket,
     tag_name,
 )
-from sampark.tickets.queries import ACTIVE_LITERAL, Page, tickets_by_id
+from sampark.tickets.queries import ACTIVE_LITERAL, Page, table_rows_by_id
 
 from .models import SavedView, WorkspaceSettings
 
@@ -508,7 +508,7 @@ def queue_page(
     more = len(found) > limit
     shown = found[-limit:] if backwards else found[:limit]
     ids = [k[-1] for _phase, k in shown]
-    items = tickets_by_id(ids)
+    items = table_rows_by_id(ids)
     page = QueuePage(items, None)
     phase_name = {"sla": "sla", "rest": rest_order}
     if shown:
