@@ -18,8 +18,10 @@ Rules for a prepared query:
   (``Prepared.INTS``, ``Prepared.TEXTS``), and must reach the SQL as a plain parameter
   (``=``, ``<``, ``__in``): not through ``LIKE`` patterns or functions. Compiling checks
   that every marker was found and refuses otherwise. Integer markers are far beyond any
-  id, so a value compared with a small integer column (which Django range-checks on
-  PostgreSQL) goes in ``shape``; compiling refuses a query that markers make match nothing.
+  id, which Django range-checks on PostgreSQL: a value compared with a 32-bit column (a
+  user's id) is ``Prepared.INT32``, one compared with a small integer column goes in
+  ``shape``. Compiling refuses a query that markers make match nothing, but cannot see it
+  when Django drops only a part of it (one side of a union, a subquery).
   A list is padded to the next power of two with its last item, for ``__in`` only.
 - Anything that changes the SQL text itself (a limit, an optional filter) goes in ``shape``
   keywords; every distinct shape (and every length of a list value) is compiled once per
@@ -43,6 +45,9 @@ from django.db.models.sql.query import Query
 MAX_SHAPES = 64
 # Far outside any id, time or text the application stores.
 _INT_BASE = 7_340_000_000_000_000
+# For a 32-bit integer column (a user's id on PostgreSQL), which Django checks a value against:
+# near the top of its range, far beyond any user id a help desk reaches.
+_INT32_BASE = 2_147_000_000
 _TIME_BASE = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 _TEXT_BASE = "\ue000prepared-marker-"
 _serial = itertools.count()
@@ -88,9 +93,12 @@ class Prepared:
     """
 
     INTS = "ints"
+    # An int compared with a 32-bit integer column (``auth_user.id`` and the foreign keys to
+    # it): PostgreSQL's 64-bit marker would fall outside the column's range.
+    INT32 = "int32"
     TEXTS = "texts"
     LISTS = (INTS, TEXTS)
-    KINDS = (int, str, datetime, INTS, TEXTS)
+    KINDS = (int, str, datetime, INTS, TEXTS, INT32)
 
     def __init__(self, build: Callable[..., QuerySet], *kinds, using: str = DEFAULT_DB_ALIAS):
         for kind in kinds:
@@ -200,6 +208,8 @@ class Prepared:
 def _marker(kind, n: int):
     if kind is int:
         return _INT_BASE + n
+    if kind == Prepared.INT32:
+        return _INT32_BASE + n
     if kind is str:
         return f"{_TEXT_BASE}{n}"
     return _TIME_BASE + timedelta(microseconds=n + 1)
@@ -239,4 +249,8 @@ def _find(connection, param, flat: list) -> tuple[int, Callable] | None:
             adapted = adapt(marker)
             if type(param) is type(adapted) and param == adapted:
                 return index, adapt
+            if type(adapted) is int and isinstance(param, int) and param == adapted:
+                # Django hands PostgreSQL some integers typed (psycopg's Int4 for a 32-bit
+                # column): the value is bound in the same type.
+                return index, type(param)
     return None

@@ -162,10 +162,8 @@ _table_rows_by_id = Prepared(
     Prepared.INTS,
 )
 _row_clocks_of = Prepared(
-    lambda ids: (
-        TicketClock.objects.only("ticket_id", "clocks", "sla_due", "at_risk_from").filter(
-            ticket_id__in=ids
-        )
+    lambda ids: TicketClock.objects.only("ticket_id", "clocks", "sla_due", "at_risk_from").filter(
+        ticket_id__in=ids
     ),
     Prepared.INTS,
 )

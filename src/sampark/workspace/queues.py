@@ -21,10 +21,13 @@ of all tickets:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+import itertools
+import logging
+from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.utils import timezone
@@ -33,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from sampark.api.pagination import decode_cursor, encode_cursor
 from sampark.core import clock
 from sampark.core.errors import InvalidInput, NotFound
+from sampark.db.prepared import Prepared
 from sampark.sla.models import TicketClock
 from sampark.team.models import AgentProfile
 from sampark.tickets import access
@@ -48,6 +52,8 @@ from sampark.tickets.models import (
 from sampark.tickets.queries import ACTIVE_LITERAL, Page, table_rows_by_id
 
 from .models import SavedView, WorkspaceSettings
+
+logger = logging.getLogger("sampark.workspace.queues")
 
 PAGE_SIZE = 50
 SLA_STATES = {
@@ -401,20 +407,167 @@ def _before(order: str, key: tuple) -> Q:
     return Q(sla_due__lt=due) | Q(sla_due=due, ticket_id__lt=pk)
 
 
-def _union_keys(parts: list, key: tuple[str, ...], limit: int, backwards: bool) -> list[tuple]:
+def _union_keys(parts: list, key: tuple[str, ...], limit: int, backwards: bool):
     """The first ``limit`` key tuples of the union of ``parts``, in key order (reversed when
-    ``backwards``); each part walks its own index and stops at the page's end."""
+    ``backwards``), as a queryset (None when there are no parts); each part walks its own
+    index and stops at the page's end."""
     ordering = [f"-{k}" for k in key] if backwards else list(key)
     if not parts:
-        return []
+        return None
     selected = [part.values_list(*key) for part in parts]
     if len(selected) == 1:
-        return list(selected[0].order_by(*ordering)[:limit])
+        return selected[0].order_by(*ordering)[:limit]
     if connection.features.supports_slicing_ordering_in_compound:
         selected = [part.order_by(*ordering)[:limit] for part in selected]
     else:
         selected = [part.order_by() for part in selected]
-    return list(selected[0].union(*selected[1:]).order_by(*ordering)[:limit])
+    return selected[0].union(*selected[1:]).order_by(*ordering)[:limit]
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """What makes the SQL of one walk of a queue page's keys: the filters without the values
+    that only fill parameters, the scope's parts with their groups as placeholders, the phase
+    and order, whether the page starts after a key (a priority rank goes here, as Prepared
+    asks of small integer columns), the direction, the length, and which values fill the
+    parameters (``slots``). Agents with the same kind of scope and queue share one compiled
+    walk; the values (now, the agent, the groups, the start key) are bound each time."""
+
+    phase: str  # "sla" (walking the clocks) or the order of the rest ("priority", "age")
+    after_clocks: bool  # the rest of an SLA-ordered queue: only tickets with no running clock
+    filters: QueueFilters
+    parts: tuple[_Part, ...]  # a group part's group is a slot, "group0", "group1", ...
+    scope: tuple[str, bool]  # the scope's access and whether a supervisor's
+    rank: int | None  # the priority rank of the key a priority-ordered page starts after
+    back: bool
+    limit: int
+    slots: tuple[str, ...]
+
+
+_MOMENTS = ("now", "day_end", "created_after", "created_before", "after_time")
+
+
+def _walk_query(walk: _Walk, values: dict):
+    """The walk's queryset with ``values`` (markers when compiling, or the real ones)."""
+    me, now = values.get("me"), values.get("now")
+    filters = replace(
+        walk.filters,
+        groups=(*values["groups"], *((None,) if None in walk.filters.groups else ())),
+        escalated_to=tuple(values["escalated_to"]),
+        created_after=values.get("created_after"),
+        created_before=values.get("created_before"),
+        day_end=values.get("day_end"),
+    )
+    access_kind, supervisor = walk.scope
+    scope = access.Scope(me, access_kind, frozenset(), supervisor)
+    groups = (values[f"group{n}"] for n in itertools.count())
+    parts = []
+    for part in walk.parts:
+        if part.group is not None:
+            part = _Part(group=next(groups))
+        elif part.owner is not None:
+            part = _Part(owner=me)
+        parts.append(part)
+    after_key = None
+    if "after_id" in values:
+        after_key = (values.get("after_time"), values["after_id"])
+        if walk.phase == "priority":
+            after_key = (walk.rank, *after_key)
+        elif walk.phase == "age":
+            after_key = (values["after_id"],)
+    if walk.phase == "sla":
+        rows = TicketClock.objects.filter(sla_due__isnull=False)
+        rows = rows.filter(sla_conditions(filters, now, via=""))
+        admitted = Ticket.objects.filter(status__in=ACTIVE_STATUSES)
+        admitted = admitted.filter(ticket_conditions(filters, me))
+    else:
+        rows = _active_tickets(filters, me, now)
+        if walk.after_clocks:
+            rows = rows.filter(sla_clock__sla_due__isnull=True)
+    if after_key is not None:
+        order = walk.phase
+        rows = rows.filter(_before(order, after_key) if walk.back else _after(order, after_key))
+    if walk.phase == "sla":
+        walks = [_clock_part(rows, p, scope, admitted) for p in parts]
+    else:
+        walks = [_ticket_part(rows, p, scope) for p in parts]
+    return _union_keys(walks, _KEYS[walk.phase], walk.limit, walk.back)
+
+
+def _build_walk(*values, walk: _Walk):
+    return _walk_query(walk, dict(zip(walk.slots, values, strict=True)))
+
+
+_WALKS: dict[tuple, Prepared] = {}
+# The agent and a part's group are compared with 32-bit columns (the user id, and the
+# clock's copies of the ticket's owner and group); the lists with 64-bit ones.
+_KINDS = {"groups": Prepared.INTS, "escalated_to": Prepared.INTS, "after_id": int}
+
+
+def _walk_keys(filters, parts, scope, me, now, *, phase, after_clocks, key, limit, back):
+    """Up to ``limit`` keys of one phase of a queue page after ``key`` (or from the start),
+    through a walk compiled once per connection for its shape (:class:`_Walk`): building
+    and compiling the union of a page's parts through the ORM took 3.6 ms of a 16 ms queue
+    page, against 0.13 ms for SQLite to run it. Only the values the SQL takes are slots
+    (Prepared refuses a value that reaches no parameter)."""
+    if not parts:
+        return []
+    values: dict = {
+        "groups": [g for g in filters.groups if g is not None],
+        "escalated_to": list(filters.escalated_to),
+    }
+    owner_ids, _nobody = filters.owner_ids(me)
+    if me in owner_ids or any(p.owner is not None or p.collaborations for p in parts):
+        values["me"] = me
+    if set(filters.sla_states) - {"none"} or filters.updates:
+        values["now"] = now
+    if "today" in filters.updates:
+        values["day_end"] = filters.day_end or end_of_day("")
+    for name in ("created_after", "created_before"):
+        if getattr(filters, name) is not None:
+            values[name] = getattr(filters, name)
+    group_parts = [p.group for p in parts if p.group is not None]
+    values.update({f"group{n}": group for n, group in enumerate(group_parts)})
+    rank = None
+    if key is not None:
+        if phase == "priority":
+            rank, values["after_time"], values["after_id"] = key
+        elif phase == "sla":
+            values["after_time"], values["after_id"] = key
+        else:
+            values["after_id"] = key[0]
+    walk = _Walk(
+        phase=phase,
+        after_clocks=after_clocks,
+        filters=replace(
+            filters,
+            groups=(None,) if None in filters.groups else (),
+            escalated_to=(),
+            created_after=None,
+            created_before=None,
+        ),
+        parts=tuple(
+            _Part(group=0) if p.group is not None else _Part(owner=0) if p.owner else p
+            for p in parts
+        ),
+        scope=(scope.access, scope.supervisor),
+        rank=rank,
+        back=back,
+        limit=limit,
+        slots=tuple(values),
+    )
+    kinds = tuple(
+        dt.datetime if name in _MOMENTS else _KINDS.get(name, Prepared.INT32) for name in walk.slots
+    )
+    prepared = _WALKS.get(kinds)
+    if prepared is None:
+        prepared = _WALKS.setdefault(kinds, Prepared(_build_walk, *kinds))
+    try:
+        return prepared(*values.values(), walk=walk)
+    except ImproperlyConfigured:  # a value that reaches no parameter: built the plain way
+        logger.warning("queue walk not prepared: %s", walk, exc_info=True)
+        values.update(me=me, now=now)
+        return list(_walk_query(walk, values))
 
 
 @dataclass
@@ -465,29 +618,34 @@ def queue_page(
         if phase not in (order, "priority" if order == "sla" else order):
             raise InvalidInput(_("The page link is out of date."), field="cursor")
     backwards = direction == "p"
-    tickets_rows = _active_tickets(filters, me, now)
     rest_order = "priority" if order == "sla" else order
 
     def sla_keys(after_key, n, back):
-        clocks = TicketClock.objects.filter(sla_due__isnull=False)
-        clocks = clocks.filter(sla_conditions(filters, now, via=""))
-        admitted = Ticket.objects.filter(status__in=ACTIVE_STATUSES)
-        admitted = admitted.filter(ticket_conditions(filters, me))
-        if after_key is not None:
-            clocks = clocks.filter(_before("sla", after_key) if back else _after("sla", after_key))
-        walks = [_clock_part(clocks, p, scope, admitted) for p in parts]
-        return _union_keys(walks, _KEYS["sla"], n, back)
+        return _walk_keys(
+            filters,
+            parts,
+            scope,
+            me,
+            now,
+            phase="sla",
+            after_clocks=False,
+            key=after_key,
+            limit=n,
+            back=back,
+        )
 
     def rest_keys(after_key, n, back):
-        rows = tickets_rows
-        if order == "sla":
-            rows = rows.filter(sla_clock__sla_due__isnull=True)
-        if after_key is not None:
-            rows = rows.filter(
-                _before(rest_order, after_key) if back else _after(rest_order, after_key)
-            )
-        return _union_keys(
-            [_ticket_part(rows, p, scope) for p in parts], _KEYS[rest_order], n, back
+        return _walk_keys(
+            filters,
+            parts,
+            scope,
+            me,
+            now,
+            phase=rest_order,
+            after_clocks=order == "sla",
+            key=after_key,
+            limit=n,
+            back=back,
         )
 
     # Gather up to limit + 1 (phase, key) pairs in the direction asked.
