@@ -799,8 +799,15 @@ def visible_view(user, view_id: int, group_ids: list[int]) -> SavedView:
     return found
 
 
+_shortcuts_of = Prepared(
+    lambda user: (
+        WorkspaceSettings.objects.filter(user_id=user)
+        .order_by("pk")
+        .values_list("keyboard_shortcuts", flat=True)[:1]
+    ),
+    Prepared.INT32,
+)
+
+
 def keyboard_shortcuts_on(user) -> bool:
-    found = WorkspaceSettings.objects.filter(user_id=user.pk).values_list(
-        "keyboard_shortcuts", flat=True
-    )
-    return next(iter(found), True)
+    return next(iter(_shortcuts_of(user.pk)), True)

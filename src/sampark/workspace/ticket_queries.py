@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from sampark.core import clock
 from sampark.customers.models import Asset, Identity
 from sampark.db import configuration
+from sampark.db.prepared import Prepared
 from sampark.mail import queries as deliveries
 from sampark.routing import reasons
 from sampark.team.models import AgentProfile, Group
@@ -152,15 +153,30 @@ class Customer:
     other_tickets: list[Ticket]
 
 
+_identities_of = Prepared(
+    lambda contact: Identity.objects.filter(contact_id=contact).order_by("kind", "value")[:20],
+    int,
+)
+_assets_of = Prepared(
+    lambda contact, asset: Asset.objects.filter(Q(contact_id=contact) | Q(pk__in=asset)).order_by(
+        "id"
+    )[:10],
+    int,
+    Prepared.INTS,
+)
+_account_manager_of = Prepared(
+    lambda organization: User.objects.filter(managed_organizations=organization).only(
+        "first_name", "last_name", "email"
+    )[:1],
+    int,
+)
+
+
 def customer_of(ticket: Ticket, user) -> Customer:
     account_manager = None
-    if ticket.organization is not None:
-        account_manager = (
-            User.objects.filter(managed_organizations=ticket.organization_id)
-            .only("first_name", "last_name", "email")
-            .first()
-        )
-    assets = Asset.objects.filter(Q(contact_id=ticket.requester_id) | Q(pk=ticket.asset_id))
+    if ticket.organization_id is not None:
+        account_manager = next(iter(_account_manager_of(ticket.organization_id)), None)
+    asset = [ticket.asset_id] if ticket.asset_id is not None else []
     others = (
         access.visible(user, Ticket.objects.filter(requester_id=ticket.requester_id))
         .exclude(pk=ticket.pk)
@@ -168,8 +184,8 @@ def customer_of(ticket: Ticket, user) -> Customer:
         .order_by("-created_at", "-id")
     )
     return Customer(
-        identities=list(Identity.objects.filter(contact_id=ticket.requester_id)[:20]),
-        assets=list(assets.order_by("id")[:10]),
+        identities=_identities_of(ticket.requester_id),
+        assets=_assets_of(ticket.requester_id, asset),
         account_manager=account_manager,
         other_tickets=list(others[:OTHER_TICKETS]),
     )
@@ -178,13 +194,19 @@ def customer_of(ticket: Ticket, user) -> Customer:
 # --- why the ticket came here ------------------------------------------------------------
 
 
+_opening_data = Prepared(
+    lambda ticket: (
+        TicketEvent.objects.filter(ticket_id=ticket, kind=Kind.CREATED)
+        .order_by("id")
+        .values_list("data", flat=True)[:1]
+    ),
+    int,
+)
+
+
 def why_here(ticket: Ticket) -> reasons.Explanation | None:
     """The routing decision and owner choice its opening event recorded, in words."""
-    opening = (
-        TicketEvent.objects.filter(ticket_id=ticket.pk, kind=Kind.CREATED)
-        .values_list("data", flat=True)
-        .first()
-    )
+    opening = next(iter(_opening_data(ticket.pk)), None)
     return reasons.explain(opening)
 
 
@@ -277,20 +299,29 @@ def countdowns(ticket: Ticket, now: datetime | None = None) -> list[Countdown]:
 # --- who else is on the ticket ------------------------------------------------------------
 
 
+_viewers = Prepared(
+    lambda ids, since, excluding: (
+        TicketViewer.objects.filter(ticket_id__in=ids, seen_at__gte=since)
+        .exclude(user_id=excluding)
+        .select_related("user")
+        .only("ticket_id", "state", "user__first_name", "user__last_name", "user__email")
+        .order_by("ticket_id", "state", "user_id")  # "replying" sorts before "viewing"
+    ),
+    Prepared.INTS,
+    datetime,
+    Prepared.INT32,
+)
+
+
 def who_is_on(ticket_ids, *, excluding=None) -> dict[int, list[tuple[object, str]]]:
     """``{ticket_id: [(user, "viewing" | "replying")]}`` for the agents whose ticket page beat
     within the last half minute (replying first); ``excluding``: leave this user out (oneself).
     One query for any number of tickets, so a queue can mark its rows."""
-    rows = (
-        TicketViewer.objects.filter(
-            ticket_id__in=list(ticket_ids), seen_at__gte=clock.now() - VIEWER_TTL
-        )
-        .select_related("user")
-        .only("ticket_id", "state", "user__first_name", "user__last_name", "user__email")
-        .order_by("ticket_id", "state", "user_id")  # "replying" sorts before "viewing"
-    )
-    if excluding is not None:
-        rows = rows.exclude(user_id=excluding.pk)
+    ids = list(ticket_ids)
+    if not ids:
+        return {}
+    # No user has the id 0: leaving it out leaves everyone in.
+    rows = _viewers(ids, clock.now() - VIEWER_TTL, excluding.pk if excluding is not None else 0)
     found: dict[int, list[tuple[object, str]]] = defaultdict(list)
     for row in rows:
         found[row.ticket_id].append((row.user, row.state))
@@ -300,14 +331,18 @@ def who_is_on(ticket_ids, *, excluding=None) -> dict[int, list[tuple[object, str
 # --- the agent's own things ---------------------------------------------------------------
 
 
+_draft_of = Prepared(
+    lambda ticket, user: Draft.objects.filter(
+        Q(ticket_id=ticket) | Q(ticket__merged_into_id=ticket), user_id=user
+    ).order_by("-updated_at", "-id")[:1],
+    int,
+    Prepared.INT32,
+)
+
+
 def draft_for(user, ticket: Ticket) -> Draft | None:
     """The agent's draft on this ticket, or one brought along from a ticket merged into it."""
-    return (
-        Draft.objects.filter(Q(ticket_id=ticket.pk) | Q(ticket__merged_into_id=ticket.pk))
-        .filter(user=user)
-        .order_by("-updated_at")
-        .first()
-    )
+    return next(iter(_draft_of(ticket.pk, user.pk)), None)
 
 
 # --- what the action forms offer ----------------------------------------------------------
