@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from sampark.sla import services as sla
 from sampark.team.models import AgentProfile
+from sampark.tickets import access
 from sampark.tickets import services as tickets
 from sampark.tickets.models import Ticket
 from sampark.workspace import queues
@@ -619,4 +621,38 @@ def test_a_prepared_walk_lists_what_the_plain_query_lists(
                             user, filters, order=order, limit=4, cursor=second.previous_cursor
                         )
     assert len(plain_calls) > 100 and {"sla", "priority", "age"} <= set(plain_calls)
+    assert not warnings
+
+
+def test_prepared_counts_are_the_plain_counts_for_every_kind_of_scope(
+    asha, meenakshi, front_desk, billing, make_ticket, make_agent, monkeypatch
+):
+    """The sidebar's counts are one statement compiled per kind of scope
+    (``queues.queue_counts``); bound with each agent's values they count what the statement
+    built with the real values counts, for an agent of a group, a supervisor, an agent who
+    sees every ticket and one who sees their own, none falling back."""
+    admin = make_agent(role=AgentProfile.Role.ADMIN, groups=[billing], ticket_access="all")
+    own = make_agent(groups=[front_desk, billing], ticket_access="own")
+    for n in range(9):
+        make_ticket(group=(front_desk, billing)[n % 2], owner=(asha, None, own)[n % 3])
+    warnings = []
+    monkeypatch.setattr(queues.logger, "warning", lambda *a, **k: warnings.append(a))
+
+    def plain(user, group_ids):
+        scope = access.scope_of(user)
+        now, day_end = timezone.now(), queues.end_of_day("")
+        sql, params, layout = queues._count_sql(
+            queues._counted(scope, user.pk, group_ids, now, day_end)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            values = iter(cursor.fetchone())
+        return {name: sum(next(values) for _ in range(parts)) for name, parts in layout}
+
+    with time_machine.travel(timezone.now(), tick=False):
+        for user in (asha, meenakshi, admin, own, asha):  # asha again: the compiled shape
+            access.attach_scope(user)
+            group_ids = queues.my_group_ids(user)
+            assert queues.queue_counts(user, group_ids) == plain(user, group_ids)
+    assert queues.queue_counts(asha, queues.my_group_ids(asha))["groups"] >= 1
     assert not warnings

@@ -110,6 +110,22 @@ class Prepared:
         self.key = f"prepared-{next(_serial)}"
 
     def __call__(self, *values, **shape) -> list:
+        values, entry, bound = self._bind(values, shape)
+        if entry is None:  # more shapes than MAX_SHAPES: built the ordinary way
+            return list(self.build(*values, **shape))
+        if entry.queryset is None:
+            return []
+        query = _PreparedQuery.__new__(_PreparedQuery)
+        query.__dict__.update(entry.query.__dict__)
+        query.bound = bound
+        queryset = QuerySet.__new__(type(entry.queryset))
+        queryset.__dict__.update(entry.queryset.__dict__)
+        queryset._query = query
+        return list(queryset)
+
+    def _bind(self, values, shape) -> tuple[tuple, Any, tuple]:
+        """The values (lists padded), the compiled entry of their shape (None past
+        ``MAX_SHAPES``) and the SQL parameters they fill."""
         if len(values) != len(self.kinds):
             raise TypeError(f"expected {len(self.kinds)} values, got {len(values)}")
         values = tuple(
@@ -123,19 +139,11 @@ class Prepared:
         entry = entries.get(key)
         if entry is None:
             if len(entries) >= MAX_SHAPES:
-                return list(self.build(*values, **shape))
+                return values, None, ()
             entry = entries[key] = self._compile(connection, lengths, shape)
-        if entry.queryset is None:
-            return []
         flat = self._flatten(values)
         bound = tuple(fill if index is None else fill(flat[index]) for index, fill in entry.slots)
-        query = _PreparedQuery.__new__(_PreparedQuery)
-        query.__dict__.update(entry.query.__dict__)
-        query.bound = bound
-        queryset = QuerySet.__new__(type(entry.queryset))
-        queryset.__dict__.update(entry.queryset.__dict__)
-        queryset._query = query
-        return list(queryset)
+        return values, entry, bound
 
     def _flatten(self, values) -> list:
         flat = []
@@ -180,6 +188,19 @@ class Prepared:
                 f"{self.build.__qualname__}: the query matches nothing with marker values; "
                 "a value for a small integer column must go in shape."
             ) from None
+        slots = self._slots(connection, params, flat)
+        query = _PreparedQuery.__new__(_PreparedQuery)
+        query.__dict__.update(queryset.query.__dict__)
+        query.compiler_template = compiler
+        query.converters = compiler.get_converters(
+            [column[0] for column in compiler.select[0 : compiler.col_count]]
+        )
+        query.sql = sql
+        return _Entry(queryset, query, slots)
+
+    def _slots(self, connection, params, flat: list) -> list[tuple[int | None, Any]]:
+        """For each SQL parameter, the value that fills it (and how it is adapted), or the
+        constant the compiled SQL had there; refused unless every marker reached the SQL."""
         slots: list[tuple[int | None, Any]] = []
         found = set()
         for param in params:
@@ -195,14 +216,33 @@ class Prepared:
                 f"{self.build.__qualname__}: values {sorted(missing)} do not reach the SQL as "
                 "plain parameters, so the query cannot be prepared."
             )
-        query = _PreparedQuery.__new__(_PreparedQuery)
-        query.__dict__.update(queryset.query.__dict__)
-        query.compiler_template = compiler
-        query.converters = compiler.get_converters(
-            [column[0] for column in compiler.select[0 : compiler.col_count]]
-        )
-        query.sql = sql
-        return _Entry(queryset, query, slots)
+        return slots
+
+
+class PreparedSQL(Prepared):
+    """One statement assembled from querysets (several counts in one ``SELECT``, say),
+    compiled once per shape as :class:`Prepared` compiles a queryset: ``build(*markers,
+    **shape)`` returns ``(sql, params, layout)``, and a call returns ``(sql, params,
+    layout)`` with the caller's values in the parameters, for the caller to run. ``layout``
+    is whatever the builder needs to read the result (kept with the compiled shape)."""
+
+    def __call__(self, *values, **shape) -> tuple[str, tuple, Any]:
+        values, entry, bound = self._bind(values, shape)
+        if entry is None:
+            return self.build(*values, **shape)
+        return entry.sql, bound, entry.layout
+
+    def _compile(self, connection, lengths, shape) -> _SQLEntry:
+        args, flat = self._markers(lengths)
+        sql, params, layout = self.build(*args, **shape)
+        return _SQLEntry(sql, layout, self._slots(connection, params, flat))
+
+
+@dataclass
+class _SQLEntry:
+    sql: str
+    layout: Any
+    slots: list[tuple[int | None, Any]]
 
 
 def _marker(kind, n: int):

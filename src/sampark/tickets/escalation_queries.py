@@ -114,8 +114,13 @@ def swarm_requests_for(user, *, limit: int = MAX_LISTED) -> list[SwarmInvitation
 
 def waiting_for(user):
     """The agent's unanswered invitations to open requests on active tickets."""
+    return waiting_for_agent(user.pk)
+
+
+def waiting_for_agent(user_id: int):
+    """:func:`waiting_for` by the agent's user id."""
     return SwarmInvitation.objects.filter(
-        agent_id=user.pk,
+        agent_id=user_id,
         state=SwarmInvitation.State.INVITED,
         swarm__closed_at__isnull=True,
         swarm__ticket__status__in=ACTIVE_STATUSES,

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from sampark.api.pagination import decode_cursor, encode_cursor
 from sampark.core import clock
 from sampark.core.errors import InvalidInput, NotFound
-from sampark.db.prepared import Prepared
+from sampark.db.prepared import Prepared, PreparedSQL
 from sampark.sla.models import TicketClock
 from sampark.team.models import AgentProfile
 from sampark.tickets import access
@@ -706,32 +706,26 @@ def _count_parts(rows, parts: list[_Part], scope, *, group_field: str, owner_fie
     return counted
 
 
-def _count_all(counted: dict[str, list]) -> dict[str, int]:
-    """Every count in one round trip: ``SELECT (SELECT COUNT(*) FROM (...)), ...``, each
-    subquery as its queryset compiles (and walks its own index)."""
+def _count_sql(counted: dict[str, list]) -> tuple[str, list, tuple]:
+    """Every count as one statement, ``SELECT (SELECT COUNT(*) FROM (...)), ...``, each
+    subquery as its queryset compiles (and walks its own index); with the layout to read it
+    back (each count's name and how many parts it adds up)."""
     selects, params = [], []
     for parts in counted.values():
         for rows in parts:
             sql, part_params = rows.order_by().values("pk").query.sql_with_params()
             selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")  # noqa: S608
             params.extend(part_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), params)  # noqa: S608
-        values = iter(cursor.fetchone())
-    return {name: sum(next(values) for _part in parts) for name, parts in counted.items()}
+    layout = tuple((name, len(parts)) for name, parts in counted.items())
+    return "SELECT " + ", ".join(selects), params, layout  # noqa: S608
 
 
-def queue_counts(user, group_ids: list[int], time_zone: str = "") -> dict[str, int]:
-    """The sidebar's count of every named queue, each read from one index range per scope
-    part (see the module's docstring), all in one query."""
-    scope = access.scope_of(user)
-    if scope is None:
-        return dict.fromkeys([*NAMED_QUEUES, "swarm_requests"], 0)
-    now = clock.now()
+def _counted(scope: access.Scope, me: int, group_ids, now, day_end) -> dict[str, list]:
+    """The querysets each count of the sidebar adds up: one index range per scope part."""
     active = Ticket.objects.filter(ACTIVE_LITERAL)
     counted = {
-        "mine": [active.filter(owner_id=user.pk)],
-        "pending": [Ticket.objects.filter(owner_id=user.pk, status=Status.PENDING)],
+        "mine": [active.filter(owner_id=me)],
+        "pending": [Ticket.objects.filter(owner_id=me, status=Status.PENDING)],
     }
     if not group_ids:
         counted["groups"] = []
@@ -754,14 +748,57 @@ def queue_counts(user, group_ids: list[int], time_zone: str = "") -> dict[str, i
     clocks = {"group_field": "ticket_group", "owner_field": "ticket_owner", "pk": "ticket_id"}
     at_risk = TicketClock.objects.filter(at_risk_from__lte=now)
     counted["sla"] = _count_parts(at_risk, parts, scope, **clocks)
-    updates = TicketClock.objects.filter(update_due__lt=end_of_day(time_zone))
+    updates = TicketClock.objects.filter(update_due__lt=day_end)
     counted["updates"] = _count_parts(updates, parts, scope, **clocks)
     escalated = active.filter(pk__in=_escalated_to(group_ids)) if group_ids else None
     counted["escalated"] = [access.visible(scope, escalated)] if escalated is not None else []
     # Not a ticket queue (the requests name tickets not yet in the agent's scope): the
     # sidebar links it beside the queues, counted in the same round trip.
-    counted["swarm_requests"] = [escalations.waiting_for(user)]
-    return _count_all(counted)
+    counted["swarm_requests"] = [escalations.waiting_for_agent(me)]
+    return counted
+
+
+def _build_counts(me, now, day_end, *groups, access_kind, supervisor, scope_at, mine_at):
+    """The counts' statement for a scope and groups given by position among ``groups``
+    (``scope_at``: the scope's groups; ``mine_at``: the agent's, in their order)."""
+    scope = access.Scope(me, access_kind, frozenset(groups[i] for i in scope_at), supervisor)
+    return _count_sql(_counted(scope, me, [groups[i] for i in mine_at], now, day_end))
+
+
+_COUNTS: dict[tuple, PreparedSQL] = {}
+
+
+def queue_counts(user, group_ids: list[int], time_zone: str = "") -> dict[str, int]:
+    """The sidebar's count of every named queue, each read from one index range per scope
+    part (see the module's docstring), all in one statement, compiled once per kind of
+    scope and number of groups (``PreparedSQL``): building and compiling its fifteen or so
+    subqueries took half of the counts' 9 ms."""
+    scope = access.scope_of(user)
+    if scope is None:
+        return dict.fromkeys([*NAMED_QUEUES, "swarm_requests"], 0)
+    now, day_end = clock.now(), end_of_day(time_zone)
+    # One value per group, whether the scope's or the agent's or both: a group's marker
+    # must be the same in both places, since the statement's shape depends on which of the
+    # agent's groups the scope covers.
+    groups = sorted(set(scope.group_ids) | set(group_ids))
+    at = {group: n for n, group in enumerate(groups)}
+    kinds = (Prepared.INT32, dt.datetime, dt.datetime, *[Prepared.INT32] * len(groups))
+    prepared = _COUNTS.get(kinds) or _COUNTS.setdefault(kinds, PreparedSQL(_build_counts, *kinds))
+    shape = {
+        "access_kind": scope.access,
+        "supervisor": scope.supervisor,
+        "scope_at": tuple(at[g] for g in sorted(scope.group_ids)),
+        "mine_at": tuple(at[g] for g in group_ids),
+    }
+    try:
+        sql, params, layout = prepared(user.pk, now, day_end, *groups, **shape)
+    except ImproperlyConfigured:  # a value that reaches no parameter: built the plain way
+        logger.warning("queue counts not prepared: %s", shape, exc_info=True)
+        sql, params, layout = _count_sql(_counted(scope, user.pk, group_ids, now, day_end))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        values = iter(cursor.fetchone())
+    return {name: sum(next(values) for _part in range(parts)) for name, parts in layout}
 
 
 def _outside_groups(active, scope: access.Scope, group_ids: list[int]) -> list:
