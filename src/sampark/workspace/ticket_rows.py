@@ -10,11 +10,11 @@ from __future__ import annotations
 from html import escape
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from sampark.core import clock
+from sampark.formats import date_text
 from sampark.tickets.models import Channel, Status
 
 from .templatetags.workspace import _url, lang_attribute, localised_name
@@ -78,7 +78,7 @@ class _Badges:
         local = timezone.localtime(due)
         return (
             f'<time class="{css} sla-{state}" datetime="{local.isoformat()}" '
-            f'title="{escape(date_format(local, "DATETIME_FORMAT"))}">'
+            f'title="{escape(date_text(local))}">'
             f"{label} · {escape(when)}</time>"
         )
 
@@ -105,8 +105,8 @@ def _when(moment) -> str:
     local = timezone.localtime(moment)
     return (
         f'<td class="when"><time datetime="{local.isoformat()}" '
-        f'title="{escape(date_format(local, "DATETIME_FORMAT"))}">'
-        f"{escape(date_format(local, 'DATE_FORMAT'))}</time></td>"
+        f'title="{escape(date_text(local))}">'
+        f"{escape(date_text(local, 'DATE_FORMAT'))}</time></td>"
     )
 
 

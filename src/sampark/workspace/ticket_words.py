@@ -5,12 +5,12 @@ event rather than by template conditionals: the timeline is most of the page's c
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from sampark.core.language import TextLanguage
+from sampark.formats import date_text
 from sampark.sla.models import Target
 from sampark.tickets.models import Channel, Status, TicketEvent
 
@@ -218,7 +218,7 @@ def as_rows(events, ticket=None) -> list[TicketEvent]:
         else:
             event.who = event.contact.name if event.contact_id else "Sampark"
         event.channel_name = channels.get(event.channel, event.channel)
-        event.when = date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT")
+        event.when = date_text(timezone.localtime(event.created_at))
         event.spent = minutes(event.time_spent) if event.kind != Kind.CALL else 0
         event.merged = ticket is not None and event.ticket_id != ticket.pk
         event.splittable = ticket is not None and event.kind in SPLITTABLE and not event.merged
