@@ -11,10 +11,13 @@ import time_machine
 from django.utils import translation
 
 from sampark.customers.services import save_organization
+from sampark.db.prepared import Prepared
 from sampark.sla import services as sla
 from sampark.team.models import AgentProfile
 from sampark.team.services import set_presence, update_agent
+from sampark.tickets import access
 from sampark.tickets import services as tickets
+from sampark.workspace import board as boards
 from sampark.workspace import queues
 from sampark.workspace.queue_forms import QueueFilterForm
 
@@ -510,3 +513,17 @@ def test_every_filter_survives_the_round_trip_through_its_address(front, asha):
         assert form.is_valid(), form.errors
 
     assert form.filters() == filters
+
+
+@pytest.mark.parametrize("persona", ["admin", "meenakshi"])
+def test_the_prepared_counts_are_the_plain_ones(desk, persona, request, monkeypatch):
+    """The board's grouped counts are compiled once and bound with the moment, the end of the
+    day and the groups (``board._count``); they count what the same queries built with the
+    real values count."""
+    user = request.getfixturevalue(persona)
+    with time_machine.travel(NOW, tick=False):
+        access.attach_scope(user)
+        prepared = [n.count for n in numbers_of(boards.board(user, "Asia/Kolkata"))]
+        monkeypatch.setattr(Prepared, "__call__", lambda self, *v, **s: list(self.build(*v, **s)))
+        plain = [n.count for n in numbers_of(boards.board(user, "Asia/Kolkata"))]
+    assert prepared == plain and sum(prepared) > 0

@@ -96,9 +96,10 @@ class Prepared:
     # An int compared with a 32-bit integer column (``auth_user.id`` and the foreign keys to
     # it): PostgreSQL's 64-bit marker would fall outside the column's range.
     INT32 = "int32"
+    INT32S = "int32s"  # a list of them
     TEXTS = "texts"
-    LISTS = (INTS, TEXTS)
-    KINDS = (int, str, datetime, INTS, TEXTS, INT32)
+    LISTS = (INTS, TEXTS, INT32S)
+    KINDS = (int, str, datetime, INTS, TEXTS, INT32, INT32S)
 
     def __init__(self, build: Callable[..., QuerySet], *kinds, using: str = DEFAULT_DB_ALIAS):
         for kind in kinds:
@@ -161,7 +162,7 @@ class Prepared:
         args, flat = [], []
         for kind in self.kinds:
             if kind in self.LISTS:
-                item = int if kind == self.INTS else str
+                item = {self.INTS: int, self.INT32S: self.INT32}.get(kind, str)
                 items = [_marker(item, next(counter)) for _ in range(next(lists))]
                 args.append(items)
                 flat.extend(items)

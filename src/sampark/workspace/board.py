@@ -42,6 +42,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from sampark.core import clock
+from sampark.db.prepared import Prepared
 from sampark.sla.models import TicketClock
 from sampark.team.models import AgentProfile, Group, Tier
 from sampark.tickets import access, active_counts
@@ -137,14 +138,86 @@ def _number(count: int, filters: QueueFilters, tone: str = "") -> Number:
     return Number(count, filters, _link(filters), tone if count else "")
 
 
-def _counted(rows, keys: tuple[str, ...], columns: list[Column], condition) -> dict:
-    """{key values: {column name: count, "all": count}} in one grouped query; ``condition``
-    turns a column's filters into the condition its count keeps."""
+def _counting(rows, keys: tuple[str, ...], columns: list[Column], condition):
+    """``rows`` grouped by ``keys``, with a count of all and one per column
+    (``condition`` turns a column's filters into the condition its count keeps)."""
     # COUNT(1), not COUNT(id): SQLite reads the table's row for a named key column, even the
     # rowid, where the index alone would do.
     counts = {c.name: Count(Value(1), filter=condition(c.filters)) for c in columns}
-    found = rows.order_by().values(*keys).annotate(all=Count(Value(1)), **counts)
+    return rows.order_by().values(*keys).annotate(all=Count(Value(1)), **counts)
+
+
+def _counted(found, keys: tuple[str, ...]) -> dict:
+    """{key values: {column name: count, "all": count}} from :func:`_counting`'s rows."""
     return {tuple(row.pop(k) for k in keys): row for row in found}
+
+
+SLA_COLUMNS = [
+    Column("at_risk", _("SLA at risk"), {"sla_states": ("at_risk",)}, "at_risk"),
+    Column("breached", _("SLA breached"), {"sla_states": ("breached",)}, "breached"),
+]
+UPDATE_COLUMNS = [
+    Column("overdue", _("Update overdue"), {"updates": ("overdue",)}, "breached"),
+    Column("today", _("Update due today"), {"updates": ("today",)}),
+]
+
+
+def _clock_rows(groups):
+    rows = TicketClock.objects.all()
+    return rows if groups is None else rows.filter(ticket_group__in=groups)
+
+
+def _sla_counting(at, *groups):
+    """SLA at risk and breached by group: every such clock has reached its at-risk moment
+    (a warning comes before its due time), so the count walks one range of one index."""
+    rows = _clock_rows(groups[0] if groups else None).filter(at_risk_from__lte=at)
+
+    def clocks(filters: dict) -> Q:
+        return sla_conditions(QueueFilters(**filters), at, via="")
+
+    return _counting(rows, ("ticket_group",), SLA_COLUMNS, clocks)
+
+
+def _update_counting(at, day_end, *groups):
+    """Customer updates overdue and due today by group: all are due before the day's end."""
+    rows = _clock_rows(groups[0] if groups else None).filter(update_due__lt=day_end)
+
+    def clocks(filters: dict) -> Q:
+        return sla_conditions(QueueFilters(**filters, day_end=day_end), at, via="")
+
+    return _counting(rows, ("ticket_group",), UPDATE_COLUMNS, clocks)
+
+
+def _unassigned_counting(hour, hours, day, *groups):
+    """The unassigned active tickets by group and by how long they have waited."""
+    rows = Ticket.objects.filter(ACTIVE_LITERAL)
+    if groups:
+        rows = rows.filter(ticket_conditions(QueueFilters(groups=tuple(groups[0])), 0))
+    rows = rows.filter(ticket_conditions(QueueFilters(owners=("nobody",)), 0))
+
+    def tickets(filters: dict) -> Q:
+        return ticket_conditions(QueueFilters(**filters), 0)
+
+    return _counting(rows, ("group_id",), _age_bands(hour, hours, day), tickets)
+
+
+# Each count compiled once per connection, for every group or for a list of groups (the
+# clock's copy of a ticket's group is a 32-bit column).
+_COUNTINGS = {
+    (build, every): Prepared(build, *kinds, *(() if every else (Prepared.INT32S,)))
+    for build, kinds in (
+        (_sla_counting, (dt.datetime,)),
+        (_update_counting, (dt.datetime, dt.datetime)),
+        (_unassigned_counting, (dt.datetime, dt.datetime, dt.datetime)),
+    )
+    for every in (True, False)
+}
+
+
+def _count(build, values: tuple, groups: tuple[int, ...] | None) -> list[dict]:
+    """``build``'s rows with these values, for every group (``groups`` None) or for those."""
+    prepared = _COUNTINGS[build, groups is None]
+    return prepared(*values, *(() if groups is None else (list(groups),)))
 
 
 def _by(counted: dict, position: int) -> dict:
@@ -190,17 +263,22 @@ def _table(
     return Table(columns, rows, totals, total)
 
 
-def _age_bands(at: dt.datetime) -> list[Column]:
-    """How long unassigned tickets have waited, as moments fixed when the board is drawn (to
-    the second, as the links carry them), so that a band's link lists what it counted."""
-    hour = dt.timedelta(hours=1)
-    one, four, day = at - hour, at - 4 * hour, at - 24 * hour
+def _age_bands(hour: dt.datetime, hours: dt.datetime, day: dt.datetime) -> list[Column]:
+    """How long unassigned tickets have waited: since ``hour``, ``hours`` and ``day``, moments
+    fixed when the board is drawn (to the second, as the links carry them), so that a band's
+    link lists what it counted."""
     return [
-        Column("hour", _("Under 1 hour"), {"created_after": one}),
-        Column("hours", _("1 to 4 hours"), {"created_after": four, "created_before": one}),
-        Column("day", _("4 to 24 hours"), {"created_after": day, "created_before": four}),
+        Column("hour", _("Under 1 hour"), {"created_after": hour}),
+        Column("hours", _("1 to 4 hours"), {"created_after": hours, "created_before": hour}),
+        Column("day", _("4 to 24 hours"), {"created_after": day, "created_before": hours}),
         Column("older", _("Over 1 day"), {"created_before": day}),
     ]
+
+
+def _moments(at: dt.datetime) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+    """One hour, four hours and a day before ``at``: the age bands' edges."""
+    hour = dt.timedelta(hours=1)
+    return at - hour, at - 4 * hour, at - 24 * hour
 
 
 def board(user, time_zone: str = "") -> Board:
@@ -208,7 +286,6 @@ def board(user, time_zone: str = "") -> Board:
     scope = access.scope_of(user)
     at = clock.now().replace(microsecond=0)
     day_end = end_of_day(time_zone)
-    me = user.pk
     sees_all = scope is not None and scope.sees_all
     groups = Group.objects.order_by("tier", "name").only("name", "name_hi", "tier")
     if sees_all:
@@ -221,18 +298,6 @@ def board(user, time_zone: str = "") -> Board:
     if not places:
         empty = Table([], [], [], None)
         return Board(at, [], False, empty, empty, empty, empty, [])
-
-    def tickets(filters: dict) -> Q:
-        return ticket_conditions(QueueFilters(**filters), me)
-
-    def clocks(filters: dict) -> Q:
-        return sla_conditions(QueueFilters(**filters, day_end=day_end), at, via="")
-
-    active = Ticket.objects.filter(ACTIVE_LITERAL)
-    clock_rows = TicketClock.objects.all()
-    if not sees_all:
-        active = active.filter(ticket_conditions(QueueFilters(groups=scope_groups), me))
-        clock_rows = clock_rows.filter(ticket_group__in=scope_groups)
 
     # The active tickets counted by the columns the queue's filters on group, owner, priority
     # and tier compare, from the rollup the database keeps (tickets.active_counts): each
@@ -249,31 +314,19 @@ def board(user, time_zone: str = "") -> Board:
         by_group[group][f"t{tier}"] += count
         load[owner] += count
 
-    # Every ticket at risk or breached has reached its at-risk moment (a warning comes before
-    # its due time), and every update due today or overdue is due before the day's end: each
-    # pair of counts walks one range of one index.
-    sla_columns = [
-        Column("at_risk", _("SLA at risk"), {"sla_states": ("at_risk",)}, "at_risk"),
-        Column("breached", _("SLA breached"), {"sla_states": ("breached",)}, "breached"),
-    ]
-    update_columns = [
-        Column("overdue", _("Update overdue"), {"updates": ("overdue",)}, "breached"),
-        Column("today", _("Update due today"), {"updates": ("today",)}),
-    ]
-    at_risk = _counted(
-        clock_rows.filter(at_risk_from__lte=at), ("ticket_group",), sla_columns, clocks
-    )
-    updates = _counted(
-        clock_rows.filter(update_due__lt=day_end), ("ticket_group",), update_columns, clocks
-    )
+    # SLA at risk and breached, and customer updates overdue and due today, by group.
+    groups_counted = None if sees_all else scope_groups
     service: dict = defaultdict(dict)
-    for counted in (at_risk, updates):
-        for (group,), counts in counted.items():
+    for found in (
+        _count(_sla_counting, (at,), groups_counted),
+        _count(_update_counting, (at, day_end), groups_counted),
+    ):
+        for (group,), counts in _counted(found, ("ticket_group",)).items():
             service[group].update(counts)
 
-    bands = _age_bands(at)
-    unassigned = active.filter(tickets({"owners": ("nobody",)}))
-    unowned = _by(_counted(unassigned, ("group_id",), bands, tickets), 0)
+    moments = _moments(at)
+    bands = _age_bands(*moments)
+    unowned = _by(_counted(_count(_unassigned_counting, moments, groups_counted), ("group_id",)), 0)
 
     # A row for the tickets without a group (their group was taken away), when there are any.
     if any(any(table[None].values()) for table in (by_group, service, unowned) if None in table):
@@ -291,7 +344,7 @@ def board(user, time_zone: str = "") -> Board:
         service=_table(
             service,
             places,
-            sla_columns + update_columns,
+            SLA_COLUMNS + UPDATE_COLUMNS,
             QueueFilters(),
             scope_groups,
             row_totals=False,
