@@ -620,33 +620,25 @@ def queue_page(
     backwards = direction == "p"
     rest_order = "priority" if order == "sla" else order
 
-    def sla_keys(after_key, n, back):
+    def walk(phase, after_clocks, after_key, n, back):
         return _walk_keys(
             filters,
             parts,
             scope,
             me,
             now,
-            phase="sla",
-            after_clocks=False,
+            phase=phase,
+            after_clocks=after_clocks,
             key=after_key,
             limit=n,
             back=back,
         )
 
+    def sla_keys(after_key, n, back):
+        return walk("sla", False, after_key, n, back)
+
     def rest_keys(after_key, n, back):
-        return _walk_keys(
-            filters,
-            parts,
-            scope,
-            me,
-            now,
-            phase=rest_order,
-            after_clocks=order == "sla",
-            key=after_key,
-            limit=n,
-            back=back,
-        )
+        return walk(rest_order, order == "sla", after_key, n, back)
 
     # Gather up to limit + 1 (phase, key) pairs in the direction asked.
     found: list[tuple[str, tuple]] = []
