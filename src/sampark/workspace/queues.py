@@ -621,6 +621,8 @@ def queue_page(
     rest_order = "priority" if order == "sla" else order
 
     def walk(phase, after_clocks, after_key, n, back):
+        # Always a whole page's walk, cut to the n wanted here: the limit is part of the
+        # compiled shape, and the rest of an SLA-ordered queue needs what the clocks left.
         return _walk_keys(
             filters,
             parts,
@@ -630,9 +632,9 @@ def queue_page(
             phase=phase,
             after_clocks=after_clocks,
             key=after_key,
-            limit=n,
+            limit=limit + 1,
             back=back,
-        )
+        )[:n]
 
     def sla_keys(after_key, n, back):
         return walk("sla", False, after_key, n, back)
