@@ -95,6 +95,28 @@ def test_a_value_that_does_not_reach_the_sql_plainly_is_refused(make_contact):
         query("meera")
 
 
+def test_or_plain_builds_a_shape_it_cannot_prepare_the_ordinary_way_and_says_so_once(
+    make_contact, monkeypatch
+):
+    said = []
+    monkeypatch.setattr(prepared.logger, "warning", lambda *a, **k: said.append(a))
+    meera, ravi = make_contact(name="Meera Nair"), make_contact(name="Ravi Iyer")
+    query = Prepared(lambda name: Contact.objects.filter(name__icontains=name), str, or_plain=True)
+    assert query("meera") == [meera]
+    assert query("iyer") == [ravi]
+    assert len(said) == 1
+
+
+def test_of_kinds_makes_one_prepared_query_per_build_and_kinds():
+    def build(*ids):
+        return Ticket.objects.filter(pk__in=ids).order_by("id")
+
+    two = Prepared.of_kinds(build, (int, int))
+    assert Prepared.of_kinds(build, (int, int)) is two
+    assert Prepared.of_kinds(build, (int,)) is not two
+    assert Prepared.of_kinds(build, (int, int), or_plain=True) is not two
+
+
 def test_wrong_number_of_values_is_a_type_error():
     query = Prepared(lambda pk: Contact.objects.filter(pk=pk), int)
     with pytest.raises(TypeError):

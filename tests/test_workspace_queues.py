@@ -9,6 +9,7 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
+from sampark.db import prepared
 from sampark.sla import services as sla
 from sampark.team.models import AgentProfile
 from sampark.tickets import access
@@ -592,7 +593,7 @@ def test_a_prepared_walk_lists_what_the_plain_query_lists(
         ),
     ]
     plain_calls, warnings = [], []
-    monkeypatch.setattr(queues.logger, "warning", lambda *a, **k: warnings.append(a))
+    monkeypatch.setattr(prepared.logger, "warning", lambda *a, **k: warnings.append(a))
     walk_keys = queues._walk_keys
 
     def plain_call(prepared, *values, **shape):
@@ -636,7 +637,7 @@ def test_prepared_counts_are_the_plain_counts_for_every_kind_of_scope(
     for n in range(9):
         make_ticket(group=(front_desk, billing)[n % 2], owner=(asha, None, own)[n % 3])
     warnings = []
-    monkeypatch.setattr(queues.logger, "warning", lambda *a, **k: warnings.append(a))
+    monkeypatch.setattr(prepared.logger, "warning", lambda *a, **k: warnings.append(a))
 
     def plain(user, group_ids):
         scope = access.scope_of(user)

@@ -27,11 +27,16 @@ Rules for a prepared query:
   keywords; every distinct shape (and every length of a list value) is compiled once per
   connection, up to ``MAX_SHAPES``, after which queries are built the ordinary way.
 - ``prefetch_related`` on the built queryset still works: prefetches run as ordinary queries.
+- A builder whose values vary in number and kind with its input (a queue's filters) gets one
+  prepared query per set of kinds from :meth:`Prepared.of_kinds`; with ``or_plain``, a shape
+  whose values do not all reach the SQL is logged once and from then on built the ordinary
+  way, instead of refused.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,6 +47,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.sql.query import Query
 
+logger = logging.getLogger("sampark.db.prepared")
+
 MAX_SHAPES = 64
 # Far outside any id, time or text the application stores.
 _INT_BASE = 7_340_000_000_000_000
@@ -51,6 +58,8 @@ _INT32_BASE = 2_147_000_000
 _TIME_BASE = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 _TEXT_BASE = "\ue000prepared-marker-"
 _serial = itertools.count()
+_UNSEEN = object()
+_OF_KINDS: dict[tuple, Prepared] = {}
 
 
 class _PreparedQuery(Query):
@@ -101,18 +110,35 @@ class Prepared:
     LISTS = (INTS, TEXTS, INT32S)
     KINDS = (int, str, datetime, INTS, TEXTS, INT32, INT32S)
 
-    def __init__(self, build: Callable[..., QuerySet], *kinds, using: str = DEFAULT_DB_ALIAS):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *kinds,
+        using: str = DEFAULT_DB_ALIAS,
+        or_plain: bool = False,
+    ):
         for kind in kinds:
             if kind not in self.KINDS:
                 raise ImproperlyConfigured(f"Not a kind of prepared value: {kind!r}")
         self.build = build
         self.kinds = kinds
         self.using = using
+        self.or_plain = or_plain
         self.key = f"prepared-{next(_serial)}"
+
+    @classmethod
+    def of_kinds(cls, build: Callable, kinds: tuple, **options) -> Prepared:
+        """The one prepared query of ``build`` for values of these ``kinds``, made on first
+        use and kept for the process."""
+        key = (cls, build, kinds, tuple(sorted(options.items())))
+        made = _OF_KINDS.get(key)
+        if made is None:
+            made = _OF_KINDS.setdefault(key, cls(build, *kinds, **options))
+        return made
 
     def __call__(self, *values, **shape) -> list:
         values, entry, bound = self._bind(values, shape)
-        if entry is None:  # more shapes than MAX_SHAPES: built the ordinary way
+        if entry is None:  # not prepared (past MAX_SHAPES, or or_plain): the ordinary way
             return list(self.build(*values, **shape))
         if entry.queryset is None:
             return []
@@ -125,8 +151,8 @@ class Prepared:
         return list(queryset)
 
     def _bind(self, values, shape) -> tuple[tuple, Any, tuple]:
-        """The values (lists padded), the compiled entry of their shape (None past
-        ``MAX_SHAPES``) and the SQL parameters they fill."""
+        """The values (lists padded), the compiled entry of their shape (None when it is
+        built the ordinary way) and the SQL parameters they fill."""
         if len(values) != len(self.kinds):
             raise TypeError(f"expected {len(self.kinds)} values, got {len(values)}")
         values = tuple(
@@ -137,14 +163,32 @@ class Prepared:
         entries = connection.__dict__.setdefault("sampark_prepared", {}).setdefault(self.key, {})
         lengths = tuple(len(v) for v, k in zip(values, self.kinds, strict=True) if k in self.LISTS)
         key = (lengths, tuple(sorted(shape.items())))
-        entry = entries.get(key)
-        if entry is None:
+        entry = entries.get(key, _UNSEEN)
+        if entry is _UNSEEN:
             if len(entries) >= MAX_SHAPES:
                 return values, None, ()
-            entry = entries[key] = self._compile(connection, lengths, shape)
+            entry = entries[key] = self._compile_or_plain(connection, lengths, shape)
+        if entry is None:
+            return values, None, ()
         flat = self._flatten(values)
         bound = tuple(fill if index is None else fill(flat[index]) for index, fill in entry.slots)
         return values, entry, bound
+
+    def _compile_or_plain(self, connection, lengths, shape):
+        """The compiled entry of a shape; with ``or_plain``, None for one that cannot be
+        prepared (said once in the log)."""
+        try:
+            return self._compile(connection, lengths, shape)
+        except ImproperlyConfigured:
+            if not self.or_plain:
+                raise
+            logger.warning(
+                "%s: built the ordinary way for %s",
+                self.build.__qualname__,
+                shape,
+                exc_info=True,
+            )
+            return None
 
     def _flatten(self, values) -> list:
         flat = []

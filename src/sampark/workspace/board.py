@@ -201,23 +201,13 @@ def _unassigned_counting(hour, hours, day, *groups):
     return _counting(rows, ("group_id",), _age_bands(hour, hours, day), tickets)
 
 
-# Each count compiled once per connection, for every group or for a list of groups (the
-# clock's copy of a ticket's group is a 32-bit column).
-_COUNTINGS = {
-    (build, every): Prepared(build, *kinds, *(() if every else (Prepared.INT32S,)))
-    for build, kinds in (
-        (_sla_counting, (dt.datetime,)),
-        (_update_counting, (dt.datetime, dt.datetime)),
-        (_unassigned_counting, (dt.datetime, dt.datetime, dt.datetime)),
-    )
-    for every in (True, False)
-}
-
-
-def _count(build, values: tuple, groups: tuple[int, ...] | None) -> list[dict]:
-    """``build``'s rows with these values, for every group (``groups`` None) or for those."""
-    prepared = _COUNTINGS[build, groups is None]
-    return prepared(*values, *(() if groups is None else (list(groups),)))
+def _count(build, moments: tuple, groups: tuple[int, ...] | None) -> list[dict]:
+    """``build``'s rows for these moments, for every group (``groups`` None) or for those,
+    compiled once per connection (the clock's copy of a ticket's group is a 32-bit column)."""
+    kinds = (dt.datetime,) * len(moments)
+    if groups is None:
+        return Prepared.of_kinds(build, kinds)(*moments)
+    return Prepared.of_kinds(build, (*kinds, Prepared.INT32S))(*moments, list(groups))
 
 
 def _by(counted: dict, position: int) -> dict:
@@ -308,25 +298,25 @@ def board(user, time_zone: str = "") -> Board:
     tiers = [Column(f"t{tier}", Tier(tier).label, {"tiers": (tier,)}) for tier in above]
     by_group: dict = defaultdict(lambda: defaultdict(int))
     load: dict = defaultdict(int)
-    counted = active_counts.counted(None if sees_all else scope_groups)
+    counted_groups = None if sees_all else scope_groups
+    counted = active_counts.counted(counted_groups)
     for group, owner, rank, tier, count in counted:
         by_group[group][f"p{rank}"] += count
         by_group[group][f"t{tier}"] += count
         load[owner] += count
 
     # SLA at risk and breached, and customer updates overdue and due today, by group.
-    groups_counted = None if sees_all else scope_groups
     service: dict = defaultdict(dict)
     for found in (
-        _count(_sla_counting, (at,), groups_counted),
-        _count(_update_counting, (at, day_end), groups_counted),
+        _count(_sla_counting, (at,), counted_groups),
+        _count(_update_counting, (at, day_end), counted_groups),
     ):
         for (group,), counts in _counted(found, ("ticket_group",)).items():
             service[group].update(counts)
 
     moments = _moments(at)
     bands = _age_bands(*moments)
-    unowned = _by(_counted(_count(_unassigned_counting, moments, groups_counted), ("group_id",)), 0)
+    unowned = _by(_counted(_count(_unassigned_counting, moments, counted_groups), ("group_id",)), 0)
 
     # A row for the tickets without a group (their group was taken away), when there are any.
     if any(any(table[None].values()) for table in (by_group, service, unowned) if None in table):

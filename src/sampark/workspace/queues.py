@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import logging
 from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.utils import timezone
@@ -52,8 +50,6 @@ from sampark.tickets.models import (
 from sampark.tickets.queries import ACTIVE_LITERAL, Page, table_rows_by_id
 
 from .models import SavedView, WorkspaceSettings
-
-logger = logging.getLogger("sampark.workspace.queues")
 
 PAGE_SIZE = 50
 SLA_STATES = {
@@ -498,7 +494,6 @@ def _build_walk(*values, walk: _Walk):
     return _walk_query(walk, dict(zip(walk.slots, values, strict=True)))
 
 
-_WALKS: dict[tuple, Prepared] = {}
 # The agent and a part's group are compared with 32-bit columns (the user id, and the
 # clock's copies of the ticket's owner and group); the lists with 64-bit ones.
 _KINDS = {"groups": Prepared.INTS, "escalated_to": Prepared.INTS, "after_id": int}
@@ -509,7 +504,8 @@ def _walk_keys(filters, parts, scope, me, now, *, phase, after_clocks, key, limi
     through a walk compiled once per connection for its shape (:class:`_Walk`): building
     and compiling the union of a page's parts through the ORM took 3.6 ms of a 16 ms queue
     page, against 0.13 ms for SQLite to run it. Only the values the SQL takes are slots
-    (Prepared refuses a value that reaches no parameter)."""
+    (Prepared refuses a value that reaches no parameter; a shape that still has one is
+    built the plain way)."""
     if not parts:
         return []
     values: dict = {
@@ -559,15 +555,7 @@ def _walk_keys(filters, parts, scope, me, now, *, phase, after_clocks, key, limi
     kinds = tuple(
         dt.datetime if name in _MOMENTS else _KINDS.get(name, Prepared.INT32) for name in walk.slots
     )
-    prepared = _WALKS.get(kinds)
-    if prepared is None:
-        prepared = _WALKS.setdefault(kinds, Prepared(_build_walk, *kinds))
-    try:
-        return prepared(*values.values(), walk=walk)
-    except ImproperlyConfigured:  # a value that reaches no parameter: built the plain way
-        logger.warning("queue walk not prepared: %s", walk, exc_info=True)
-        values.update(me=me, now=now)
-        return list(_walk_query(walk, values))
+    return Prepared.of_kinds(_build_walk, kinds, or_plain=True)(*values.values(), walk=walk)
 
 
 @dataclass
@@ -759,9 +747,6 @@ def _build_counts(me, now, day_end, *groups, access_kind, supervisor, scope_at, 
     return _count_sql(_counted(scope, me, [groups[i] for i in mine_at], now, day_end))
 
 
-_COUNTS: dict[tuple, PreparedSQL] = {}
-
-
 def queue_counts(user, group_ids: list[int], time_zone: str = "") -> dict[str, int]:
     """The sidebar's count of every named queue, each read from one index range per scope
     part (see the module's docstring), all in one statement, compiled once per kind of
@@ -777,18 +762,14 @@ def queue_counts(user, group_ids: list[int], time_zone: str = "") -> dict[str, i
     groups = sorted(set(scope.group_ids) | set(group_ids))
     at = {group: n for n, group in enumerate(groups)}
     kinds = (Prepared.INT32, dt.datetime, dt.datetime, *[Prepared.INT32] * len(groups))
-    prepared = _COUNTS.get(kinds) or _COUNTS.setdefault(kinds, PreparedSQL(_build_counts, *kinds))
     shape = {
         "access_kind": scope.access,
         "supervisor": scope.supervisor,
         "scope_at": tuple(at[g] for g in sorted(scope.group_ids)),
         "mine_at": tuple(at[g] for g in group_ids),
     }
-    try:
-        sql, params, layout = prepared(user.pk, now, day_end, *groups, **shape)
-    except ImproperlyConfigured:  # a value that reaches no parameter: built the plain way
-        logger.warning("queue counts not prepared: %s", shape, exc_info=True)
-        sql, params, layout = _count_sql(_counted(scope, user.pk, group_ids, now, day_end))
+    prepared = PreparedSQL.of_kinds(_build_counts, kinds, or_plain=True)
+    sql, params, layout = prepared(user.pk, now, day_end, *groups, **shape)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         values = iter(cursor.fetchone())
