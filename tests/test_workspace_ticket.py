@@ -2,6 +2,7 @@
 collaborator from another group, a supervisor, and an agent of another group, for whom the
 ticket does not exist (404 like a missing one, on the page and on every action)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -123,6 +124,41 @@ def test_the_owner_sees_the_header_the_customer_and_the_conversation(
     assert "sunita@acme.example" in html and "+919876543210" in html
     assert "राउटर हर घंटे बंद हो जाता है।" in html
     assert f'href="{page_url(older)}">#{older.number}</a>' in html
+
+
+def _options(html: str, select_id: str) -> list[tuple[str, bool, str]]:
+    """(value, selected, label) of each option of the select ``select_id``."""
+    select = re.search(rf'<select id="{select_id}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+
+
+def test_the_action_forms_offer_every_active_agent_by_name_escaped_and_the_owner_chosen(
+    signed_in, supervisor, router, asha, ravi, neha, make_agent
+):
+    make_agent(email="devops@sampark.test", name="Dev <b>Ops</b> & Co")
+    retired = make_agent(email="gone@sampark.test", name="Gone Away")
+    retired.is_active = False
+    retired.save()
+
+    html = signed_in(supervisor).get(page_url(router)).content.decode()
+
+    owner = _options(html, "owner-select")
+    assert owner[0] == ("", "", "nobody")
+    named = {label: (value, chosen) for value, chosen, label in owner[1:]}
+    assert named["Asha Rao"] == (str(asha.pk), " selected")
+    assert named["Ravi Kumar"] == (str(ravi.pk), "")
+    assert "Dev &lt;b&gt;Ops&lt;/b&gt; &amp; Co" in named and "Gone Away" not in named
+    assert [label for _, _, label in owner[1:]] == [
+        "Asha Rao",
+        "Dev &lt;b&gt;Ops&lt;/b&gt; &amp; Co",
+        "Meenakshi Rao",
+        "Neha Gupta",
+        "Ravi Kumar",
+    ]
+    # Asking for help leaves the owner out; adding a collaborator offers everyone.
+    helpers = [label for _, _, label in _options(html, "swarm-agents")]
+    assert "Asha Rao" not in helpers and "Neha Gupta" in helpers
+    assert len(_options(html, "collaborator-select")) == len(owner) - 1
 
 
 def test_other_tickets_of_the_customer_list_only_those_the_agent_may_see(

@@ -113,7 +113,6 @@ def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
         "swarms": escalations.ticket_swarms(ticket, open_only=True),
         "groups": groups,
         "now": clock.now(),
-        "agents": queries.agents(),
         "priorities": queries.priorities(),
         "reply_files_limit": settings.SAMPARK_REPLY_ATTACHMENTS_MAX_BYTES,
     }

@@ -9,12 +9,26 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import ticket_words
+from .. import ticket_queries, ticket_words
 from .workspace import lang_attribute, ticket_url
 
 register = template.Library()
 register.filter("status_name", ticket_words.status_name)
 register.filter("person", ticket_words.person)
+
+
+@register.simple_tag
+def agent_options(selected=None, leave_out=None) -> str:
+    """The active agents as ``<option>`` elements, ``selected`` marked and ``leave_out`` left
+    out. A ticket page has up to four such lists, each as long as the team: drawn here from
+    the names escaped once per configuration generation, not by tags per option."""
+    return mark_safe(  # noqa: S308 (the names are escaped, the ids are integers)
+        "".join(
+            f'<option value="{pk}"{" selected" if pk == selected else ""}>{name}</option>'
+            for pk, name in ticket_queries.agent_choices()
+            if pk != leave_out
+        )
+    )
 
 
 def _include(context, name: str, **values) -> str:
