@@ -14,7 +14,7 @@ from sampark.sla import services as sla
 from sampark.team.models import AgentProfile
 from sampark.tickets import access
 from sampark.tickets import services as tickets
-from sampark.tickets.models import Ticket
+from sampark.tickets.models import ACTIVE_Q, Ticket
 from sampark.workspace import queues
 from sampark.workspace.models import SavedView
 from sampark.workspace.services import ticket_page as page_services
@@ -623,6 +623,46 @@ def test_a_prepared_walk_lists_what_the_plain_query_lists(
                         )
     assert len(plain_calls) > 100 and {"sla", "priority", "age"} <= set(plain_calls)
     assert not warnings
+
+
+def test_the_counts_from_the_rollup_are_the_active_tickets_after_every_kind_of_write(
+    signed_in, asha, ravi, bina, meenakshi, front_desk, billing, make_ticket, make_agent
+):
+    """My tickets, my groups and unassigned are sums of the rollup the database's triggers
+    keep (``tickets.active_counts``), not counts of the tickets: after writes through the
+    services and behind their back (bulk updates, a deletion), each is still what counting
+    the tickets gives, for agents, a supervisor and an admin who sees every ticket."""
+    admin = make_agent(role=AgentProfile.Role.ADMIN, groups=[billing], ticket_access="all")
+    front, back = front_desk, billing
+    made = [
+        make_ticket(group=group, owner=owner)
+        for group, owner in [
+            (front, asha), (front, None), (front, ravi), (front, None), (back, bina),
+            (back, None), (front, asha), (back, None), (front, None), (back, bina),
+        ]
+    ]  # fmt: skip
+    solved, taken = made[0], made[1]
+    tickets.update_ticket(solved.pk, actor=asha, expected_version=solved.version, status="solved")
+    tickets.update_ticket(taken.pk, actor=asha, expected_version=taken.version, owner=asha)
+    Ticket.objects.filter(pk=made[2].pk).update(group=billing, owner=None)
+    Ticket.objects.filter(pk=made[4].pk).update(status="on_hold", owner=None)
+    Ticket.objects.filter(pk=made[6].pk).update(group=None)
+    Ticket.objects.filter(pk=made[8].pk).delete()
+
+    active = Ticket.objects.filter(ACTIVE_Q)
+    for user in (asha, ravi, bina, meenakshi, admin):
+        groups = queues.my_group_ids(user)
+        unowned = active.filter(owner=None)
+        if not access.scope_of(user).sees_all:  # a supervisor sees every unassigned ticket
+            unowned = unowned.filter(group_id__in=groups)
+        expected = {
+            "mine": active.filter(owner=user).count(),
+            "groups": active.filter(group_id__in=groups).count(),
+            "unassigned": unowned.count(),
+        }
+        shown = counts(signed_in(user).get("/home/"))
+        assert {name: shown[name] for name in expected} == expected, user
+    assert counts(signed_in(asha).get("/home/"))["mine"] == 2  # the one taken, the one moved out
 
 
 def test_prepared_counts_are_the_plain_counts_for_every_kind_of_scope(
