@@ -126,8 +126,8 @@ def test_the_owner_sees_the_header_the_customer_and_the_conversation(
     assert f'href="{page_url(older)}">#{older.number}</a>' in html
 
 
-def _options(html: str, select_id: str) -> list[tuple[str, bool, str]]:
-    """(value, selected, label) of each option of the select ``select_id``."""
+def _options(html: str, select_id: str) -> list[tuple[str, str, str]]:
+    """(value, " selected" or "", label) of each option of the select ``select_id``."""
     select = re.search(rf'<select id="{select_id}"[^>]*>(.*?)</select>', html, re.S).group(1)
     return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
 
