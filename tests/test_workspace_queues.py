@@ -182,8 +182,9 @@ def test_the_counts_cost_the_same_queries_for_any_number_of_tickets(
     client = signed_in(asha)
     address = counts_address(client.get("/home/"))
     client.get(address)
-    # Session, user, profile; the agent's groups; every count in one query.
-    with django_assert_num_queries(5) as few:
+    # Session; the user with their profile and settings; the agent's groups; every count in
+    # one query.
+    with django_assert_num_queries(4) as few:
         client.get(address)
     for _ in range(20):
         make_ticket(group=front_desk, owner=None)
@@ -275,12 +276,13 @@ def test_the_queue_page_costs_the_same_queries_for_3_or_30_tickets(
     for _ in range(3):
         make_ticket(group=front_desk, owner=asha)
     client.get("/queues/groups/")
-    # Session, user, profile, the configuration generation (once for the page: the access
-    # layer's groups and the bulk form's priorities and agents are kept under it); the SLA
-    # part and the rest of the page's ids; the tickets and their clocks (what a row shows:
-    # no tags or collaborators); who else is on the rows' tickets; the shortcuts setting;
-    # saved views. The sidebar's counts come in a request of their own (below).
-    with django_assert_num_queries(11) as few:
+    # Session; the user with their profile and settings (the shortcuts setting among them);
+    # the configuration generation (once for the page: the access layer's groups and the bulk
+    # form's priorities and agents are kept under it); the SLA part and the rest of the page's
+    # ids; the tickets and their clocks (what a row shows: no tags or collaborators); who else
+    # is on the rows' tickets; saved views. The sidebar's counts come in a request of their
+    # own (below).
+    with django_assert_num_queries(9) as few:
         client.get("/queues/groups/")
     for _ in range(27):
         make_ticket(group=front_desk, owner=asha, language="hi", subject="प्रिंटर")

@@ -205,3 +205,47 @@ def test_admins_sign_in_to_the_workspace_too(client, make_agent):
     admin = make_agent(role=AgentProfile.Role.ADMIN, password=WORKSPACE_PASSWORD)
 
     assert sign_in(client, admin.email).url == "/home/"
+
+
+# --- the signed-in user, found again on every request ----------------------------------------
+
+
+def test_a_request_finds_the_user_with_profile_and_settings_in_one_query(
+    client, asha, django_assert_num_queries
+):
+    from sampark.workspace.services.queues import set_keyboard_shortcuts
+
+    set_keyboard_shortcuts(asha, False)
+    client.force_login(asha)
+    request = client.get("/home/").wsgi_request
+    with django_assert_num_queries(0):  # the session and the user were read for the page
+        user = request.user
+        assert user.agent.role == AgentProfile.Role.AGENT
+        assert user.workspace_settings.keyboard_shortcuts is False
+
+
+def test_a_user_without_a_profile_or_settings_is_told_so_without_asking_again(
+    client, db, django_assert_num_queries
+):
+    from sampark.team.backends import AgentBackend
+    from sampark.workspace.models import WorkspaceSettings
+
+    clerk = User.objects.create_user("clerk", "clerk@sampark.test", WORKSPACE_PASSWORD)
+    with django_assert_num_queries(1):
+        found = AgentBackend().get_user(clerk.pk)
+    with django_assert_num_queries(0):
+        with pytest.raises(AgentProfile.DoesNotExist):
+            found.agent  # noqa: B018 - reading the relation is the test
+        with pytest.raises(WorkspaceSettings.DoesNotExist):
+            found.workspace_settings  # noqa: B018
+
+
+def test_a_deactivated_or_deleted_user_is_signed_out_on_the_next_request(client, asha):
+    client.force_login(asha)
+    asha.is_active = False
+    asha.save(update_fields=["is_active"])
+    assert client.get("/home/").status_code == 302
+
+    client.force_login(User.objects.create_user("temp", "temp@sampark.test", "x"))
+    User.objects.filter(email="temp@sampark.test").delete()
+    assert client.get("/home/").status_code == 302

@@ -96,14 +96,13 @@ def kinds(ticket) -> list[str]:
     return list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
 
 
-# Session, user, profile, configuration (read once for the page: the groups, agents and
-# priorities the action forms offer are kept under it); the ticket and its clocks, tags and
-# collaborators; draft, merged tickets and the newest event, merged tickets, events; why it
-# came here (its opening event); identities, assets, other tickets; viewers, shortcuts; open
-# escalations and requests for help; and the sidebar's groups and saved views (two queries, as
-# on every workspace page; its counts come in a request of their own). None of them grows
-# with the history.
-PAGE_QUERIES = 22
+# Session; the user with their profile and settings; configuration (read once for the page:
+# the groups, agents and priorities the action forms offer are kept under it); the ticket and
+# its clocks, tags and collaborators; draft, merged tickets (once: the ticket keeps them), the
+# newest event, events; why it came here (its opening event); identities, assets, other
+# tickets; viewers; open escalations and requests for help; and the sidebar's saved views
+# (its counts come in a request of their own). None of them grows with the history.
+PAGE_QUERIES = 19
 
 
 # --- what the page shows --------------------------------------------------------------------

@@ -97,6 +97,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Django's model backend, whose user arrives with their agent profile and workspace settings in
+# one query (sampark.team.backends).
+AUTHENTICATION_BACKENDS = ["sampark.team.backends.AgentBackend"]
+
 ROOT_URLCONF = "sampark.urls"
 ASGI_APPLICATION = "sampark.serving.asgi.application"
 WSGI_APPLICATION = "sampark.serving.wsgi.application"

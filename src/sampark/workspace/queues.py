@@ -820,15 +820,10 @@ def visible_view(user, view_id: int, group_ids: list[int]) -> SavedView:
     return found
 
 
-_shortcuts_of = Prepared(
-    lambda user: (
-        WorkspaceSettings.objects.filter(user_id=user)
-        .order_by("pk")
-        .values_list("keyboard_shortcuts", flat=True)[:1]
-    ),
-    Prepared.INT32,
-)
-
-
 def keyboard_shortcuts_on(user) -> bool:
-    return next(iter(_shortcuts_of(user.pk)), True)
+    """On unless the agent turned them off. The settings come with the signed-in user
+    (sampark.team.backends), so this asks the database only for a user loaded otherwise."""
+    try:
+        return user.workspace_settings.keyboard_shortcuts
+    except WorkspaceSettings.DoesNotExist:
+        return True
