@@ -18,17 +18,19 @@ request, since uvicorn closes idle connections after 5 s, as a browser would fin
   think       exponential, mean ``--think`` seconds
   ticket      GET /tickets/<id>/ of a row of that page, chosen at random
   think
-  send        POST /tickets/<id>/send/: the page's composer form as a browser submits it
-              (CSRF token, the ticket's version, the newest event seen), with a public reply
-              or an internal note (``--note-share`` of them notes, and always a note when the
-              agent may not reply); a 302 is sent, and then
-  after_send  GET of where it redirects (the ticket page again, with "Sent.")
+  send        POST /tickets/<id>/send/: the page's composer form as its script sends it
+              (htmx: CSRF token, the ticket's version, the newest event seen), with a public
+              reply or an internal note (``--note-share`` of them notes, and always a note
+              when the agent may not reply); answered by a fresh composer and what changed,
+              or, when the send changed the ticket's status or owner (a first reply opens a
+              new ticket), by ``HX-Redirect``, and then
+  after_send  GET of the ticket page again, with "Sent."
   think
 
 and after each of its pages, as the browser's htmx does, ``counts``: GET the sidebar's counts
 at the address the page names, unless this agent's cache holds that address's answer for less
 than its ``Cache-Control: max-age`` (the address changes after the agent's own send, so the
-page after a send always asks again).
+counts are always asked for again after a send).
 
 A send answered with the page again because the ticket changed meanwhile (another simulated
 agent wrote on it: the workspace's optimistic locking) is counted as ``stale``, not as an
@@ -304,18 +306,22 @@ class Agent:
             )
             if draft is not None and draft.status_code != 200:
                 self.recorder.fail("draft", f"{draft.status_code}")
-        sent = await self.request("send", "POST", form.action, data=data)
+        page_address = f"{self.base}/tickets/{ticket}/"
+        headers = {"HX-Request": "true", "HX-Current-URL": page_address}
+        sent = await self.request("send", "POST", form.action, data=data, headers=headers)
         if sent is not None:
-            if sent.status_code == 302:
-                target = urlsplit(sent.headers.get("location", f"/tickets/{ticket}/"))
-                after = await self.request("after_send", "GET", target.path)
+            moved_on = sent.headers.get("hx-redirect") or sent.headers.get("location")
+            if sent.status_code in (200, 302) and moved_on:
+                after = await self.request("after_send", "GET", urlsplit(moved_on).path)
                 if after is not None and after.status_code != 200:
                     self.recorder.fail("after_send", f"{after.status_code}")
                 elif after is not None:
                     await self.counts(after.text)
-            elif sent.status_code == 200 and "composer" in sent.text:
+            elif sent.status_code == 200 and sent.headers.get("hx-retarget"):
                 if self.recorder.measuring:
                     self.recorder.stale += 1
+            elif sent.status_code == 200 and 'id="composer-zone"' in sent.text:
+                await self.counts(sent.text)
             elif sent.status_code == 404:
                 self.note_gone()
             else:

@@ -460,6 +460,115 @@ def test_a_stale_reply_is_caught_shown_and_sent_when_confirmed(signed_in, asha, 
     assert Kind.MESSAGE_OUT in kinds(router)
 
 
+# --- a send from the page (htmx) is answered by what it changed --------------------------------
+
+
+def send_from_page(client, ticket, shown="", **fields):
+    """The composer's send as the page's script makes it: htmx, naming the page it is on."""
+    page = f"http://testserver{page_url(ticket)}{shown}"
+    return client.post(
+        page_url(ticket, "send/"),
+        {"kind": "note", **fields},
+        headers={"HX-Request": "true", "HX-Current-URL": page},
+    )
+
+
+def test_a_send_from_the_page_answers_with_a_fresh_composer_and_what_changed(
+    signed_in, asha, ravi, router
+):
+    client = signed_in(asha)
+    page = client.get(page_url(router))
+    seen = page.context["seen"]
+    tickets.add_message(router.pk, body="Ravi's note in between", public=False, agent=ravi)
+    version = fresh(router).version  # the page was reloaded meanwhile: not stale
+
+    answer = send_from_page(client, router, body="Checked the <line>", version=version, seen=seen)
+
+    assert answer.status_code == 200
+    assert "HX-Redirect" not in answer.headers and "HX-Retarget" not in answer.headers
+    html = answer.content.decode()
+    note = TicketEvent.objects.get(ticket=router, body="Checked the <line>")
+    # In its place: an empty composer on the version the note made, having seen the note.
+    assert html.lstrip().startswith('<div id="composer-zone"')
+    composer = answer.context["composer"]
+    assert composer["version"].value() == fresh(router).version
+    assert composer["seen"].value() == note.pk
+    assert composer["body"].value() in (None, "")
+    # Out of band: the events since the page's newest (the teammate's, then the agent's own,
+    # escaped), the ticket's facts, the message, and the counts at the new cookie's address.
+    timeline = re.search(r'<ol hx-swap-oob="beforeend:#timeline-events">(.*?)</ol>', html, re.S)
+    assert timeline is not None
+    added = timeline.group(1)
+    assert added.index("Ravi&#x27;s note in between") < added.index("Checked the &lt;line&gt;")
+    assert f'id="event-{note.pk}"' in added
+    assert '<div id="ticket-facts" class="contents" hx-swap-oob="true">' in html
+    assert '<div id="messages" hx-swap-oob="true">' in html and "Sent." in html
+    counts = answer.cookies["sampark_counts"].value
+    assert f'id="queue-counts-loader" hidden hx-get="/queues/counts/?v={counts}"' in html
+    # The message was shown here, not kept for the next page.
+    assert "Sent." not in client.get(page_url(router)).content.decode()
+
+
+def test_a_send_from_a_filtered_timeline_adds_only_what_the_filter_shows(signed_in, asha, router):
+    client = signed_in(asha)
+    page = client.get(page_url(router))
+
+    answer = send_from_page(
+        client,
+        router,
+        shown="?show=calls",
+        body="Not a call",
+        version=page.context["ticket"].version,
+        seen=page.context["seen"],
+    )
+
+    assert answer.status_code == 200
+    assert "beforeend:#timeline-events" not in answer.content.decode()
+    assert answer.context["seen"] == TicketEvent.objects.get(body="Not a call").pk
+
+
+def test_a_send_from_the_page_that_changes_the_status_loads_the_page_again(signed_in, asha, router):
+    client = signed_in(asha)
+    answer = send_from_page(
+        client, router, body="Done", status="pending", version=fresh(router).version
+    )
+
+    assert answer.status_code == 200
+    assert answer.headers["HX-Redirect"] == page_url(router)
+    assert fresh(router).status == Status.PENDING
+    # The message waits for the page the browser loads next.
+    assert "Sent." in client.get(page_url(router)).content.decode()
+
+
+def test_a_stale_or_refused_send_from_the_page_answers_with_the_ticket_part_of_the_page(
+    signed_in, asha, ravi, router
+):
+    client = signed_in(asha)
+    page = client.get(page_url(router))
+    version, seen = page.context["ticket"].version, page.context["seen"]
+    tickets.add_message(router.pk, body="Customer called the desk too", public=False, agent=ravi)
+
+    caught = send_from_page(client, router, body="Please restart", version=version, seen=seen)
+    refused = send_from_page(client, router, body="", version=fresh(router).version)
+
+    for answer in (caught, refused):
+        assert answer.status_code == 200
+        assert answer.headers["HX-Retarget"] == answer.headers["HX-Reselect"] == ".ticket-page"
+        assert answer.headers["HX-Reswap"] == "outerHTML"
+    assert "Customer called the desk too" in caught.content.decode()
+    assert "Write something to send." in refused.content.decode()
+    assert not TicketEvent.objects.filter(body="Please restart").exists()
+
+
+def test_a_send_from_the_page_to_a_ticket_out_of_scope_is_a_404(signed_in, outsider, router):
+    answer = send_from_page(
+        signed_in(outsider), router, body="Hello", version=fresh(router).version
+    )
+
+    assert answer.status_code == 404
+    assert not TicketEvent.objects.filter(body="Hello").exists()
+
+
 def test_a_stale_action_changes_nothing_and_shows_what_happened(signed_in, asha, ravi, router):
     client = signed_in(asha)
     version = fresh(router).version

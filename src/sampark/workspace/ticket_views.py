@@ -4,10 +4,12 @@ a missing one, on the page and on every action, before any input is read. Change
 which check access again and refuse a stale version: the agent is then shown what changed and
 asked to confirm, never an error page."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest
-from django.http import Http404
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ from . import ticket_forms as forms
 from . import ticket_queries as queries
 from .queues import keyboard_shortcuts_on
 from .services import ticket_page as services
-from .views import agent_required
+from .views import agent_required, counts_url, new_counts_version, renew_counts
 
 TEMPLATE = "workspace/ticket/page.html"
 # Where a service's refusal shows on the composer: its field names are the service's.
@@ -46,7 +48,10 @@ def _visible(user, ticket_id: int):
 
 
 def _show(request) -> str:
-    show = request.GET.get("show", "all")
+    return _timeline_filter(request.GET.get("show", "all"))
+
+
+def _timeline_filter(show: str) -> str:
     return show if show in queries.TIMELINE_FILTERS else "all"
 
 
@@ -58,23 +63,41 @@ def _timeline(request, ticket, show: str):
         raise BadRequest(error.message) from None
 
 
+def _composer(user, ticket, draft, seen: int) -> forms.ComposerForm:
+    """The composer as the page opens it: the agent's draft, or empty (a note for an agent
+    who may not reply), on the ticket's version and the newest event the page shows."""
+    initial = {"version": ticket.version, "seen": seen}
+    if draft is not None:
+        initial.update(
+            kind=draft.kind,
+            body=draft.body,
+            time_spent_minutes=draft.time_spent_minutes,
+            status=draft.status,
+            call_direction=draft.call_direction or "outbound",
+            call_minutes=draft.call_minutes,
+        )
+    elif not access.can_reply(user, ticket):
+        initial["kind"] = "note"
+    return forms.ComposerForm(initial=initial)
+
+
+def _may(user, ticket) -> dict:
+    return {
+        "reply": access.can_reply(user, ticket),
+        "reassign": access.can_reassign(user, ticket),
+        "escalate": access.can_escalate(user, ticket) and ticket.is_active,
+        "ask_for_help": access.can_ask_for_help(user, ticket) and ticket.is_active,
+        "collaborate": access.can_collaborate(user, ticket),
+        "split": access.can_split(user, ticket),
+        "change": access.can_change(user, ticket) and ticket.status != "closed",
+    }
+
+
 def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
     user, show = request.user, _show(request)
     draft = queries.draft_for(user, ticket)
     if composer is None:
-        initial = {"version": ticket.version, "seen": queries.newest_event_id(ticket)}
-        if draft is not None:
-            initial.update(
-                kind=draft.kind,
-                body=draft.body,
-                time_spent_minutes=draft.time_spent_minutes,
-                status=draft.status,
-                call_direction=draft.call_direction or "outbound",
-                call_minutes=draft.call_minutes,
-            )
-        elif not access.can_reply(user, ticket):
-            initial["kind"] = "note"
-        composer = forms.ComposerForm(initial=initial)
+        composer = _composer(user, ticket, draft, queries.newest_event_id(ticket))
     groups = queries.groups()
     escalate_to = [group for group in groups if group.tier > ticket.tier]
     timeline = _timeline(request, ticket, show)
@@ -97,15 +120,7 @@ def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
         "composer": composer,
         "stale": stale,
         "shortcuts": keyboard_shortcuts_on(user),
-        "may": {
-            "reply": access.can_reply(user, ticket),
-            "reassign": access.can_reassign(user, ticket),
-            "escalate": access.can_escalate(user, ticket) and ticket.is_active,
-            "ask_for_help": access.can_ask_for_help(user, ticket) and ticket.is_active,
-            "collaborate": access.can_collaborate(user, ticket),
-            "split": access.can_split(user, ticket),
-            "change": access.can_change(user, ticket) and ticket.status != "closed",
-        },
+        "may": _may(user, ticket),
         "statuses": sorted(ALLOWED_TRANSITIONS[ticket.status]),
         "escalate_to": escalate_to,
         "next_in_chain": queries.next_in_chain(ticket, groups),
@@ -140,7 +155,9 @@ def older_events(request, agent, ticket_id: int):
 def send(request, agent, ticket_id: int):
     """The composer's send. When the ticket changed since the page was read, nothing is sent:
     the page comes back with the composer as it was, the events that came in between, and the
-    new version, so that sending again confirms."""
+    new version, so that sending again confirms. Sent from the page (htmx), a send is answered
+    by what it changed (``_answer_sent``); the page again, when it is the answer, replaces the
+    page's own ticket part (``_whole_page``)."""
     found = _visible(request.user, ticket_id)
     form = forms.ComposerForm(request.POST, request.FILES)
     if form.is_valid():
@@ -158,14 +175,87 @@ def send(request, agent, ticket_id: int):
                 composer.add_error("attachments", _("Nothing was sent: choose the files again."))
             stale = queries.events_since(found, seen)
             context = _context(request, agent, found, composer=composer, stale=stale)
-            return render(request, TEMPLATE, context)
+            return _whole_page(request, render(request, TEMPLATE, context))
         except DomainError as error:
             field = COMPOSER_FIELDS.get(error.field, error.field)
             form.add_error(field if field in form.fields else None, error.message)
         else:
             messages.success(request, _sent(event))
+            if request.htmx:
+                return _answer_sent(request, agent, found, form.cleaned_data.get("seen") or 0)
             return redirect(reverse("workspace:ticket", args=[found.pk]) + "#timeline")
-    return render(request, TEMPLATE, _context(request, agent, found, composer=form))
+    context = _context(request, agent, found, composer=form)
+    return _whole_page(request, render(request, TEMPLATE, context))
+
+
+def _whole_page(request, response):
+    """The ticket page as the answer to a send from the page: its ticket part replaces the
+    page's, as the page would have been replaced by a form's post."""
+    if request.htmx:
+        response["HX-Retarget"] = response["HX-Reselect"] = ".ticket-page"
+        response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+# What the answer to a send does not redraw: the page's actions and the customer panel follow
+# these fields, so a send that changed one of them (a status chosen on send, say) reloads the
+# page. So does a send after more events than the answer shows.
+_PAGE_FIELDS = ("status", "owner_id", "group_id", "tier", "priority_id", "merged_into_id")
+SENT_EVENTS = 20
+
+
+def _answer_sent(request, agent, before, seen: int):
+    """A send from the page, answered by what changed: a fresh composer, and out of band the
+    ticket's facts and clocks, the events after ``seen`` (the page's newest: the agent's own
+    is the last of them) in the timeline the page shows, the "sent" message and the sidebar's
+    counts at a new address (a send may change them). The page's script gives its other forms
+    the composer's new version and newest event. A send that changed what the answer does not
+    redraw is told to load the page again (``HX-Redirect``), as a form post would have."""
+    user = request.user
+    try:
+        ticket = queries.ticket_for(user, before.pk)
+    except NotFound:
+        ticket = None
+    events = queries.events_since(ticket, seen, limit=SENT_EVENTS + 1) if ticket else []
+    if (
+        ticket is None
+        or len(events) > SENT_EVENTS
+        or any(getattr(ticket, name) != getattr(before, name) for name in _PAGE_FIELDS)
+    ):
+        # No fragment: from a page at the same address, one would only scroll, not load.
+        response = HttpResponse()
+        response["HX-Redirect"] = reverse("workspace:ticket", args=[before.pk])
+        return response
+    newest = events[-1].pk if events else seen
+    shown = queries.TIMELINE_FILTERS.get(_shown_on_page(request))
+    counts = new_counts_version()
+    context = {
+        "agent": agent,
+        "ticket": ticket,
+        "ticket_id": ticket.pk,
+        "events": [event for event in events if shown is None or event.kind in shown],
+        "seen": newest,
+        "composer": _composer(user, ticket, None, newest),
+        "draft": None,
+        "stale": None,
+        "may": _may(user, ticket),
+        "statuses": sorted(ALLOWED_TRANSITIONS[ticket.status]),
+        "reply_files_limit": settings.SAMPARK_REPLY_ATTACHMENTS_MAX_BYTES,
+        "countdowns": queries.countdowns(ticket),
+        "countdown_words": queries.countdown_words(),
+        "escalations": escalations.ticket_escalations(ticket, open_only=True),
+        "swarms": escalations.ticket_swarms(ticket, open_only=True),
+        "counts_url": counts_url(counts),
+    }
+    response = render(request, "workspace/ticket/sent.html", context)
+    renew_counts(response, counts)
+    return response
+
+
+def _shown_on_page(request) -> str:
+    """The timeline filter of the page a request came from (htmx names the page)."""
+    query = urlsplit(request.htmx.current_url or "").query
+    return _timeline_filter(QueryDict(query).get("show", "all"))
 
 
 def _sent(event) -> str:

@@ -3,6 +3,7 @@ query, and renders; the rules live in the forms, services and queries."""
 
 import time
 from functools import wraps
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.contrib.auth import views as auth
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -58,17 +59,29 @@ def agent_required(view):
         response = view(request, profile, *args, **kwargs)
         if request.method == "POST" and response.status_code < 400:
             match = request.resolver_match
-            if match is None or match.url_name not in _CHANGES_NO_COUNT:
-                _renew_counts(response)
+            unchanged = match is not None and match.url_name in _CHANGES_NO_COUNT
+            if not unchanged and COUNTS_COOKIE not in response.cookies:
+                renew_counts(response)
         return response
 
     return wrapped
 
 
-def _renew_counts(response) -> None:
+def new_counts_version() -> str:
+    return format(time.time_ns() // 1000, "x")
+
+
+def counts_url(version: str) -> str:
+    """Where the sidebar asks for its counts: an address of its own for each version."""
+    return reverse("workspace:queue_counts") + (f"?v={quote(version)}" if version else "")
+
+
+def renew_counts(response, version: str | None = None) -> None:
+    """The counts' cookie, renewed: a view that answers with the sidebar's loader names the
+    version it put there, and the decorator leaves it as it is."""
     response.set_cookie(
         COUNTS_COOKIE,
-        format(time.time_ns() // 1000, "x"),
+        version or new_counts_version(),
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,

@@ -1,12 +1,9 @@
 """The queues' template tag: the sidebar's queues and saved views."""
 
-from urllib.parse import quote
-
 from django import template
-from django.urls import reverse
 
 from .. import queues
-from ..views import COUNTS_COOKIE
+from ..views import COUNTS_COOKIE, counts_url
 
 register = template.Library()
 
@@ -29,8 +26,7 @@ def queue_sidebar(context):
     return {
         "show": True,
         "queues": queues.NAMED_QUEUES.values(),
-        "counts_url": reverse("workspace:queue_counts")
-        + (f"?v={quote(version)}" if version else ""),
+        "counts_url": counts_url(version),
         "views": queues.sidebar_views(request.user, queues.my_group_ids(request.user)),
         "here": here,
     }

@@ -1,6 +1,7 @@
 // The composer's files, as a garnish: sizes checked as soon as files are chosen (an upload
 // over the server's limit would be refused whole, and the page with it), and the draft's
-// autosave sent without them (a draft keeps text, not files). The server checks again.
+// autosave sent without them (a draft keeps text, not files; a send keeps them). The server
+// checks again.
 (function () {
   "use strict";
 
@@ -25,7 +26,9 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt;
-    if (!form || form.id !== "composer") return;
+    if (!form || form.id !== "composer" || event.detail.path !== form.getAttribute("hx-post")) {
+      return;
+    }
     var parameters = event.detail.parameters;
     if (parameters && typeof parameters.delete === "function") {
       parameters.delete("attachments");

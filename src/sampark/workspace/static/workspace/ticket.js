@@ -119,13 +119,54 @@
     }
   });
 
-  // --- the composer: once it is sent, no late autosave brings the sent text back ----------
+  // --- the composer ------------------------------------------------------------------------
+  // A send goes through htmx: the answer is a fresh composer, and the new events, facts and
+  // counts out of band, instead of a whole page after a redirect. (Without htmx the form
+  // posts as any form does.) Once it is sent, no late autosave brings the sent text back.
   var sending = false;
+
+  function isDraft(form, path) {
+    return path === form.getAttribute("hx-post");
+  }
+
+  // After a send the page's other forms act on the version the send made. The focus stays
+  // with the page, where the shortcuts work (the "sent" message is announced).
+  function sent(form) {
+    sending = false;
+    var root = page();
+    if (!root || document.body.contains(form)) return;
+    var composer = document.getElementById("composer");
+    if (!composer) return;
+    ["version", "seen"].forEach(function (name) {
+      var value = composer.querySelector("input[name=" + name + "]").value;
+      root.querySelectorAll("form:not(#composer) input[name=" + name + "]").forEach(function (input) {
+        input.value = value;
+      });
+    });
+  }
+
   document.addEventListener("submit", function (event) {
-    if (event.target.id === "composer") sending = true;
+    var form = event.target;
+    if (form.id !== "composer") return;
+    sending = true;
+    if (!window.htmx) return;
+    event.preventDefault();
+    var done = function () {
+      sent(form);
+    };
+    window.htmx
+      .ajax("POST", form.getAttribute("action"), {
+        source: form,
+        target: "#composer-zone",
+        swap: "outerHTML",
+      })
+      .then(done, done);
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (sending && event.detail.elt.id === "composer") event.preventDefault();
+    var elt = event.detail.elt;
+    if (sending && elt.id === "composer" && isDraft(elt, event.detail.requestConfig.path)) {
+      event.preventDefault();
+    }
   });
 
   function start() {
