@@ -249,3 +249,30 @@ def test_a_deactivated_or_deleted_user_is_signed_out_on_the_next_request(client,
     client.force_login(User.objects.create_user("temp", "temp@sampark.test", "x"))
     User.objects.filter(email="temp@sampark.test").delete()
     assert client.get("/home/").status_code == 302
+
+
+def test_an_expired_or_unknown_session_reads_as_signed_out(client, asha):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from sampark.serving.sessions import SessionStore
+
+    client.force_login(asha)
+    assert client.get("/home/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get("/home/").status_code == 302
+
+    unknown = SessionStore(session_key="no-such-session-key-1234")
+    assert unknown.load() == {}
+    assert unknown.session_key is None
+
+
+def test_a_user_id_that_names_nobody_finds_nobody(asha):
+    from sampark.team.backends import AgentBackend
+
+    backend = AgentBackend()
+    assert backend.get_user(asha.pk) == asha
+    for nobody in (asha.pk + 1000, 0, -1, 2**40, "x", None):
+        assert backend.get_user(nobody) is None

@@ -256,6 +256,8 @@ FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 # SAMPARK_HTTPS: the site is reached over HTTPS (directly or behind a proxy that terminates
 # TLS), so cookies are only ever sent over HTTPS.
 SAMPARK_HTTPS = _env_bool("SAMPARK_HTTPS", False)
+# Django's database sessions, with the per-request read prepared (sampark.serving.sessions).
+SESSION_ENGINE = "sampark.serving.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # A workspace session lasts a working day and a half; agents often share desks in shifts.
