@@ -176,6 +176,7 @@ def test_an_owner_works_a_ticket_while_a_supervisor_looks_on(
     # Asha's send is caught: nothing is sent, the new note is shown, and she confirms.
     page.get_by_role("button", name=words["send"], exact=True).click()
     stale = page.locator("#changed")
+    expect(page.locator(".messages")).to_have_count(0)  # the page's earlier message went
     expect(stale).to_contain_text(words["changed"])
     expect(stale).to_contain_text("engineer booked")
     expect(page.locator("#composer-body")).to_have_value("The engineer visits tomorrow")

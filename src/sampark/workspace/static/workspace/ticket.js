@@ -159,6 +159,8 @@
         source: form,
         target: "#composer-zone",
         swap: "outerHTML",
+        // The messages too when the answer is the whole page: an earlier "Sent." goes.
+        selectOOB: "#messages",
       })
       .then(done, done);
   });
