@@ -134,12 +134,15 @@ def test_an_owner_works_a_ticket_while_a_supervisor_looks_on(
     # n: an internal note, labelled so that nobody takes it for a reply. It is answered in
     # place: the page is not loaded again.
     page.evaluate("window.stillTheSamePage = true")
+    page.evaluate("window.liveRegion = document.getElementById('messages')")
     page.locator("body").press("n")
     send(page, words, "Line noise on the exchange side.")
     note = page.locator(".event.is-note").last
     expect(note).to_contain_text(words["note_label"])
     expect(note).to_contain_text("Line noise")
     assert page.evaluate("window.stillTheSamePage") is True
+    # "Sent." came into the live region that was there, so a screen reader announces it.
+    assert page.evaluate("document.getElementById('messages') === window.liveRegion") is True
     # The page's other forms now act on the version the note made.
     version = page.locator("#composer-version").input_value()
     assert page.locator("#escalate input[name=version]").input_value() == version

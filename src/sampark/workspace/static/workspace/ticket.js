@@ -159,8 +159,9 @@
         source: form,
         target: "#composer-zone",
         swap: "outerHTML",
-        // The messages too when the answer is the whole page: an earlier "Sent." goes.
-        selectOOB: "#messages",
+        // The messages too when the answer is the whole page: an earlier "Sent." goes. Their
+        // live region stays, so that what comes into it is announced.
+        selectOOB: "#messages:innerHTML",
       })
       .then(done, done);
   });
