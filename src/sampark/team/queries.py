@@ -1,14 +1,25 @@
-"""What the other apps read about the team: who answers for a group when nobody in particular
-does (the SLA sweep's alerts on an unowned ticket, the escalation sweep's on an unassigned work
-item)."""
+"""What the other apps read about the team: the active agents (the people a ticket or a leave's
+work can go to), and who answers for a group when nobody in particular does (the SLA sweep's
+alerts on an unowned ticket, the escalation sweep's on an unassigned work item)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
+
 from .models import AgentProfile
 
 SUPERVISORS = (AgentProfile.Role.SUPERVISOR, AgentProfile.Role.ADMIN)
+
+
+def active_agents():
+    """The users with an agent profile who may sign in, by name (then id)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, agent__isnull=False)
+        .order_by("first_name", "last_name", "id")
+    )
 
 
 def agents_of(group_ids: Iterable[int], *, roles: Iterable[str] = ()) -> dict[int, list]:

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from sampark.team import queries as team
 from sampark.team.models import AgentProfile
 
 User = get_user_model()
@@ -12,12 +13,6 @@ User = get_user_model()
 class AgentChoice(forms.ModelChoiceField):
     def label_from_instance(self, user):
         return user.get_full_name() or user.email
-
-
-def active_agents():
-    return User.objects.filter(is_active=True, agent__isnull=False).order_by(
-        "first_name", "last_name", "email"
-    )
 
 
 class LeaveForm(forms.Form):
@@ -47,7 +42,7 @@ class LeaveForm(forms.Form):
 
     def __init__(self, *args, agent: AgentProfile, **kwargs):
         super().__init__(*args, **kwargs)
-        agents = active_agents()
+        agents = team.active_agents()
         self.fields["delegate"].queryset = agents.exclude(pk=agent.user_id)
         if agent.is_supervisor:
             self.fields["agent"].queryset = agents

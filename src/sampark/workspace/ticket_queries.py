@@ -25,6 +25,7 @@ from sampark.db import configuration
 from sampark.db.prepared import Prepared
 from sampark.mail import queries as deliveries
 from sampark.routing import reasons
+from sampark.team import queries as team
 from sampark.team.models import AgentProfile, Group
 from sampark.tickets import access
 from sampark.tickets import queries as tickets
@@ -376,11 +377,7 @@ def agent_choices() -> tuple[tuple[int, str], ...]:
     """The active agents by name, as (id, name escaped for HTML): the people a ticket can go
     to or pull in. The ticket page draws up to four option lists of them, each as long as the
     team, from these, without a template tag per option."""
-    agents = (
-        User.objects.filter(is_active=True, agent__isnull=False)
-        .only("first_name", "last_name", "email")
-        .order_by("first_name", "last_name", "id")
-    )
+    agents = team.active_agents().only("first_name", "last_name", "email")
     return tuple((agent.pk, escape(ticket_words.person(agent))) for agent in agents)
 
 
