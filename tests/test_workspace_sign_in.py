@@ -1,11 +1,19 @@
 """Signing in to and out of the agent workspace: who gets in, who is refused and how, and how
 guessing passwords is slowed down."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
+from sampark.serving.sessions import SessionStore
+from sampark.team.backends import AgentBackend
 from sampark.team.models import AgentProfile
+from sampark.workspace.models import WorkspaceSettings
+from sampark.workspace.services.queues import set_keyboard_shortcuts
 from tests.conftest import WORKSPACE_PASSWORD
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -213,8 +221,6 @@ def test_admins_sign_in_to_the_workspace_too(client, make_agent):
 def test_a_request_finds_the_user_with_profile_and_settings_in_one_query(
     client, asha, django_assert_num_queries
 ):
-    from sampark.workspace.services.queues import set_keyboard_shortcuts
-
     set_keyboard_shortcuts(asha, False)
     client.force_login(asha)
     request = client.get("/home/").wsgi_request
@@ -227,9 +233,6 @@ def test_a_request_finds_the_user_with_profile_and_settings_in_one_query(
 def test_a_user_without_a_profile_or_settings_is_told_so_without_asking_again(
     client, db, django_assert_num_queries
 ):
-    from sampark.team.backends import AgentBackend
-    from sampark.workspace.models import WorkspaceSettings
-
     clerk = User.objects.create_user("clerk", "clerk@sampark.test", WORKSPACE_PASSWORD)
     with django_assert_num_queries(1):
         found = AgentBackend().get_user(clerk.pk)
@@ -252,13 +255,6 @@ def test_a_deactivated_or_deleted_user_is_signed_out_on_the_next_request(client,
 
 
 def test_an_expired_or_unknown_session_reads_as_signed_out(client, asha):
-    from datetime import timedelta
-
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
-    from sampark.serving.sessions import SessionStore
-
     client.force_login(asha)
     assert client.get("/home/").status_code == 200
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
@@ -270,8 +266,6 @@ def test_an_expired_or_unknown_session_reads_as_signed_out(client, asha):
 
 
 def test_a_user_id_that_names_nobody_finds_nobody(asha):
-    from sampark.team.backends import AgentBackend
-
     backend = AgentBackend()
     assert backend.get_user(asha.pk) == asha
     for nobody in (asha.pk + 1000, 0, -1, 2**40, "x", None):
