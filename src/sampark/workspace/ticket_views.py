@@ -93,6 +93,27 @@ def _may(user, ticket) -> dict:
     }
 
 
+def _head_and_composer(agent, user, ticket, composer, draft, stale) -> dict:
+    """What the page's header (facts and clocks) and its composer's zone show: the whole page
+    and the answer to a send from it draw these alike."""
+    return {
+        "agent": agent,
+        "ticket": ticket,
+        "ticket_id": ticket.pk,
+        "seen": composer["seen"].value(),
+        "countdowns": queries.countdowns(ticket),
+        "countdown_words": queries.countdown_words(),
+        "draft": draft,
+        "composer": composer,
+        "stale": stale,
+        "may": _may(user, ticket),
+        "statuses": sorted(ALLOWED_TRANSITIONS[ticket.status]),
+        "escalations": escalations.ticket_escalations(ticket, open_only=True),
+        "swarms": escalations.ticket_swarms(ticket, open_only=True),
+        "reply_files_limit": settings.SAMPARK_REPLY_ATTACHMENTS_MAX_BYTES,
+    }
+
+
 def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
     user, show = request.user, _show(request)
     draft = queries.draft_for(user, ticket)
@@ -103,33 +124,20 @@ def _context(request, agent, ticket, *, composer=None, stale=None) -> dict:
     timeline = _timeline(request, ticket, show)
     may_split = access.can_split(user, ticket) and ticket.status != "closed"
     return {
-        "agent": agent,
-        "ticket": ticket,
-        "ticket_id": ticket.pk,
+        **_head_and_composer(agent, user, ticket, composer, draft, stale),
         "show": show,
         "filters": queries.TIMELINE_LABELS,
         "timeline": timeline,
         "split_suggestions": queries.split_suggestions(timeline.items) if may_split else [],
-        "seen": composer["seen"].value(),
         "customer": queries.customer_of(ticket, user),
-        "countdowns": queries.countdowns(ticket),
         "why_here": queries.why_here(ticket),
-        "countdown_words": queries.countdown_words(),
         "others": queries.who_is_on([ticket.pk], excluding=user).get(ticket.pk, []),
-        "draft": draft,
-        "composer": composer,
-        "stale": stale,
         "shortcuts": keyboard_shortcuts_on(user),
-        "may": _may(user, ticket),
-        "statuses": sorted(ALLOWED_TRANSITIONS[ticket.status]),
         "escalate_to": escalate_to,
         "next_in_chain": queries.next_in_chain(ticket, groups),
-        "escalations": escalations.ticket_escalations(ticket, open_only=True),
-        "swarms": escalations.ticket_swarms(ticket, open_only=True),
         "groups": groups,
         "now": clock.now(),
         "priorities": queries.priorities(),
-        "reply_files_limit": settings.SAMPARK_REPLY_ATTACHMENTS_MAX_BYTES,
     }
 
 
@@ -229,22 +237,10 @@ def _answer_sent(request, agent, before, seen: int):
     newest = events[-1].pk if events else seen
     shown = queries.TIMELINE_FILTERS.get(_shown_on_page(request))
     counts = new_counts_version()
+    composer = _composer(user, ticket, None, newest)
     context = {
-        "agent": agent,
-        "ticket": ticket,
-        "ticket_id": ticket.pk,
+        **_head_and_composer(agent, user, ticket, composer, draft=None, stale=None),
         "events": [event for event in events if shown is None or event.kind in shown],
-        "seen": newest,
-        "composer": _composer(user, ticket, None, newest),
-        "draft": None,
-        "stale": None,
-        "may": _may(user, ticket),
-        "statuses": sorted(ALLOWED_TRANSITIONS[ticket.status]),
-        "reply_files_limit": settings.SAMPARK_REPLY_ATTACHMENTS_MAX_BYTES,
-        "countdowns": queries.countdowns(ticket),
-        "countdown_words": queries.countdown_words(),
-        "escalations": escalations.ticket_escalations(ticket, open_only=True),
-        "swarms": escalations.ticket_swarms(ticket, open_only=True),
         "counts_url": counts_url(counts),
     }
     response = render(request, "workspace/ticket/sent.html", context)
